@@ -1,0 +1,44 @@
+// Bundles the four entry points with esbuild. onnxruntime-node stays external: its native
+// binding must be loaded from node_modules, and only the runner process may load it.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  sourcesContent: false,
+  external: ['vscode', 'onnxruntime-node'],
+  logLevel: 'warning',
+};
+
+const builds = [
+  { ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js' },
+  { ...node, entryPoints: ['src/runner/main.ts'], outfile: 'dist/runner.js' },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  {
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    sourcesContent: false,
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    loader: { '.css': 'text' },
+    logLevel: 'warning',
+  },
+].filter((b) => existsSync(b.entryPoints[0]));
+
+if (watch) {
+  for (const b of builds) await (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

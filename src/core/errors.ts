@@ -1,0 +1,55 @@
+/**
+ * One error type for everything a user can hit. `category` drives exit codes, UI actions and
+ * retry decisions; `message` is a single line a user can act on, naming the file when there is one.
+ */
+export type ErrorCategory =
+  | 'usage' // bad command line or settings (CLI exit 2)
+  | 'input' // a model or data file is unreadable, malformed or mismatched
+  | 'unsupported' // valid input we cannot handle (op, dtype, opset, size)
+  | 'security' // refused for safety (external data outside the model folder, untrusted workspace)
+  | 'runtime' // onnxruntime rejected or failed on a model
+  | 'crash' // the runner process died (signal, segfault)
+  | 'oom' // the runner exceeded its memory cap
+  | 'timeout' // a job ran past its time limit
+  | 'cancelled' // the user cancelled
+  | 'internal'; // a bug in the advisor
+
+export class AdvisorError extends Error {
+  override readonly name = 'AdvisorError';
+  constructor(
+    readonly category: ErrorCategory,
+    message: string,
+    readonly file?: string,
+    readonly details?: { exitCode?: number | null; signal?: string | null; stderrTail?: string },
+  ) {
+    super(file ? `${file}: ${message}` : message);
+  }
+
+  /** Plain data for crossing a process boundary (IPC, JSON). */
+  toJSON(): SerializedError {
+    return { category: this.category, message: this.message, ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+export interface SerializedError {
+  category: ErrorCategory;
+  message: string;
+  details?: { exitCode?: number | null; signal?: string | null; stderrTail?: string };
+}
+
+export function isAdvisorError(e: unknown): e is AdvisorError {
+  return e instanceof AdvisorError;
+}
+
+/** Wraps anything thrown into an AdvisorError without losing an existing category. */
+export function toAdvisorError(e: unknown, fallback: ErrorCategory = 'internal'): AdvisorError {
+  if (e instanceof AdvisorError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new AdvisorError(fallback, msg);
+}
+
+/** Rebuilds an error that crossed a process boundary. */
+export function fromSerialized(s: SerializedError): AdvisorError {
+  const err = new AdvisorError(s.category, s.message, undefined, s.details);
+  return err;
+}

@@ -1,0 +1,121 @@
+/**
+ * Reading and writing model files. The user's model is only ever opened for reading; outputs are
+ * written atomically and never over the input. External data stays external: tensors stored
+ * outside the source file are streamed one at a time into `<output>.data`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AdvisorError } from '../errors';
+import { atomicWriteWith, sameFile, tempPathFor } from '../fsutil';
+import { decodeModel, encodeModel } from './codec';
+import { isExternal, tensorBytes } from './tensor';
+import type { GraphProto, ModelProto, TensorProto } from './types';
+
+export interface LoadedModel {
+  /** Absolute path of the .onnx file. */
+  path: string;
+  /** Folder that external-data locations are relative to. */
+  dir: string;
+  fileBytes: number;
+  model: ModelProto;
+}
+
+export function readModel(file: string): LoadedModel {
+  const abs = path.resolve(file);
+  let bytes: Buffer;
+  try {
+    const st = fs.statSync(abs);
+    if (st.isDirectory()) throw new AdvisorError('input', 'is a folder, not an ONNX model', file);
+    bytes = fs.readFileSync(abs);
+  } catch (e) {
+    if (e instanceof AdvisorError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new AdvisorError('input', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(e)})`, file);
+  }
+  return { path: abs, dir: path.dirname(abs), fileBytes: bytes.length, model: decodeModel(bytes, file) };
+}
+
+/** Every tensor stored in the model: initializers, Constant-node values, subgraphs included. */
+export function* allTensors(g: GraphProto): Generator<TensorProto> {
+  yield* g.initializer;
+  for (const s of g.sparse_initializer) {
+    if (s.values) yield s.values;
+    if (s.indices) yield s.indices;
+  }
+  for (const n of g.node) {
+    for (const a of n.attribute) {
+      if (a.t) yield a.t;
+      yield* a.tensors;
+      if (a.g) yield* allTensors(a.g);
+      for (const sg of a.graphs) yield* allTensors(sg);
+    }
+  }
+}
+
+export function hasExternalData(m: ModelProto): boolean {
+  if (!m.graph) return false;
+  for (const t of allTensors(m.graph)) if (isExternal(t)) return true;
+  return false;
+}
+
+export interface WriteOptions {
+  /** Folder the model's external-data locations are relative to (LoadedModel.dir). */
+  sourceDir?: string;
+  /** Refuse to write over this file (the user's model). */
+  protect?: string[];
+}
+
+/**
+ * Writes `model` to `outPath` atomically. External tensors are copied into `<basename>.data`
+ * beside the output (renamed into place before the model that points at it).
+ */
+export function writeModel(model: ModelProto, outPath: string, opts: WriteOptions = {}): { bytes: number; dataFile?: string } {
+  for (const p of opts.protect ?? []) {
+    if (path.resolve(p) === path.resolve(outPath) || sameFile(p, outPath)) {
+      throw new AdvisorError('usage', `refusing to overwrite the input model ${p}`);
+    }
+  }
+  fs.mkdirSync(path.dirname(path.resolve(outPath)), { recursive: true });
+  let out = model;
+  let dataFile: string | undefined;
+  let dataTmp: string | undefined;
+  if (hasExternalData(model)) {
+    dataFile = `${outPath}.data`;
+    dataTmp = tempPathFor(dataFile);
+    out = relocateExternal(model, path.basename(dataFile), dataTmp, opts.sourceDir);
+  }
+  try {
+    const bytes = encodeModel(out);
+    if (dataTmp && dataFile) fs.renameSync(dataTmp, dataFile);
+    atomicWriteWith(outPath, (tmp) => fs.writeFileSync(tmp, bytes));
+    return { bytes: bytes.length, ...(dataFile ? { dataFile } : {}) };
+  } finally {
+    if (dataTmp) fs.rmSync(dataTmp, { force: true });
+  }
+}
+
+/** Copies every external tensor's bytes into one data file and points the tensors at it. */
+function relocateExternal(model: ModelProto, location: string, dataTmp: string, sourceDir?: string): ModelProto {
+  const copy = structuredClone(model);
+  const fd = fs.openSync(dataTmp, 'w');
+  let offset = 0;
+  try {
+    for (const t of allTensors(copy.graph!)) {
+      if (!isExternal(t)) continue;
+      const bytes = tensorBytes(t, sourceDir !== undefined ? { modelDir: sourceDir } : {});
+      // 4 KiB alignment lets readers mmap tensors, as onnx's own writer does for large tensors
+      const pad = (4096 - (offset % 4096)) % 4096;
+      if (pad) { fs.writeSync(fd, new Uint8Array(pad)); offset += pad; }
+      fs.writeSync(fd, bytes);
+      t.external_data = [
+        { key: 'location', value: location },
+        { key: 'offset', value: String(offset) },
+        { key: 'length', value: String(bytes.length) },
+      ];
+      offset += bytes.length;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return copy;
+}

@@ -1,0 +1,74 @@
+/**
+ * The result row shape shared by `bench --json`, `recommend --json`, the measurements file
+ * (`recommend --measurements`), the results cache and the results panel. One definition, so the
+ * engine can be fed rows measured here or elsewhere (a real device, a paper).
+ */
+
+/** Operator ids used everywhere (CLI, JSON, UI). */
+export const OPERATORS = ['identity', 'sptq', 'partition', 'sptq-partition', 'distilled', 'pruned', 'qat', 'dsptq'] as const;
+export type OperatorId = (typeof OPERATORS)[number];
+
+/** Where a configuration runs. Partitions run head on the first tier and tail on the second. */
+export const PLACEMENTS = ['mobile', 'edge', 'cloud', 'mobile-edge', 'edge-cloud'] as const;
+export type PlacementId = (typeof PLACEMENTS)[number];
+
+export type ResultFlag =
+  | 'extrapolated' // tier has more cores than the host: latency extrapolated from thread scaling
+  | 'doesNotFit' // peak memory exceeded the tier's memory
+  | 'syntheticCalibration' // SPTQ ranges came from synthetic inputs
+  | 'lowFusionCoverage' // few Conv/MatMul/Gemm became integer kernels
+  | 'outliers' // outliers present in the samples (flagged, never dropped)
+  | 'ciNotReached' // the time budget ran out before the CI target was met
+  | 'acceleratorNotEmulated' // tier has an accelerator (e.g. the study's A100) that is not emulated
+  | 'fidelityOnly' // no labels: accuracy is agreement with the float model
+  | 'estimated' // derived analytically rather than measured
+  | 'notProvided'; // white-box variant missing: shown as a hint, never a measurement
+
+export interface LatencyStats {
+  median: number;
+  mean?: number;
+  sd?: number;
+  p90?: number;
+  p95?: number;
+  min?: number;
+  max?: number;
+  mad?: number;
+  /** 95% confidence interval of the median. */
+  ciLow?: number;
+  ciHigh?: number;
+  n?: number;
+}
+
+export interface Fidelity {
+  /** Percentage of samples whose top-1 class equals the float model's. */
+  top1Agreement: number;
+  /** Signal-to-quantization-noise ratio of the outputs vs float, dB. */
+  sqnrDb: number;
+}
+
+export interface ResultRow {
+  operator: OperatorId;
+  placement: PlacementId;
+  latencyMs: LatencyStats;
+  /** Raw end-to-end samples (ms), kept for significance tests. */
+  samplesMs?: number[];
+  computeMs?: { median: number; head?: number; tail?: number };
+  transferMs?: number;
+  coldStartMs?: number;
+  peakRssMB?: number;
+  /** Accuracy in percent (top-1, F1 or mIoU per `metric`), or agreement with float when no labels. */
+  accuracy?: number;
+  /** Baseline minus this row's accuracy, in points; with a bootstrap CI when measured here. */
+  accuracyDrop?: number;
+  accuracyDropCi?: [number, number];
+  fidelity?: Fidelity;
+  /** Model file(s) this row measured. */
+  modelPaths?: string[];
+  /** For partitions: the cut tensors and bytes sent between the two tiers. */
+  cut?: { tensors: string[]; bytes: number };
+  flags: ResultFlag[];
+  note?: string;
+}
+
+export type Modality = 'image' | 'text' | 'audio' | 'tabular' | 'unknown';
+export type Metric = 'top1' | 'f1' | 'miou' | 'agreement';
