@@ -26,7 +26,7 @@ export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): Par
     let value: string | undefined;
     const eq = key.indexOf('=');
     if (eq >= 0) { value = key.slice(eq + 1); key = key.slice(0, eq); }
-    let s = spec[key];
+    const s = spec[key];
     if (!s && key.startsWith('no-') && spec[key.slice(3)]?.type === 'boolean') {
       options[key.slice(3)] = false;
       continue;

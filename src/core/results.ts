@@ -24,6 +24,9 @@ export type ResultFlag =
   | 'estimated' // derived analytically rather than measured
   | 'notProvided'; // white-box variant missing: shown as a hint, never a measurement
 
+import type { Transfer } from './tiers/network';
+import type { TierSet } from './tiers/types';
+
 export interface LatencyStats {
   median: number;
   mean?: number;
@@ -53,7 +56,10 @@ export interface ResultRow {
   /** Raw end-to-end samples (ms), kept for significance tests. */
   samplesMs?: number[];
   computeMs?: { median: number; head?: number; tail?: number };
+  /** Sum of the transfers below, at the tier set's bandwidths. */
   transferMs?: number;
+  /** Every network transfer of one request (analytic; recomputed when bandwidth changes). */
+  transfers?: Transfer[];
   coldStartMs?: number;
   peakRssMB?: number;
   /** Accuracy in percent (top-1, F1 or mIoU per `metric`), or agreement with float when no labels. */
@@ -72,3 +78,52 @@ export interface ResultRow {
 
 export type Modality = 'image' | 'text' | 'audio' | 'tabular' | 'unknown';
 export type Metric = 'top1' | 'f1' | 'miou' | 'agreement';
+
+/** The recommendation the engine makes from the rows. */
+export interface Recommendation {
+  operator: OperatorId;
+  placement: PlacementId;
+  latencyMs: LatencyStats;
+  accuracyDrop: number;
+  /** Plain sentences with the numbers (speed-up with CI, accuracy drop, why the others lost). */
+  rationale: string[];
+  /** Study findings this result agrees or disagrees with, e.g. "Agrees with: DSPTQ preferred on Edge ... (arXiv 2411.00907)". */
+  studyFindings: string[];
+  /** Configurations not significantly different from the pick. */
+  tiedWith: Array<{ operator: OperatorId; placement: PlacementId }>;
+}
+
+/** For one link: the bandwidth at which the recommendation changes, found analytically. */
+export interface SensitivityPoint {
+  link: 'mobile-edge' | 'edge-cloud';
+  currentMbps: number;
+  /** Bandwidths (Mbit/s) where the pick changes, with the pick above/below each. */
+  crossovers: Array<{ mbps: number; below: { operator: OperatorId; placement: PlacementId }; above: { operator: OperatorId; placement: PlacementId } }>;
+  summary: string;
+}
+
+/** Everything `recommend --json` emits; also what the results panel renders and the cache stores. */
+export interface AdvisorReport {
+  model: { path: string; name: string; modality: Modality; inputBytes?: number };
+  metric: Metric;
+  baselineAccuracy?: number;
+  maxAccuracyDrop: number;
+  latencyTargetMs?: number;
+  recommendation: Recommendation | null;
+  /** Why there is no recommendation (e.g. nothing within the accuracy budget). */
+  noRecommendationReason?: string;
+  results: ResultRow[];
+  /** Indexes into `results` of the Pareto-optimal rows (latency vs accuracy drop). */
+  pareto: number[];
+  sensitivity: SensitivityPoint[];
+  tiers: TierSet;
+  /** Per-layer SQNR of the SPTQ model, for the quantization-error chart. */
+  quantization?: { layers: Array<{ tensor: string; sqnrDb: number }>; fusionShare?: number; synthetic?: boolean };
+  /** Variants that were looked for but not provided, with the study's observed range as a hint. */
+  missing?: Array<{ operator: OperatorId; hint: string }>;
+  environment: {
+    host: string; cpus: number; cpuModel?: string; node: string; onnxruntime?: string; advisor: string; date: string;
+  };
+  /** Wall-clock time per stage of the run, ms. */
+  timings?: Record<string, number>;
+}

@@ -1,0 +1,192 @@
+/**
+ * Static shape inference for the common CNN/transformer ops, with symbolic dims fixed to a value
+ * (1 by default). Good enough for MAC counts and cut sizes on exported models; values it cannot
+ * infer are left out (callers fall back to a runner measurement or report "unknown").
+ */
+import type { AttributeProto, GraphProto, NodeProto, TypeProto } from '../onnx/types';
+import { tensorToArray } from '../onnx/tensor';
+import { indexGraph, topologicalOrder } from './graph';
+
+export type Shape = number[];
+
+export function attrInt(n: NodeProto, name: string, dflt: number): number {
+  const a = n.attribute.find((x) => x.name === name);
+  return a?.i !== undefined ? Number(a.i) : dflt;
+}
+export function attrInts(n: NodeProto, name: string): number[] | undefined {
+  const a = n.attribute.find((x) => x.name === name);
+  return a && a.ints.length ? a.ints.map(Number) : undefined;
+}
+export function attrString(n: NodeProto, name: string): string | undefined {
+  const a: AttributeProto | undefined = n.attribute.find((x) => x.name === name);
+  return a?.s ? new TextDecoder().decode(a.s) : undefined;
+}
+export function attrFloat(n: NodeProto, name: string, dflt: number): number {
+  const a = n.attribute.find((x) => x.name === name);
+  return a?.f !== undefined ? a.f : dflt;
+}
+
+export function shapeOfType(t: TypeProto | undefined, symbolic = 1): Shape | undefined {
+  const dims = t?.tensor_type?.shape?.dim;
+  if (!t?.tensor_type?.shape || !dims) return undefined;
+  return dims.map((d) => (d.dim_value !== undefined ? Number(d.dim_value) : symbolic));
+}
+
+function broadcast(a: Shape, b: Shape): Shape {
+  const n = Math.max(a.length, b.length);
+  const out: Shape = [];
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i] ?? 1;
+    const y = b[b.length - n + i] ?? 1;
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+const normAxis = (a: number, rank: number) => (a < 0 ? a + rank : a);
+
+const SAME_SHAPE = new Set([
+  'Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Erf', 'Clip', 'Softmax', 'LogSoftmax', 'LayerNormalization', 'BatchNormalization',
+  'Identity', 'Dropout', 'Cast', 'Sqrt', 'Exp', 'Log', 'Neg', 'Abs', 'Reciprocal', 'HardSigmoid', 'HardSwish', 'Gelu',
+  'QuantizeLinear', 'DequantizeLinear', 'InstanceNormalization', 'Elu', 'Selu', 'Softplus', 'PRelu', 'Floor', 'Ceil', 'Round',
+  'Not', 'Sin', 'Cos', 'Mish', 'CumSum',
+]);
+const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Equal', 'Less', 'Greater', 'And', 'Or', 'Max', 'Min', 'Mod', 'Where', 'Expand_']);
+
+/** Infers shapes of every value it can; graph inputs/value_info seed it. */
+export function inferShapes(graph: GraphProto, symbolic = 1): Map<string, Shape> {
+  const idx = indexGraph(graph);
+  const shapes = new Map<string, Shape>();
+  const consts = new Map<string, number[]>();
+  for (const v of [...graph.input, ...graph.value_info]) {
+    const s = shapeOfType(v.type, symbolic);
+    if (s && v.name) shapes.set(v.name, s);
+  }
+  for (const t of graph.initializer) {
+    shapes.set(t.name ?? '', t.dims.map(Number));
+    if ((t.data_type === 7 || t.data_type === 6) && t.dims.length <= 1) {
+      try { consts.set(t.name ?? '', Array.from(tensorToArray(t) as BigInt64Array | Int32Array, Number)); } catch { /* external or malformed: not needed */ }
+    }
+  }
+  let order: number[];
+  try { order = topologicalOrder(idx); } catch { return shapes; }
+  for (const i of order) {
+    const n = graph.node[i]!;
+    try {
+      const out = inferNode(n, shapes, consts);
+      if (out) out.forEach((s, k) => { const o = n.output[k]; if (o && s && s.every((d) => Number.isFinite(d) && d >= 0)) shapes.set(o, s); });
+    } catch { /* leave unknown */ }
+  }
+  return shapes;
+}
+
+function inferNode(n: NodeProto, shapes: Map<string, Shape>, consts: Map<string, number[]>): (Shape | undefined)[] | undefined {
+  const s = (k: number) => (n.input[k] ? shapes.get(n.input[k]!) : undefined);
+  const x = s(0);
+  const op = n.op_type ?? '';
+  if (op === 'Constant') {
+    const t = n.attribute.find((a) => a.name === 'value')?.t;
+    if (!t) return undefined;
+    if ((t.data_type === 7 || t.data_type === 6) && t.dims.length <= 1) consts.set(n.output[0]!, Array.from(tensorToArray(t) as BigInt64Array, Number));
+    return [t.dims.map(Number)];
+  }
+  if (op === 'Shape' && x) { consts.set(n.output[0]!, x); return [[x.length]]; }
+  if (SAME_SHAPE.has(op)) return x ? [x] : undefined;
+  if (BROADCAST.has(op)) {
+    const ins = n.input.map((v) => shapes.get(v));
+    if (ins.some((v) => !v)) return undefined;
+    return [ins.reduce((a, b) => broadcast(a!, b!))];
+  }
+  if (!x) return undefined;
+  switch (op) {
+    case 'Conv': case 'MaxPool': case 'AveragePool': case 'ConvTranspose': {
+      const w = s(1);
+      const k = op === 'Conv' || op === 'ConvTranspose' ? w!.slice(2) : attrInts(n, 'kernel_shape')!;
+      const sp = x.length - 2;
+      const strides = attrInts(n, 'strides') ?? new Array(sp).fill(1);
+      const dil = attrInts(n, 'dilations') ?? new Array(sp).fill(1);
+      const pads = attrInts(n, 'pads') ?? new Array(sp * 2).fill(0);
+      const autoPad = attrString(n, 'auto_pad') ?? 'NOTSET';
+      const ceil = attrInt(n, 'ceil_mode', 0) === 1;
+      const outSp = x.slice(2).map((d, i) => {
+        if (op === 'ConvTranspose') return (d - 1) * strides[i]! - pads[i]! - pads[i + sp]! + dil[i]! * (k[i]! - 1) + 1;
+        if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return Math.ceil(d / strides[i]!);
+        const eff = dil[i]! * (k[i]! - 1) + 1;
+        const v = (d + pads[i]! + pads[i + sp]! - eff) / strides[i]! + 1;
+        return autoPad === 'VALID' ? Math.floor((d - eff) / strides[i]!) + 1 : ceil ? Math.ceil(v) : Math.floor(v);
+      });
+      const c = op === 'Conv' ? w![0]! : op === 'ConvTranspose' ? w![1]! * attrInt(n, 'group', 1) : x[1]!;
+      return [[x[0]!, c, ...outSp]];
+    }
+    case 'GlobalAveragePool': case 'GlobalMaxPool': return [[x[0]!, x[1]!, ...x.slice(2).map(() => 1)]];
+    case 'Flatten': {
+      const ax = normAxis(attrInt(n, 'axis', 1), x.length);
+      return [[x.slice(0, ax).reduce((a, b) => a * b, 1), x.slice(ax).reduce((a, b) => a * b, 1)]];
+    }
+    case 'Gemm': {
+      const b = s(1)!;
+      const m = attrInt(n, 'transA', 0) ? x[1]! : x[0]!;
+      const nn = attrInt(n, 'transB', 0) ? b[0]! : b[1]!;
+      return [[m, nn]];
+    }
+    case 'MatMul': {
+      const b = s(1)!;
+      const a2 = x.length === 1 ? [1, x[0]!] : x;
+      const b2 = b.length === 1 ? [b[0]!, 1] : b;
+      const batch = broadcast(a2.slice(0, -2), b2.slice(0, -2));
+      const out = [...batch, a2[a2.length - 2]!, b2[b2.length - 1]!];
+      if (x.length === 1) out.splice(out.length - 2, 1);
+      if (b.length === 1) out.pop();
+      return [out];
+    }
+    case 'Reshape': {
+      const target = consts.get(n.input[1]!);
+      if (!target) return undefined;
+      const total = x.reduce((a, b) => a * b, 1);
+      const out = target.map((d, i) => (d === 0 && attrInt(n, 'allowzero', 0) === 0 ? x[i]! : d));
+      const known = out.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+      return [out.map((d) => (d === -1 ? total / known : d))];
+    }
+    case 'Transpose': {
+      const perm = attrInts(n, 'perm') ?? x.map((_, i) => x.length - 1 - i);
+      return [perm.map((p) => x[p]!)];
+    }
+    case 'Concat': {
+      const ins = n.input.map((v) => shapes.get(v));
+      if (ins.some((v) => !v)) return undefined;
+      const ax = normAxis(attrInt(n, 'axis', 0), x.length);
+      const out = [...x];
+      out[ax] = ins.reduce((a, b) => a + b![ax]!, 0);
+      return [out];
+    }
+    case 'Gather': {
+      const ind = s(1);
+      if (!ind) return undefined;
+      const ax = normAxis(attrInt(n, 'axis', 0), x.length);
+      return [[...x.slice(0, ax), ...ind, ...x.slice(ax + 1)]];
+    }
+    case 'Unsqueeze': case 'Squeeze': {
+      const axes = attrInts(n, 'axes') ?? (n.input[1] ? consts.get(n.input[1]) : undefined);
+      if (op === 'Squeeze') {
+        if (!axes) return [x.filter((d) => d !== 1)];
+        const ax = axes.map((a) => normAxis(a, x.length));
+        return [x.filter((_, i) => !ax.includes(i))];
+      }
+      if (!axes) return undefined;
+      const rank = x.length + axes.length;
+      const ax = axes.map((a) => normAxis(a, rank));
+      const out: Shape = [];
+      let j = 0;
+      for (let i = 0; i < rank; i++) out.push(ax.includes(i) ? 1 : x[j++]!);
+      return [out];
+    }
+    case 'ReduceMean': case 'ReduceSum': case 'ReduceMax': case 'ReduceMin': {
+      const axes = attrInts(n, 'axes') ?? (n.input[1] ? consts.get(n.input[1]) : undefined) ?? x.map((_, i) => i);
+      const keep = attrInt(n, 'keepdims', 1) === 1;
+      const ax = axes.map((a) => normAxis(a, x.length));
+      return [keep ? x.map((d, i) => (ax.includes(i) ? 1 : d)) : x.filter((_, i) => !ax.includes(i))];
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * What a caller (CLI `recommend`, the extension's job) asks the advisor for, and the progress it
+ * hears back. The orchestrator (`advisor.ts`, to come) drives core passes and the runner process.
+ */
+import type { OperatorId, PlacementId } from '../results';
+import type { TierSet } from '../tiers/types';
+
+export type VariantKind = 'distilled' | 'pruned' | 'qat';
+
+export interface AdvisorRequest {
+  modelPath: string;
+  /** Input samples (.npy file or folder); none → synthetic inputs and fidelity mode. */
+  dataPath?: string;
+  labelsPath?: string;
+  /** Calibration samples for SPTQ; defaults to `dataPath` (or synthetic). */
+  calibrationPath?: string;
+  /** User-provided white-box variants; discovered beside the model when not given. */
+  variants: Partial<Record<VariantKind, string>>;
+  tiers: TierSet;
+  placements?: PlacementId[];
+  operators?: OperatorId[];
+  maxAccuracyDrop: number;
+  latencyTargetMs?: number;
+  /** Total time budget for benchmarking, seconds. */
+  budgetSeconds: number;
+  /** Folder for produced models, cache and reports (default `.edge-advisor/` beside the model). */
+  outDir?: string;
+  /** Reuse cached results when nothing changed (default true). */
+  useCache?: boolean;
+}
+
+export type AdvisorStage = 'inspect' | 'variants' | 'calibrate' | 'quantize' | 'partition' | 'benchmark' | 'accuracy' | 'recommend';
+
+export interface AdvisorProgress {
+  stage: AdvisorStage;
+  message: string;
+  /** Overall completion 0..1. */
+  fraction: number;
+  current?: { operator: OperatorId; placement?: PlacementId };
+  etaSeconds?: number;
+}
