@@ -1,0 +1,3 @@
+export * from './describe';
+export * from './stopping';
+export * from './bootstrap';

@@ -1,0 +1,100 @@
+/**
+ * Latency measurement of one or more configurations (a model, or a partition's stages, at a thread
+ * count), by the method of design-facts §6:
+ * - each session is created once; its creation time is reported as cold start, never mixed in;
+ * - warm-up runs are discarded;
+ * - configurations are measured round-robin (one request each per round) so drift on a shared
+ *   machine spreads over all of them instead of favouring one;
+ * - sampling continues until every configuration's 95% CI of the median is within the target
+ *   (default ±2%), or the budget or the sample cap is reached; all raw samples are returned.
+ * Peak RSS per configuration: the watchdog's peak while that configuration's sessions are created
+ * and warmed up (one at a time), minus the RSS before, plus the runner's base RSS. That estimates
+ * a runner holding only this configuration, which is what a tier would run.
+ */
+import type { BenchmarkConfig, ConfigMeasurement, StageMeasurement } from '../../core/protocol/runner';
+import { ciReached, nextCheckAfter } from '../../core/stats/stopping';
+import { loadStage, releaseAll, runChain, toOrtFeeds, type LoadedStage, type ort } from '../ort';
+import type { JobHandler } from './context';
+
+interface Live {
+  config: BenchmarkConfig;
+  stages: LoadedStage[];
+  perStage: number[][];
+  totals: number[];
+  outputBytes: number[];
+  outputNames: string[][];
+  peakRssMB: number;
+  reached: boolean;
+}
+
+export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
+  const started = Date.now();
+  const warmupRuns = params.warmupRuns ?? 5;
+  const rule = { targetRelHalfWidth: params.targetRelHalfWidth ?? 0.02, minSamples: params.minSamples ?? 20 };
+  const maxSamples = params.maxSamples ?? 10000;
+  const feeds = params.samples.map(toOrtFeeds);
+  const live: Live[] = [];
+  let sampleIndex = 0;
+  const nextFeeds = (): Record<string, ort.Tensor> => feeds[sampleIndex++ % feeds.length]!;
+  try {
+    for (const [i, config] of params.configs.entries()) {
+      ctx.progress(`loading ${config.id}`, 0);
+      const before = process.memoryUsage.rss();
+      ctx.watchdog.resetPeak();
+      const stages: LoadedStage[] = [];
+      for (const spec of config.stages) stages.push(await loadStage(spec));
+      let outputBytes: number[] = [];
+      for (let w = 0; w < Math.max(1, warmupRuns); w++) outputBytes = (await runChain(stages, nextFeeds())).outputBytes;
+      const peakRssMB = (ctx.baseRssBytes + Math.max(0, ctx.watchdog.peak() - before)) / 2 ** 20;
+      live.push({
+        config, stages, perStage: stages.map(() => []), totals: [], outputBytes,
+        outputNames: stages.map((s) => [...s.session.outputNames]), peakRssMB, reached: false,
+      });
+      ctx.progress(`loaded ${config.id} (${i + 1}/${params.configs.length})`, 0);
+    }
+
+    const t0 = Date.now();
+    let rounds = 0;
+    let checkAt = rule.minSamples;
+    let lastReport = 0;
+    for (;;) {
+      for (const l of live) {
+        const r = await runChain(l.stages, nextFeeds());
+        let total = 0;
+        r.ms.forEach((ms, s) => { l.perStage[s]!.push(ms); total += ms; });
+        l.totals.push(total);
+      }
+      rounds++;
+      const elapsed = Date.now() - t0;
+      if (rounds >= checkAt) {
+        for (const l of live) l.reached = ciReached(l.totals, rule);
+        checkAt = rounds + nextCheckAfter(rounds);
+        if (live.every((l) => l.reached)) break;
+      }
+      if (elapsed >= params.budgetMs || rounds >= maxSamples) {
+        for (const l of live) l.reached = ciReached(l.totals, rule);
+        break;
+      }
+      if (elapsed - lastReport > 250) {
+        lastReport = elapsed;
+        ctx.progress(`measured ${rounds} rounds of ${live.length} configuration(s)`, Math.min(1, elapsed / params.budgetMs));
+      }
+    }
+
+    const configs: ConfigMeasurement[] = live.map((l) => ({
+      id: l.config.id,
+      stages: l.stages.map((s, k): StageMeasurement => ({
+        samplesMs: l.perStage[k]!,
+        coldStartMs: s.coldStartMs,
+        outputBytes: l.outputBytes[k] ?? 0,
+        outputNames: l.outputNames[k]!,
+      })),
+      samplesMs: l.totals,
+      peakRssMB: l.peakRssMB,
+      ciReached: l.reached,
+    }));
+    return { configs, baseRssMB: ctx.baseRssBytes / 2 ** 20, elapsedMs: Date.now() - started };
+  } finally {
+    for (const l of live) await releaseAll(l.stages);
+  }
+};

@@ -1,0 +1,109 @@
+/**
+ * onnxruntime-node glue for jobs: session creation with the advisor's fixed options, tensor
+ * conversion and the chained run of a partition's stages.
+ */
+import * as ort from 'onnxruntime-node';
+import { AdvisorError } from '../core/errors';
+import type { Feeds, StageSpec, TensorData, TensorType } from '../core/protocol/runner';
+
+export { ort };
+
+export interface LoadedStage {
+  spec: StageSpec;
+  session: ort.InferenceSession;
+  coldStartMs: number;
+}
+
+/**
+ * Session options for one stage: full graph optimisation (QDQ fusion needs ≥ 'extended'), the
+ * tier's intra-op threads, one inter-op thread, and spin-waiting off when CPU-limited so idle
+ * pool threads do not steal the cores being emulated (design-facts §2.3, §4).
+ */
+export function sessionOptions(spec: StageSpec): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    intraOpNumThreads: Math.max(1, Math.floor(spec.threads)),
+    interOpNumThreads: 1,
+    ...(spec.spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
+  };
+}
+
+export async function loadStage(spec: StageSpec): Promise<LoadedStage> {
+  const t0 = process.hrtime.bigint();
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(spec.modelPath, sessionOptions(spec));
+  } catch (e) {
+    throw new AdvisorError('runtime', `onnxruntime cannot load the model: ${firstLine(e)}`, spec.modelPath);
+  }
+  const coldStartMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { spec, session, coldStartMs };
+}
+
+export function toOrtFeeds(feeds: Feeds): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(feeds)) out[name] = new ort.Tensor(t.type, t.data, t.dims);
+  return out;
+}
+
+const TYPES = new Set<TensorType>(['float32', 'float64', 'int64', 'int32', 'uint8', 'int8', 'bool']);
+
+export function fromOrtTensor(t: ort.Tensor, name: string): TensorData {
+  if (!TYPES.has(t.type as TensorType)) throw new AdvisorError('unsupported', `output "${name}" has type ${t.type}, which the advisor does not read`);
+  return { type: t.type as TensorType, dims: [...t.dims], data: t.data as TensorData['data'] };
+}
+
+export function byteSize(t: ort.Tensor): number {
+  const d = t.data as { byteLength?: number };
+  return d.byteLength ?? 0;
+}
+
+/**
+ * Runs one request through every stage, timing each `session.run` with hrtime. Outputs of a stage
+ * join the feeds of the next (a head's cut tensors). Returns per-stage ms, output bytes and the
+ * last stage's outputs.
+ */
+export async function runChain(stages: LoadedStage[], feeds: Record<string, ort.Tensor>): Promise<{
+  ms: number[]; outputBytes: number[]; outputs: ort.InferenceSession.OnnxValueMapType;
+}> {
+  const ms: number[] = [];
+  const outputBytes: number[] = [];
+  let current: Record<string, ort.Tensor> = feeds;
+  let outputs: ort.InferenceSession.OnnxValueMapType = {};
+  for (const st of stages) {
+    const input: Record<string, ort.Tensor> = {};
+    for (const name of st.session.inputNames) {
+      const t = current[name];
+      if (!t) throw new AdvisorError('input', `no value for model input "${name}"`, st.spec.modelPath);
+      input[name] = t;
+    }
+    const t0 = process.hrtime.bigint();
+    try {
+      outputs = await st.session.run(input);
+    } catch (e) {
+      throw new AdvisorError('runtime', `onnxruntime failed to run the model: ${firstLine(e)}`, st.spec.modelPath);
+    }
+    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    let bytes = 0;
+    const next: Record<string, ort.Tensor> = { ...current };
+    for (const [name, v] of Object.entries(outputs)) {
+      const t = v as ort.Tensor;
+      bytes += byteSize(t);
+      next[name] = t;
+    }
+    outputBytes.push(bytes);
+    current = next;
+  }
+  return { ms, outputBytes, outputs };
+}
+
+export async function releaseAll(stages: LoadedStage[]): Promise<void> {
+  for (const s of stages) await s.session.release().catch(() => undefined);
+}
+
+function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? msg;
+}
