@@ -93,6 +93,9 @@ function decodeError(e: unknown, size: number, file?: string): AdvisorError {
     const need = Number(range[2]);
     return new AdvisorError('input', `truncated at byte ${size}: a field at byte ${at} needs ${need} bytes (file cut short or a length field points past the end)`, file);
   }
+  if (/index out of range/.test(msg)) {
+    return new AdvisorError('input', `truncated at byte ${size}: the file ends inside a field`, file);
+  }
   const wire = /invalid wire type (\d+) at offset (\d+)/.exec(msg);
   if (wire) return new AdvisorError('input', `not an ONNX model (invalid protobuf wire type ${wire[1]} at byte ${wire[2]})`, file);
   if (e instanceof RangeError && /call stack/.test(msg)) {
@@ -101,9 +104,36 @@ function decodeError(e: unknown, size: number, file?: string): AdvisorError {
   return new AdvisorError('input', `not an ONNX model (${msg})`, file);
 }
 
+/** Expected wire type of each ModelProto field, to sniff the first tag the way Netron does. */
+function expectedWire(f: protobuf.Field): number {
+  if (f.repeated || f.resolvedType instanceof protobuf.Type || f.type === 'string' || f.type === 'bytes') return 2;
+  return 0; // every scalar ModelProto field is a varint (int64 ir_version, model_version)
+}
+
+/** True when the first tag is a known ModelProto field with the right wire type. */
+function looksLikeModel(bytes: Uint8Array): boolean {
+  let tag = 0;
+  let shift = 0;
+  for (let i = 0; i < Math.min(bytes.length, 5); i++) {
+    tag |= (bytes[i]! & 0x7f) << shift;
+    if (!(bytes[i]! & 0x80)) {
+      const f = modelType.fieldsById[tag >>> 3];
+      if (!f) return false;
+      f.resolve();
+      return expectedWire(f) === (tag & 7);
+    }
+    shift += 7;
+  }
+  return false;
+}
+
 /** Decodes a serialized ModelProto. `file` only names the source in errors. */
 export function decodeModel(bytes: Uint8Array, file?: string): ModelProto {
   if (bytes.length === 0) throw new AdvisorError('input', 'not an ONNX model (empty file)', file);
+  if (!looksLikeModel(bytes)) {
+    const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new AdvisorError('input', `not an ONNX model (starts with bytes ${head})`, file);
+  }
   let msg: protobuf.Message;
   try {
     msg = modelType.decode(bytes);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { AdvisorError } from '../errors';
 import { atomicWriteWith, sameFile, tempPathFor } from '../fsutil';
 import { decodeModel, encodeModel } from './codec';
-import { isExternal, tensorBytes } from './tensor';
+import { externalRef, isExternal, resolveExternalPath, tensorByteLength, tensorBytes } from './tensor';
 import type { GraphProto, ModelProto, TensorProto } from './types';
 
 export interface LoadedModel {
@@ -32,7 +32,29 @@ export function readModel(file: string): LoadedModel {
     const code = (e as NodeJS.ErrnoException).code;
     throw new AdvisorError('input', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(e)})`, file);
   }
-  return { path: abs, dir: path.dirname(abs), fileBytes: bytes.length, model: decodeModel(bytes, file) };
+  const model = decodeModel(bytes, file);
+  checkExternalData(model, path.dirname(abs), file);
+  return { path: abs, dir: path.dirname(abs), fileBytes: bytes.length, model };
+}
+
+/**
+ * Validates every external-data reference up front (location inside the folder, file present,
+ * range within it) without reading any weights, so a bad model fails at load, not mid-benchmark.
+ */
+export function checkExternalData(model: ModelProto, dir: string, file?: string): void {
+  if (!model.graph) return;
+  const sizes = new Map<string, number>();
+  for (const t of allTensors(model.graph)) {
+    const ref = externalRef(t);
+    if (!ref) continue;
+    const full = resolveExternalPath(dir, ref.location, file);
+    let size = sizes.get(full);
+    if (size === undefined) { size = fs.statSync(full).size; sizes.set(full, size); }
+    const length = ref.length ?? tensorByteLength(t);
+    if (ref.offset + length > size) {
+      throw new AdvisorError('input', `tensor "${t.name}": external data [${ref.offset}, ${ref.offset + length}) is past the end of ${ref.location} (${size} bytes)`, file);
+    }
+  }
 }
 
 /** Every tensor stored in the model: initializers, Constant-node values, subgraphs included. */

@@ -1,0 +1,82 @@
+/** The `inspect` command end to end: real files, exit codes, one-line errors, JSON agreeing with an independent reading. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as ort from 'onnxruntime-node';
+import { writeBrokenFixtures, writeFixtures } from './fixtures/models';
+import { REPO_ROOT, sharedModel, sharedOnnxFiles, skipWithoutShared, tempDir } from './support/shared';
+import { wireSummary } from './support/wire';
+
+const CLI = path.join(REPO_ROOT, 'dist/cli.js');
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('inspect prints a summary table of the bundled sample', () => {
+  const r = cli('inspect', path.join(REPO_ROOT, 'samples/digits/digits_teacher.onnx'));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /inputs\s+image: float32\[batch, 1, 32, 32\]/);
+  assert.match(r.stdout, /modality\s+image/);
+});
+
+test('every broken file gets its specific one-line error and exit code 1', () => {
+  for (const { file, expect } of writeBrokenFixtures(tempDir())) {
+    const r = cli('inspect', file);
+    assert.equal(r.code, 1, `${file}: ${r.stderr}`);
+    assert.match(r.stderr, expect, file);
+    assert.ok(r.stderr.includes(path.basename(file)), `names the file: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line, no stack: ${r.stderr}`);
+  }
+});
+
+test('usage errors exit 2; --verbose adds the stack', () => {
+  assert.equal(cli('inspect').code, 2);
+  assert.equal(cli('inspect', 'a.onnx', '--bogus').code, 2);
+  assert.equal(cli('frobnicate').code, 2);
+  const missing = cli('inspect', '/nonexistent/model.onnx', '--verbose');
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /\/nonexistent\/model\.onnx: file not found/);
+  assert.match(missing.stderr, /at /);
+});
+
+test('inspect --json on the fixtures reports modality and MACs', () => {
+  const files = writeFixtures(tempDir());
+  const get = (f: string) => JSON.parse(cli('inspect', f, '--json').stdout);
+  assert.equal(get(files.cnn).modality, 'image');
+  assert.equal(get(files.transformer).modality, 'text');
+  assert.equal(get(files.mlp).modality, 'tabular');
+  const c = get(files.cnn);
+  // conv1: 32·32·16·(3·9) + conv2: 16·16·32·(16·9) + fc: 32·10
+  assert.equal(c.macs, 32 * 32 * 16 * 27 + 16 * 16 * 32 * 144 + 320);
+  assert.deepEqual(Object.keys(c), ['path', 'fileBytes', 'irVersion', 'producer', 'opsets', 'inputs', 'outputs', 'nodeCount',
+    'opHistogram', 'initializerCount', 'parameterCount', 'weightBytes', 'macs', 'modality', 'modalityReason', 'quantization',
+    'sparsity', 'externalData']);
+  assert.equal(get(files.external).externalData, true);
+});
+
+test('inspect --json agrees with an independent reading of every shared model', { skip: skipWithoutShared }, async () => {
+  for (const file of sharedOnnxFiles()) {
+    const info = JSON.parse(cli('inspect', file, '--json').stdout);
+    const wire = wireSummary(fs.readFileSync(file));
+    assert.equal(info.nodeCount, wire.nodes, file);
+    assert.deepEqual(info.opHistogram, wire.ops, file);
+    assert.equal(info.initializerCount, wire.initializers, file);
+    assert.equal(info.parameterCount, wire.floatElements, file);
+    const s = await ort.InferenceSession.create(file);
+    assert.deepEqual(info.inputs.map((i: { name: string }) => i.name), s.inputNames, file);
+    assert.deepEqual(info.outputs.map((i: { name: string }) => i.name), s.outputNames, file);
+    await s.release();
+  }
+  const modality = (f: string) => JSON.parse(cli('inspect', sharedModel(f), '--json').stdout).modality;
+  assert.equal(modality('mobilenet_v2.onnx'), 'image');
+  assert.equal(modality('digits_teacher.onnx'), 'image');
+  assert.equal(modality('tinybert_text.onnx'), 'text');
+  const qat = JSON.parse(cli('inspect', sharedModel('digits_qat.onnx'), '--json').stdout);
+  assert.equal(qat.quantization.state, 'qdq');
+  const pruned = JSON.parse(cli('inspect', sharedModel('digits_pruned.onnx'), '--json').stdout);
+  assert.ok(pruned.sparsity > 0.55 && pruned.sparsity < 0.65, `pruned sparsity ${pruned.sparsity}`);
+});
