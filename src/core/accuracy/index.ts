@@ -1,0 +1,3 @@
+export * from './predictions';
+export * from './metrics';
+export * from './drop';

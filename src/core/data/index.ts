@@ -1,0 +1,5 @@
+export * from './npy';
+export * from './inputs';
+export * from './dataset';
+export * from './labels';
+export * from './synthetic';

@@ -1,0 +1,43 @@
+/** A model's real inputs (graph inputs that are not initializers) as the data loader needs them. */
+import { AdvisorError } from '../errors';
+import { DataType, dtypeName } from '../onnx/dtypes';
+import type { ModelProto } from '../onnx/types';
+import type { TensorType } from '../protocol/runner';
+
+export interface InputSpec {
+  name: string;
+  type: TensorType;
+  /** Fixed sizes as numbers; symbolic or unknown dimensions as their name or null. */
+  shape: Array<number | string | null>;
+}
+
+const ONNX_TO_TENSOR: Partial<Record<number, TensorType>> = {
+  [DataType.FLOAT]: 'float32',
+  [DataType.DOUBLE]: 'float64',
+  [DataType.INT64]: 'int64',
+  [DataType.INT32]: 'int32',
+  [DataType.INT8]: 'int8',
+  [DataType.UINT8]: 'uint8',
+  [DataType.BOOL]: 'bool',
+};
+
+export function tensorTypeOf(onnxType: number | undefined): TensorType | undefined {
+  return onnxType === undefined ? undefined : ONNX_TO_TENSOR[onnxType];
+}
+
+export function modelInputSpecs(model: ModelProto, file?: string): InputSpec[] {
+  const g = model.graph;
+  if (!g) throw new AdvisorError('input', 'the model has no graph', file);
+  const inits = new Set(g.initializer.map((t) => t.name));
+  return g.input.filter((v) => !inits.has(v.name)).map((v) => {
+    const tt = v.type?.tensor_type;
+    const type = tensorTypeOf(tt?.elem_type);
+    if (!type) throw new AdvisorError('unsupported', `input "${v.name}" has type ${dtypeName(tt?.elem_type)}, which the advisor cannot feed`, file);
+    const shape = tt?.shape?.dim.map((d) => (d.dim_value !== undefined ? Number(d.dim_value) : d.dim_param || null)) ?? [];
+    return { name: v.name ?? '', type, shape };
+  });
+}
+
+export function bytesPerElement(t: TensorType): number {
+  return t === 'float64' || t === 'int64' ? 8 : t === 'float32' || t === 'int32' ? 4 : 1;
+}
