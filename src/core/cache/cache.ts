@@ -92,8 +92,9 @@ export class ResultsCache {
 
   /** The cached value, or undefined when absent or unreadable (a damaged entry is a miss, not an error). */
   get<T>(key: string): T | undefined {
+    const file = this.file(key);
     try {
-      const entry = JSON.parse(fs.readFileSync(this.file(key), 'utf8')) as { format: number; key: string; value: T };
+      const entry = JSON.parse(fs.readFileSync(file, 'utf8')) as { format: number; key: string; value: T };
       return entry.format === CACHE_FORMAT && entry.key === key ? entry.value : undefined;
     } catch {
       return undefined;

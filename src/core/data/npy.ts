@@ -69,7 +69,9 @@ export function parseNpy(bytes: Uint8Array, file?: string): NpyArray {
   const dataStart = headerStart + headerLen;
   const need = count * kind.size;
   if (bytes.length - dataStart < need) throw bad(`holds ${bytes.length - dataStart} data bytes, shape (${shape.join(', ')}) needs ${need}`);
-  const raw = bytes.slice(dataStart, dataStart + need); // aligned copy
+  // an aligned copy of its own (a Buffer's slice() would be a view into the file's buffer)
+  const raw = new Uint8Array(need);
+  raw.set(bytes.subarray(dataStart, dataStart + need));
   if (order === '>' && kind.size > 1) swapBytes(raw, kind.size);
   return { type: kind.type, shape, data: typedView(kind.type, raw.buffer, count) };
 }
