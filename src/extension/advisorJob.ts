@@ -1,0 +1,72 @@
+/**
+ * The one place where an extension job meets the advisor pipeline: resolve the tier set, start a
+ * runner process, run the orchestrator, and always dispose the runner (cancel = SIGKILL via the
+ * client). Everything heavy happens in the runner; this function only awaits.
+ */
+import * as os from 'node:os';
+import { AdvisorError } from '../core/errors';
+import type { AdvisorProgress, AdvisorRequest } from '../core/pipeline/types';
+import type { AdvisorReport } from '../core/results';
+import { resolveTiers } from '../core/tiers/presets';
+import type { TierSet } from '../core/tiers/types';
+import type { RunnerHost } from '../core/protocol/runner';
+import { RunnerClient } from '../runner/client';
+import type { JobContext, StartJob } from './jobs';
+import type { JobRequest } from './runOptions';
+
+/** The orchestrator's signature (src/core/pipeline/advisor.ts). */
+export type RunAdvisor = (
+  request: AdvisorRequest,
+  runner: RunnerHost,
+  hooks: { onProgress?: (p: AdvisorProgress) => void; signal?: AbortSignal; log?: (line: string) => void },
+) => Promise<AdvisorReport>;
+
+/**
+ * TODO(pipeline): replace with `import { runAdvisor } from '../core/pipeline/advisor'` once it
+ * lands; this is the only line to change.
+ */
+const runAdvisor: RunAdvisor = async () => {
+  throw new AdvisorError('unsupported', 'the benchmarking pipeline is not part of this build yet (inspection works)');
+};
+
+export function tierSetFor(spec: JobRequest['tiers']): TierSet {
+  const host = { cores: os.cpus().length, memoryMB: Math.round(os.totalmem() / 2 ** 20) };
+  if (spec.preset !== 'custom') return resolveTiers(spec.preset, host);
+  if (!spec.customFile) throw new AdvisorError('usage', 'tier preset is "custom" but no tier file is set (edgeAdvisor.customTiersFile)');
+  return resolveTiers(spec.customFile, host);
+}
+
+/** A progress line for the notification and the log: "benchmark: sptq on edge (ETA 12 s)". */
+export function describeProgress(p: AdvisorProgress): string {
+  const what = p.current ? ` ${p.current.operator}${p.current.placement ? ` on ${p.current.placement}` : ''}` : '';
+  const eta = p.etaSeconds !== undefined && Number.isFinite(p.etaSeconds) ? ` (ETA ${Math.max(1, Math.round(p.etaSeconds))} s)` : '';
+  return `${p.message || p.stage}${what && !p.message.includes(p.current!.operator) ? ` —${what}` : ''}${eta}`;
+}
+
+export interface AdvisorStartOptions {
+  /** Forwarded to the panel as it arrives (the job manager only keeps the coarse form). */
+  onAdvisorProgress?: (request: JobRequest, p: AdvisorProgress) => void;
+  run?: RunAdvisor;
+}
+
+export function createAdvisorStart(opts: AdvisorStartOptions = {}): StartJob<JobRequest, AdvisorReport> {
+  const run = opts.run ?? runAdvisor;
+  return async (req: JobRequest, ctx: JobContext<AdvisorReport>) => {
+    const request: AdvisorRequest = { ...req.advisor, tiers: tierSetFor(req.tiers) };
+    ctx.log(`start: ${request.modelPath} (tiers ${request.tiers.name}, budget ${request.budgetSeconds} s, max drop ${request.maxAccuracyDrop} pts)`);
+    const runner = new RunnerClient();
+    try {
+      return await run(request, runner, {
+        onProgress: (p) => {
+          const message = describeProgress(p);
+          ctx.progress({ message, fraction: Math.min(1, Math.max(0, p.fraction)), ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}) });
+          opts.onAdvisorProgress?.(req, p);
+        },
+        signal: ctx.signal,
+        log: (line) => ctx.log(line),
+      });
+    } finally {
+      runner.dispose();
+    }
+  };
+}

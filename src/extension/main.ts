@@ -1,0 +1,332 @@
+/**
+ * Extension entry: wires commands, the model card editor, the results panel and the job manager.
+ * Inference never runs here: jobs fork the runner process (src/runner) and this host only awaits.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { toAdvisorError, type AdvisorError } from '../core/errors';
+import type { AdvisorProgress } from '../core/pipeline/types';
+import type { JobState as PanelJobState } from '../core/protocol/panel';
+import type { AdvisorReport } from '../core/results';
+import { createAdvisorStart } from './advisorJob';
+import { JobManager, type JobSnapshot } from './jobs';
+import { MODEL_CARD_VIEW_TYPE, ModelCardProvider } from './modelCardEditor';
+import { RESULTS_VIEW_TYPE, ResultsPanel, type PanelHost } from './panel';
+import { ReportCache } from './reportCache';
+import {
+  buildJobRequest, defaultRunOptions, outputFolderFor, reviveRunOptions, sanitizeSettings,
+  type AdvisorSettings, type JobRequest, type RunOptions,
+} from './runOptions';
+import { askRunOptions } from './setup';
+import { surroundingsOf, type ModelSurroundings, type Variants } from './variants';
+
+const UNTRUSTED_REASON = 'This workspace is in Restricted Mode, so Edge Advisor only inspects models: running a model loads it into onnxruntime, which is only safe for files you trust. Trust the workspace to benchmark.';
+
+type Job = JobSnapshot<JobRequest, AdvisorReport>;
+
+class EdgeAdvisorExtension implements PanelHost {
+  readonly log: vscode.LogOutputChannel;
+  readonly extensionUri: vscode.Uri;
+  readonly cache: ReportCache;
+  readonly jobs: JobManager<JobRequest, AdvisorReport>;
+  private readonly modelChanged = new vscode.EventEmitter<string>();
+  readonly onDidChangeModel = this.modelChanged.event;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.extensionUri = context.extensionUri;
+    this.log = vscode.window.createOutputChannel('Edge Advisor', { log: true });
+    this.cache = new ReportCache(path.join(context.globalStorageUri.fsPath, 'reports'));
+    this.jobs = new JobManager<JobRequest, AdvisorReport>({
+      start: createAdvisorStart({ onAdvisorProgress: (req, p) => ResultsPanel.get(req.advisor.modelPath)?.setProgress(p) }),
+      cache: this.cache,
+      log: (line) => this.log.info(line),
+    });
+    context.subscriptions.push(this.log, this.modelChanged, this.jobs.onDidChange((s) => this.onJob(s)), { dispose: () => void this.jobs.dispose() });
+  }
+
+  activate(): void {
+    const c = this.context;
+    const reg = vscode.commands.registerCommand;
+    c.subscriptions.push(
+      reg('edgeAdvisor.recommend', (uri?: unknown) => this.guard(() => this.recommend(uri))),
+      reg('edgeAdvisor.openModelCard', (uri?: unknown) => this.guard(async () => {
+        const model = await this.resolveTarget(uri);
+        if (model) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(model), MODEL_CARD_VIEW_TYPE);
+      })),
+      reg('edgeAdvisor.cancel', (uri?: unknown) => this.guard(async () => {
+        const model = uri instanceof vscode.Uri ? uri.fsPath : this.activeModel();
+        const job = model ? this.jobs.activeFor(model) : undefined;
+        if (job) this.jobs.cancel(job.id);
+        else void vscode.window.showInformationMessage('Edge Advisor: no run in progress for this model.');
+      })),
+      reg('edgeAdvisor.showLog', () => this.log.show()),
+      reg('edgeAdvisor.openSample', () => this.guard(() => this.openSample())),
+      vscode.window.registerCustomEditorProvider(MODEL_CARD_VIEW_TYPE, new ModelCardProvider(this), {
+        supportsMultipleEditorsPerDocument: true,
+      }),
+      vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: unknown) => this.restorePanel(panel, state),
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.log.info('workspace trusted: running models is enabled')),
+    );
+    this.log.info(`activated (VS Code ${vscode.version}, workspace ${vscode.workspace.isTrusted ? 'trusted' : 'restricted'})`);
+  }
+
+  // ---- PanelHost / ModelCardHost ----------------------------------------------------------
+
+  capabilities(): { canRun: boolean; reason?: string } {
+    return vscode.workspace.isTrusted ? { canRun: true } : { canRun: false, reason: UNTRUSTED_REASON };
+  }
+
+  roots(modelPath: string): string[] {
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    return [...folders, this.outputFolder(modelPath), path.dirname(modelPath)];
+  }
+
+  outputFolder(modelPath: string): string {
+    return outputFolderFor(modelPath, this.settings(modelPath), this.workspaceRoot(modelPath));
+  }
+
+  rerun(modelPath: string): void {
+    void this.guard(() => this.recommend(vscode.Uri.file(modelPath), { skipSetup: true, useCache: false }));
+  }
+
+  cancel(modelPath: string): void {
+    const job = this.jobs.activeFor(modelPath);
+    if (job) this.jobs.cancel(job.id);
+  }
+
+  changeBudget(modelPath: string, maxAccuracyDrop: number): void {
+    // TODO(recommend engine): re-rank the cached rows in place instead of running again.
+    const o = this.runOptionsFor(modelPath);
+    void this.context.workspaceState.update(this.optionsKey(modelPath), { ...o, maxAccuracyDrop });
+    this.rerun(modelPath);
+  }
+
+  rememberOpen(modelPaths: string[]): void {
+    void this.context.workspaceState.update('edgeAdvisor.openPanels', modelPaths);
+  }
+
+  variantsFor(modelPath: string): Variants {
+    return this.discover(modelPath).variants;
+  }
+
+  isBusy(modelPath: string): boolean {
+    return this.jobs.activeFor(modelPath) !== undefined;
+  }
+
+  async recommend(uri: unknown, opts: { skipSetup?: boolean; useCache?: boolean } = {}): Promise<void> {
+    const modelPath = await this.resolveTarget(uri);
+    if (!modelPath) return;
+    if (!vscode.workspace.isTrusted) {
+      const choice = await vscode.window.showWarningMessage(UNTRUSTED_REASON, 'Manage Workspace Trust', 'Open Model Card');
+      if (choice === 'Manage Workspace Trust') await vscode.commands.executeCommand('workbench.trust.manage');
+      if (choice === 'Open Model Card') await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(modelPath), MODEL_CARD_VIEW_TYPE);
+      return;
+    }
+    const active = this.jobs.activeFor(modelPath);
+    if (active) {
+      ResultsPanel.show(this, modelPath);
+      const c = await vscode.window.showInformationMessage(`Edge Advisor: a run is already in progress for ${path.basename(modelPath)}.`, 'Cancel Run');
+      if (c === 'Cancel Run') this.jobs.cancel(active.id);
+      return;
+    }
+    const current = this.runOptionsFor(modelPath);
+    const options = opts.skipSetup ? current : await askRunOptions(modelPath, current, this.discover(modelPath).variants);
+    if (!options) return;
+    await this.context.workspaceState.update(this.optionsKey(modelPath), options);
+    const settings = this.settings(modelPath);
+    const request = buildJobRequest(modelPath, options, settings, outputFolderFor(modelPath, settings, this.workspaceRoot(modelPath)));
+    this.start(modelPath, request, opts.useCache !== false);
+  }
+
+  openResults(modelPath: string): void {
+    const panel = ResultsPanel.show(this, modelPath);
+    const last = this.cache.last(modelPath);
+    const job = this.jobs.latestFor(modelPath);
+    if (!job && last) { panel.setReport(last.report, true); panel.setJobState('done'); }
+  }
+
+  // ---- jobs ---------------------------------------------------------------------------------
+
+  private start(modelPath: string, request: JobRequest, useCache: boolean): void {
+    const panel = ResultsPanel.show(this, modelPath);
+    const id = this.jobs.submit(modelPath, request, { useCache });
+    const snap = this.jobs.get(id)!;
+    if (snap.state === 'cached') return; // onJob already showed it
+    panel.setJobState('running', snap.state === 'queued' ? 'Waiting for another run to finish…' : undefined);
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Edge Advisor: ${path.basename(modelPath)}`, cancellable: true },
+      (progress, token) => new Promise<void>((resolve) => {
+        let reported = 0;
+        const finish = () => { sub.dispose(); cancelSub.dispose(); resolve(); };
+        const cancelSub = token.onCancellationRequested(() => this.jobs.cancel(id));
+        const sub = this.jobs.onDidChange((s) => {
+          if (s.id !== id) return;
+          if (s.state === 'queued') progress.report({ message: 'waiting for another run to finish…' });
+          if (s.progress) {
+            const pct = s.progress.fraction * 100;
+            progress.report({ message: s.progress.message, increment: Math.max(0, pct - reported) });
+            reported = Math.max(reported, pct);
+          }
+          if (s.state !== 'queued' && s.state !== 'running') finish();
+        });
+        const now = this.jobs.get(id);
+        if (now && now.state !== 'queued' && now.state !== 'running') finish();
+      }),
+    );
+  }
+
+  private onJob(s: Job): void {
+    const panel = ResultsPanel.get(s.key);
+    const map: Record<Job['state'], PanelJobState | undefined> = { queued: 'running', running: 'running', succeeded: 'done', cached: 'done', cancelled: 'cancelled', failed: 'failed' };
+    if (panel) {
+      if (s.state === 'running' && s.progress) panel.setProgress(coarseProgress(s));
+      if (s.result && s.state !== 'running' && s.state !== 'queued') panel.setReport(s.result, s.state === 'cached');
+      if (s.state !== 'running' || !s.progress) {
+        const message = s.state === 'cancelled' ? (s.result ? 'Cancelled: showing the configurations that finished.' : 'Cancelled before any configuration finished.')
+          : s.state === 'failed' ? s.error?.message : undefined;
+        panel.setJobState(map[s.state]!, message);
+      }
+    }
+    if (s.state === 'failed' && s.error) void this.showFailure(s, s.error);
+    if (s.state === 'cancelled') this.log.info(`cancelled: ${s.key}`);
+    if (s.state === 'succeeded' && s.startedAt && s.endedAt) this.log.info(`done: ${s.key} in ${((s.endedAt - s.startedAt) / 1000).toFixed(1)} s`);
+    if (s.state !== 'running') this.modelChanged.fire(s.key);
+  }
+
+  private async showFailure(s: Job, err: AdvisorError): Promise<void> {
+    this.log.error(`${s.key}: [${err.category}] ${err.message}`);
+    if (err.details?.stderrTail) this.log.error(`runner stderr (tail):\n${err.details.stderrTail}`);
+    const what = err.category === 'crash' ? 'the runner process crashed' : err.category === 'oom' ? 'the runner ran out of memory'
+      : err.category === 'timeout' ? 'the run took too long' : 'the run failed';
+    const choice = await vscode.window.showErrorMessage(`Edge Advisor: ${what}: ${err.message}`, 'Show Log', 'Retry');
+    if (choice === 'Show Log') this.log.show();
+    if (choice === 'Retry') this.start(s.key, s.request, false);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private settings(modelPath?: string): AdvisorSettings {
+    const cfg = vscode.workspace.getConfiguration('edgeAdvisor', modelPath ? vscode.Uri.file(modelPath) : undefined);
+    return sanitizeSettings((k) => cfg.get(k));
+  }
+
+  private workspaceRoot(modelPath: string): string | undefined {
+    return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(modelPath))?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  }
+
+  private optionsKey(modelPath: string): string {
+    return `edgeAdvisor.runOptions:${modelPath}`;
+  }
+
+  private discover(modelPath: string): ModelSurroundings {
+    try {
+      return surroundingsOf(modelPath, this.workspaceRoot(modelPath));
+    } catch (e) {
+      void vscode.window.showWarningMessage(`Edge Advisor: ${toAdvisorError(e).message}`);
+      return { variants: {} };
+    }
+  }
+
+  private runOptionsFor(modelPath: string): RunOptions {
+    const settings = this.settings(modelPath);
+    const found = this.discover(modelPath);
+    if (settings.customTiersFile && !path.isAbsolute(settings.customTiersFile)) {
+      settings.customTiersFile = path.join(this.workspaceRoot(modelPath) ?? path.dirname(modelPath), settings.customTiersFile);
+    }
+    const fallback = defaultRunOptions(settings, found);
+    return reviveRunOptions(this.context.workspaceState.get(this.optionsKey(modelPath)), (f) => fs.existsSync(f), fallback);
+  }
+
+  private activeModel(): string | undefined {
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (input instanceof vscode.TabInputCustom && input.uri.fsPath.toLowerCase().endsWith('.onnx')) return input.uri.fsPath;
+    if (input instanceof vscode.TabInputText && input.uri.fsPath.toLowerCase().endsWith('.onnx')) return input.uri.fsPath;
+    if (input instanceof vscode.TabInputWebview) return ResultsPanel.all().find((p) => p.panel.active)?.modelPath;
+    return undefined;
+  }
+
+  /** The model to act on: the clicked file, the active model card, or one picked from the workspace. */
+  private async resolveTarget(arg: unknown): Promise<string | undefined> {
+    if (arg instanceof vscode.Uri && arg.scheme === 'file' && arg.fsPath.toLowerCase().endsWith('.onnx')) return arg.fsPath;
+    const active = this.activeModel();
+    if (active) return active;
+    const files = await vscode.workspace.findFiles('**/*.onnx', '**/{node_modules,.edge-advisor,.git}/**', 500);
+    if (files.length === 0) {
+      const c = await vscode.window.showInformationMessage('Edge Advisor: there are no .onnx files in this workspace.', 'Open Sample Model');
+      if (c) await this.openSample();
+      return undefined;
+    }
+    const items = files.map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(path.dirname(u.fsPath)), uri: u }))
+      .sort((a, b) => a.description.localeCompare(b.description) || a.label.localeCompare(b.label));
+    const picked = await vscode.window.showQuickPick(items, { title: 'Recommend deployment: choose a model', placeHolder: 'ONNX models in this workspace', matchOnDescription: true });
+    return picked?.uri.fsPath;
+  }
+
+  /** Copies the bundled digits family somewhere writable (outputs go beside it) and opens its card. */
+  private async openSample(): Promise<void> {
+    const src = vscode.Uri.joinPath(this.extensionUri, 'samples', 'digits').fsPath;
+    const dst = path.join(this.context.globalStorageUri.fsPath, 'samples', 'digits');
+    fs.mkdirSync(dst, { recursive: true });
+    for (const f of fs.readdirSync(src)) {
+      const to = path.join(dst, f);
+      if (!fs.existsSync(to) || fs.statSync(to).size !== fs.statSync(path.join(src, f)).size) fs.copyFileSync(path.join(src, f), to);
+    }
+    const model = path.join(dst, 'digits_teacher.onnx');
+    const o = this.runOptionsFor(model);
+    // The sample ships its own test split: use it, so the first run shows real accuracy.
+    if (!o.dataPath) {
+      await this.context.workspaceState.update(this.optionsKey(model), { ...o, dataPath: path.join(dst, 'digits_test_x.npy'), labelsPath: path.join(dst, 'digits_test_y.npy') });
+    }
+    await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(model), MODEL_CARD_VIEW_TYPE);
+  }
+
+  private async restorePanel(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const fromState = modelPathFromState(state);
+    const remembered = this.context.workspaceState.get<string[]>('edgeAdvisor.openPanels', []).filter((p) => !ResultsPanel.get(p));
+    const modelPath = [fromState, ...remembered].find((p): p is string => !!p && fs.existsSync(p) && !ResultsPanel.get(p));
+    if (!modelPath) { panel.dispose(); return; }
+    const p = ResultsPanel.revive(this, panel, modelPath);
+    const last = this.cache.last(modelPath);
+    if (last) { p.setReport(last.report, true); p.setJobState('done'); }
+  }
+
+  private async guard(f: () => Promise<void>): Promise<void> {
+    try {
+      await f();
+    } catch (e) {
+      const err = toAdvisorError(e);
+      this.log.error(`${err.category}: ${err.message}`);
+      const c = await vscode.window.showErrorMessage(`Edge Advisor: ${err.message}`, 'Show Log');
+      if (c) this.log.show();
+    }
+  }
+}
+
+function coarseProgress(s: Job): AdvisorProgress {
+  return { stage: 'benchmark', message: s.progress!.message, fraction: s.progress!.fraction, ...(s.progress!.etaSeconds !== undefined ? { etaSeconds: s.progress!.etaSeconds } : {}) };
+}
+
+/** The panel's saved webview state may carry the model path (directly or inside the report). */
+function modelPathFromState(state: unknown): string | undefined {
+  if (typeof state !== 'object' || state === null) return undefined;
+  const s = state as { modelPath?: unknown; report?: { model?: { path?: unknown } } };
+  const p = typeof s.modelPath === 'string' ? s.modelPath : s.report?.model?.path;
+  return typeof p === 'string' && p.toLowerCase().endsWith('.onnx') ? p : undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  try {
+    new EdgeAdvisorExtension(context).activate();
+  } catch (e) {
+    // VS Code does not tell the user when activation fails; do it ourselves.
+    void vscode.window.showErrorMessage(`Cannot activate Edge AI Deployment Advisor: ${toAdvisorError(e).message}`);
+    throw e;
+  }
+}
+
+export function deactivate(): void {
+  // Runners are killed by the job manager's dispose (registered in context.subscriptions).
+}

@@ -1,0 +1,111 @@
+/**
+ * Opening a `.onnx` file shows its model card: the inspection summary, detected variants, the last
+ * results and a "Recommend deployment" button. Read-only (CustomReadonlyEditorProvider). Reading
+ * and inspecting is pure TypeScript in this process, deferred past the first paint and guarded: a
+ * broken file shows its one-line error in the card.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { toAdvisorError } from '../core/errors';
+import { inspectModel, type Inspection } from '../core/inspect/inspect';
+import { readModel } from '../core/onnx/io';
+import { createNonce } from '../core/protocol/panel-html';
+import { parseCardMessage, renderModelCard } from './modelCardHtml';
+import type { ReportCache } from './reportCache';
+import type { Variants } from './variants';
+
+export const MODEL_CARD_VIEW_TYPE = 'edgeAdvisor.modelCard';
+
+/** Inspecting reads the whole file into memory; past this the card says so instead. */
+const MAX_INSPECT_BYTES = 1024 * 1024 * 1024;
+
+export interface ModelCardHost {
+  readonly log: vscode.LogOutputChannel;
+  readonly cache: ReportCache;
+  capabilities(): { canRun: boolean; reason?: string };
+  variantsFor(modelPath: string): Variants;
+  isBusy(modelPath: string): boolean;
+  /** Fires with a model path whenever its job state or cached results change. */
+  readonly onDidChangeModel: vscode.Event<string>;
+  recommend(uri: vscode.Uri): void;
+  openResults(modelPath: string): void;
+}
+
+class ModelDocument implements vscode.CustomDocument {
+  constructor(readonly uri: vscode.Uri) {}
+  dispose(): void { /* nothing held: the card re-reads on change */ }
+}
+
+export class ModelCardProvider implements vscode.CustomReadonlyEditorProvider<ModelDocument> {
+  constructor(private readonly host: ModelCardHost) {}
+
+  openCustomDocument(uri: vscode.Uri): ModelDocument {
+    return new ModelDocument(uri);
+  }
+
+  resolveCustomEditor(document: ModelDocument, panel: vscode.WebviewPanel): void {
+    const modelPath = document.uri.fsPath;
+    panel.webview.options = { enableScripts: true, localResourceRoots: [] };
+    let inspection: Inspection | { error: string } | undefined;
+    const render = () => {
+      const caps = this.host.capabilities();
+      panel.webview.html = renderModelCard({
+        fileName: path.basename(modelPath),
+        inspection: inspection ?? { error: 'Reading the model…' },
+        variants: relativeVariants(this.host.variantsFor(modelPath), path.dirname(modelPath)),
+        last: this.host.cache.last(modelPath),
+        canRun: caps.canRun,
+        ...(caps.reason ? { reason: caps.reason } : {}),
+        busy: this.host.isBusy(modelPath),
+        cspSource: panel.webview.cspSource,
+        nonce: createNonce(),
+      });
+    };
+    const inspect = () => {
+      inspection = undefined;
+      // Deferred so the editor paints first; the read is synchronous but bounded in size.
+      setTimeout(() => {
+        inspection = this.inspect(modelPath);
+        if (!disposed) render();
+      }, 0);
+    };
+    let disposed = false;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(modelPath)), path.basename(modelPath)));
+    const subs: vscode.Disposable[] = [
+      watcher,
+      watcher.onDidChange(inspect),
+      watcher.onDidCreate(inspect),
+      this.host.onDidChangeModel((p) => { if (p === modelPath) render(); }),
+      vscode.workspace.onDidGrantWorkspaceTrust(render),
+      panel.webview.onDidReceiveMessage((raw: unknown) => {
+        const m = parseCardMessage(raw);
+        if (!m) { this.host.log.warn('malformed message from the model card ignored'); return; }
+        if (m.type === 'recommend') this.host.recommend(document.uri);
+        else if (m.type === 'openResults') this.host.openResults(modelPath);
+        else this.host.log.show(true);
+      }),
+    ];
+    panel.onDidDispose(() => { disposed = true; for (const s of subs) s.dispose(); });
+    render();
+    inspect();
+  }
+
+  private inspect(modelPath: string): Inspection | { error: string } {
+    try {
+      const size = fs.statSync(modelPath).size;
+      if (size > MAX_INSPECT_BYTES) return { error: `${path.basename(modelPath)}: ${(size / 2 ** 30).toFixed(1)} GiB is too large to inspect in the editor; run "edge-advisor inspect" from a terminal.` };
+      return inspectModel(readModel(modelPath));
+    } catch (e) {
+      const err = toAdvisorError(e, 'input');
+      this.host.log.warn(`inspect failed: ${err.message}`);
+      return { error: err.message };
+    }
+  }
+}
+
+function relativeVariants(v: Variants, dir: string): Variants {
+  const out: Variants = {};
+  for (const [k, f] of Object.entries(v) as Array<[keyof Variants, string]>) out[k] = path.relative(dir, f) || f;
+  return out;
+}
