@@ -91,6 +91,11 @@ export interface Recommendation {
   studyFindings: string[];
   /** Configurations not significantly different from the pick. */
   tiedWith: Array<{ operator: OperatorId; placement: PlacementId }>;
+  /** Speed-up over Identity on the same tier (a partition's head tier): ratio of medians, 95% CI. */
+  speedup?: { vs: { operator: OperatorId; placement: PlacementId }; ratio: number; ciLow?: number; ciHigh?: number };
+  accuracyDropCi?: [number, number];
+  /** The same study findings as structured data, for the results panel. */
+  findings?: Array<{ id: string; arxiv: string[]; verdict: 'agrees' | 'disagrees'; finding: string; evidence: string }>;
 }
 
 /** For one link: the bandwidth at which the recommendation changes, found analytically. */
@@ -121,6 +126,10 @@ export interface AdvisorReport {
   quantization?: { layers: Array<{ tensor: string; sqnrDb: number }>; fusionShare?: number; synthetic?: boolean };
   /** Variants that were looked for but not provided, with the study's observed range as a hint. */
   missing?: Array<{ operator: OperatorId; hint: string }>;
+  /** Rows the engine would not recommend and why (does not fit, outside the budget, ...). */
+  excluded?: Array<{ operator: OperatorId; placement: PlacementId; reason: string }>;
+  /** Why `sensitivity` is empty or partial (e.g. rows measured elsewhere carry no transfers). */
+  sensitivityNote?: string;
   environment: {
     host: string; cpus: number; cpuModel?: string; node: string; onnxruntime?: string; advisor: string; date: string;
   };

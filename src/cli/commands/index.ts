@@ -1,5 +1,8 @@
 /** The CLI's subcommands. Each lives in its own file and returns its exit code. */
+import { benchCommand } from './bench';
 import { inspectCommand } from './inspect';
+import { partitionCommand } from './partition';
+import { recommendCommand } from './recommend';
 
 export interface Command {
   summary: string;
@@ -8,5 +11,8 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {
+  bench: benchCommand,
   inspect: inspectCommand,
+  partition: partitionCommand,
+  recommend: recommendCommand,
 };

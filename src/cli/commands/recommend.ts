@@ -1,0 +1,154 @@
+/**
+ * `recommend`: the advisor's answer. Two modes share the engine and the output:
+ * - measurements mode (`--measurements <file.json>`): the engine alone, on results measured elsewhere;
+ * - model mode (`<model.onnx>`): benchmark every operator × placement first (not built yet).
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AdvisorError } from '../../core/errors';
+import { atomicWriteFile } from '../../core/fsutil';
+import { runEngine } from '../../core/recommend/engine';
+import { configLabel, formatMs, formatPoints } from '../../core/recommend/labels';
+import { loadMeasurements } from '../../core/recommend/loadMeasurements';
+import { linkSettingsOf, measuredElsewhereTiers } from '../../core/recommend/measurements';
+import { toAdvisorReport } from '../../core/recommend/report';
+import { renderCsv } from '../../core/report/csv';
+import { renderMarkdown } from '../../core/report/markdown';
+import type { AdvisorReport } from '../../core/results';
+import { DEFAULT_MAX_ACCURACY_DROP, MEDIUM_DROP_MAX } from '../../core/study/accuracyClasses';
+import { numberOpt, parseArgs, stringOpt, type OptionSpec, type ParsedArgs } from '../args';
+import { table } from '../format';
+import type { Command } from './index';
+import { version as advisorVersion } from '../../../package.json';
+
+/** Options only model mode understands; accepted by the parser so the error can say so. */
+const MODEL_MODE_OPTIONS = ['data', 'labels', 'variant', 'tiers', 'budget-seconds'] as const;
+
+const SPEC: Record<string, OptionSpec> = {
+  measurements: { type: 'string' },
+  'max-accuracy-drop': { type: 'string' },
+  'latency-target-ms': { type: 'string' },
+  json: { type: 'boolean' },
+  report: { type: 'string' },
+  data: { type: 'string' },
+  labels: { type: 'string' },
+  variant: { type: 'string', multiple: true },
+  tiers: { type: 'string' },
+  'budget-seconds': { type: 'string' },
+};
+
+export type Write = (text: string) => void;
+
+export const recommendCommand: Command & { run(argv: string[], write?: Write): Promise<number> } = {
+  summary: 'recommend an operator and placement (from measurements: --measurements <file.json>)',
+  usage: `usage: edge-advisor recommend --measurements <file.json> [--max-accuracy-drop <points>]
+                                [--latency-target-ms N] [--json] [--report <out.md|out.csv|out.json>]
+       edge-advisor recommend <model.onnx> ...   (model mode: not built yet)
+
+  --measurements F       results measured elsewhere (a device, a paper): {"model", "modality", "metric",
+                         "baselineAccuracy", "results": [{"operator", "placement",
+                         "latencyMs": {"median", "mean"?, "sd"?, "n"?} | "samplesMs": [...], "accuracy"}]}
+  --max-accuracy-drop P  accuracy budget in points (default ${DEFAULT_MAX_ACCURACY_DROP}, the study's "small";
+                         ${MEDIUM_DROP_MAX} accepts the study's "small to medium")
+  --latency-target-ms N  pick the most accurate configuration whose median meets N ms
+  --json                 print the report as JSON (AdvisorReport: recommendation, results, pareto,
+                         sensitivity, tiers, environment)
+  --report FILE          also write the report as Markdown, CSV or JSON (by the file name's ending)`,
+
+  async run(argv, write: Write = (t) => void process.stdout.write(t)) {
+    const args = parseArgs(argv, SPEC);
+    const measurements = stringOpt(args, 'measurements');
+    if (measurements !== undefined && args.positionals.length > 0) {
+      throw new AdvisorError('usage', 'give either --measurements <file.json> or a model path, not both');
+    }
+    if (measurements !== undefined) return measurementsMode(measurements, args, write);
+    if (args.positionals.length === 1) return modelMode(args.positionals[0]!, args);
+    throw new AdvisorError('usage', args.positionals.length === 0 ? 'expected --measurements <file.json> or a model path' : 'expected one model path');
+  },
+};
+
+interface CommonOptions {
+  maxAccuracyDrop: number;
+  latencyTargetMs?: number;
+  json: boolean;
+  report?: string;
+}
+
+function commonOptions(args: ParsedArgs): CommonOptions {
+  const maxAccuracyDrop = numberOpt(args, 'max-accuracy-drop') ?? DEFAULT_MAX_ACCURACY_DROP;
+  if (maxAccuracyDrop < 0) throw new AdvisorError('usage', `--max-accuracy-drop must be ≥ 0 points, got ${maxAccuracyDrop}`);
+  const latencyTargetMs = numberOpt(args, 'latency-target-ms');
+  if (latencyTargetMs !== undefined && !(latencyTargetMs > 0)) throw new AdvisorError('usage', `--latency-target-ms must be > 0, got ${latencyTargetMs}`);
+  const report = stringOpt(args, 'report');
+  if (report !== undefined && !/\.(md|markdown|csv|json)$/i.test(report)) {
+    throw new AdvisorError('usage', `--report ${report}: use a .md, .csv or .json file name`);
+  }
+  return { maxAccuracyDrop, latencyTargetMs, json: args.options['json'] === true, report };
+}
+
+function measurementsMode(file: string, args: ParsedArgs, write: Write): Promise<number> {
+  const modelOnly = MODEL_MODE_OPTIONS.filter((o) => args.options[o] !== undefined);
+  if (modelOnly.length > 0) throw new AdvisorError('usage', `--${modelOnly[0]} applies to model mode only, not to --measurements`);
+  const opts = commonOptions(args);
+  const m = loadMeasurements(file);
+  const out = runEngine({
+    rows: m.rows, baselineAccuracy: m.baselineAccuracy, modality: m.modality, metric: m.metric,
+    maxAccuracyDrop: opts.maxAccuracyDrop, latencyTargetMs: opts.latencyTargetMs, links: linkSettingsOf(m),
+  });
+  const report = toAdvisorReport(out, {
+    model: { path: path.resolve(file), name: m.model, modality: m.modality },
+    metric: m.metric,
+    latencyTargetMs: opts.latencyTargetMs,
+    tiers: measuredElsewhereTiers(m, path.basename(file)),
+    environment: environment(),
+  });
+  return Promise.resolve(emit(report, opts, write));
+}
+
+function modelMode(_model: string, args: ParsedArgs): Promise<number> {
+  commonOptions(args);
+  throw new AdvisorError('unsupported', 'model mode not built yet; run "recommend --measurements <file.json>" on results measured elsewhere');
+}
+
+function environment(): AdvisorReport['environment'] {
+  const cpus = os.cpus();
+  return {
+    host: os.hostname(), cpus: cpus.length, ...(cpus[0]?.model ? { cpuModel: cpus[0].model.trim() } : {}),
+    node: process.version, advisor: advisorVersion, date: new Date().toISOString(),
+  };
+}
+
+function emit(report: AdvisorReport, opts: CommonOptions, write: Write): number {
+  if (opts.report) {
+    const ext = path.extname(opts.report).toLowerCase();
+    atomicWriteFile(opts.report, ext === '.csv' ? renderCsv(report) : ext === '.json' ? JSON.stringify(report, null, 2) + '\n' : renderMarkdown(report));
+  }
+  write(opts.json ? JSON.stringify(report, null, 2) + '\n' : human(report) + '\n');
+  return 0;
+}
+
+function human(r: AdvisorReport): string {
+  const out: string[] = [];
+  const rec = r.recommendation;
+  if (rec) {
+    out.push(`Recommendation: ${configLabel(rec)} — ${formatMs(rec.latencyMs.median)} median, ${formatPoints(rec.accuracyDrop)}-point accuracy drop`);
+    for (const s of rec.rationale) out.push(`  - ${s}`);
+    if (rec.studyFindings.length > 0) out.push('', 'The study:', ...rec.studyFindings.map((s) => `  - ${s}`));
+  } else {
+    out.push(`No recommendation: ${r.noRecommendationReason ?? 'nothing qualified'}`);
+  }
+  if (r.sensitivity.length > 0 || r.sensitivityNote) {
+    out.push('', 'Bandwidth sensitivity:', ...r.sensitivity.map((p) => `  - ${p.summary}`), ...(r.sensitivityNote ? [`  - ${r.sensitivityNote}`] : []));
+  }
+  out.push('', `Configurations (budget ${r.maxAccuracyDrop} points; * Pareto front, > recommended):`);
+  const rows = r.results.map((row, i) => [
+    `${rec && rec.operator === row.operator && rec.placement === row.placement ? '>' : ' '}${r.pareto.includes(i) ? '*' : ' '}`,
+    configLabel(row),
+    formatMs(row.latencyMs.median),
+    row.accuracy !== undefined ? `${row.accuracy.toFixed(2)}%` : '',
+    row.accuracyDrop !== undefined ? formatPoints(row.accuracyDrop) : '',
+    row.flags.join(' '),
+  ]);
+  out.push(table([['', 'configuration', 'median', 'accuracy', 'drop', 'flags'], ...rows], ['l', 'l', 'r', 'r', 'r', 'l']));
+  return out.join('\n');
+}
