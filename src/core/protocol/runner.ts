@@ -8,6 +8,8 @@
  * and one line in `src/runner/jobs/index.ts`. `RunnerHost` is what `src/core/pipeline` calls.
  */
 import type { SerializedError } from '../errors';
+import type { CalibrateParams, CalibrateResult } from '../calibrate/job';
+import type { FidelityParams, FidelityResult, OptimizeParams, OptimizeResult } from '../quantize/jobs';
 
 /** Element types a tensor can carry across the process boundary. */
 export type TensorType = 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'int8' | 'bool';
@@ -109,6 +111,9 @@ export interface RunnerInfo {
 export interface RunnerJobs {
   benchmark: { params: BenchmarkParams; result: BenchmarkResult };
   evaluate: { params: EvaluateParams; result: EvaluateResult };
+  calibrate: { params: CalibrateParams; result: CalibrateResult };
+  optimize: { params: OptimizeParams; result: OptimizeResult };
+  fidelity: { params: FidelityParams; result: FidelityResult };
   /** Test/diagnostic job: sleeps, allocates native-ish memory or crashes on request. */
   probe: { params: ProbeParams; result: { ok: true } };
 }

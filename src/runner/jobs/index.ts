@@ -12,6 +12,9 @@
  */
 import type { JobKind } from '../../core/protocol/runner';
 import { benchmarkJob } from './benchmark';
+import { calibrateJob } from './calibrate';
+import { fidelityJob } from './fidelity';
+import { optimizeJob } from './optimize';
 import type { JobHandler } from './context';
 import { evaluateJob } from './evaluate';
 import { probeJob } from './probe';
@@ -21,5 +24,8 @@ export type { JobContext, JobHandler } from './context';
 export const JOBS: { [K in JobKind]: JobHandler<K> } = {
   benchmark: benchmarkJob,
   evaluate: evaluateJob,
+  calibrate: calibrateJob,
+  optimize: optimizeJob,
+  fidelity: fidelityJob,
   probe: probeJob,
 };

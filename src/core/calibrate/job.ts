@@ -1,0 +1,29 @@
+/** Parameters and result of the runner's `calibrate` job (src/runner/jobs/calibrate.ts). */
+import type { Feeds } from '../protocol/runner';
+import type { CalibrationOutputs } from './augment';
+import type { CalibrationState } from './state';
+
+export interface CalibrateParams {
+  /** The calibration model (buildCalibrationModel), written to a file by the host. */
+  modelPath: string;
+  outputs: CalibrationOutputs;
+  /** This chunk's samples; the host sends a large set in chunks so neither side holds it all. */
+  samples: Feeds[];
+  /** The state so far (absent on the first chunk). */
+  state: CalibrationState;
+  /** Graph optimisation for the calibration session (onnxruntime's calibrator uses 'disabled'). */
+  optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  threads?: number;
+  /** The final chunk: the runner releases the session afterwards. */
+  last?: boolean;
+}
+
+export interface CalibrateResult {
+  state: CalibrationState;
+  /** Per-sample inference time, ms. */
+  inferenceMs: number[];
+  /** Session creation time (0 when the previous chunk's session was reused). */
+  sessionMs: number;
+  /** Peak resident memory of the runner during this chunk, MB. */
+  peakRssMB: number;
+}

@@ -1,0 +1,195 @@
+/**
+ * Pre-processing before calibration and quantization (what onnxruntime's `quant_pre_process`
+ * achieves with its optimizer, done on the graph so tensor names stay stable):
+ * - initializers listed in graph.input are removed from it (ORT treats them as overridable inputs
+ *   and blocks QDQ fusion, design-facts §0.7);
+ * - Constant nodes become initializers and Identity nodes are bypassed (PyTorch emits both; they
+ *   would hide weights and Clip bounds from the quantizer);
+ * - BatchNormalization after a Conv is folded into the Conv's weights (a BN between Conv and its
+ *   activation blocks the Conv→Q fusion);
+ * - per-channel weights need opset ≥ 13: an older model is moved to 13 when all its ops have the
+ *   same meaning there, otherwise per-channel is turned off — either way a note says so.
+ * The pass is deterministic: calibration and quantization both call it and see the same names.
+ */
+import { AdvisorError } from '../errors';
+import { indexGraph, topologicalOrder } from '../graph/graph';
+import { attrFloat } from '../graph/shapes';
+import { DataType } from '../onnx/dtypes';
+import { makeTensor, tensorToFloat32 } from '../onnx/tensor';
+import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../onnx/types';
+
+/** Ops whose definition at their opset 10–12 version means the same at opset 13 (for the upgrade). */
+const SAME_AT_13 = new Set([
+  'Conv', 'Relu', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Flatten', 'Gemm', 'MatMul', 'Add',
+  'Sub', 'Mul', 'Div', 'Reshape', 'Transpose', 'Concat', 'BatchNormalization', 'Identity', 'Sigmoid', 'Tanh',
+  'LeakyRelu', 'Shape', 'Gather', 'Cast', 'Pad', 'Dropout', 'Sqrt', 'Pow', 'Exp', 'Erf', 'Neg', 'Abs',
+]);
+
+export const MIN_OPSET = 10;
+export const MAX_OPSET = 26;
+export const MAX_IR = 13;
+
+export interface Prepared {
+  model: ModelProto;
+  /** Per-channel weights are possible (opset ≥ 13) and requested. */
+  perChannel: boolean;
+  opset: number;
+  notes: string[];
+}
+
+export function aiOnnxOpset(m: ModelProto): number {
+  const o = m.opset_import.find((x) => !x.domain || x.domain === 'ai.onnx');
+  return o ? Number(o.version ?? 0n) : 0;
+}
+
+export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; file?: string } = {}): Prepared {
+  if (!input.graph) throw new AdvisorError('input', 'the model has no graph', opts.file);
+  const model = structuredClone(input);
+  const g = model.graph!;
+  const notes: string[] = [];
+  const opset = aiOnnxOpset(model);
+  if (opset < MIN_OPSET) {
+    throw new AdvisorError('unsupported', `opset ${opset} is too old for QDQ quantization (needs ≥ ${MIN_OPSET}); re-export the model with a newer opset`, opts.file);
+  }
+  if (opset > MAX_OPSET) throw new AdvisorError('unsupported', `opset ${opset} is newer than onnxruntime-node 1.30 accepts (≤ ${MAX_OPSET})`, opts.file);
+  if (Number(model.ir_version ?? 0n) > MAX_IR) {
+    throw new AdvisorError('unsupported', `IR version ${model.ir_version} is newer than onnxruntime-node 1.30 accepts (≤ ${MAX_IR})`, opts.file);
+  }
+
+  const inits = new Set(g.initializer.map((t) => t.name));
+  const before = g.input.length;
+  g.input = g.input.filter((v) => !inits.has(v.name));
+  if (g.input.length < before) notes.push(`removed ${before - g.input.length} initializers from the graph inputs (they block QDQ fusion)`);
+
+  constantsToInitializers(g);
+  bypassIdentities(g);
+  const folded = foldBatchNorms(g);
+  if (folded) notes.push(`folded ${folded} BatchNormalization node(s) into the preceding Conv`);
+  nameNodes(g);
+  removeUnusedInitializers(g);
+  sortNodes(g);
+
+  let perChannel = opts.perChannel ?? true;
+  let finalOpset = opset;
+  if (perChannel && opset < 13) {
+    const blocking = [...new Set(g.node.filter((n) => (n.domain ?? '') === '' && !SAME_AT_13.has(n.op_type ?? '')).map((n) => n.op_type))];
+    if (blocking.length === 0) {
+      for (const o of model.opset_import) if (!o.domain || o.domain === 'ai.onnx') o.version = 13n;
+      if (Number(model.ir_version ?? 0n) < 7) model.ir_version = 7n;
+      finalOpset = 13;
+      notes.push(`upgraded opset ${opset} → 13 for per-channel weights (all ops have the same meaning at 13)`);
+    } else {
+      perChannel = false;
+      notes.push(`per-channel weights need opset ≥ 13; kept opset ${opset} (ops ${blocking.slice(0, 4).join(', ')} changed meaning) and used per-tensor weights`);
+    }
+  }
+  return { model, perChannel, opset: finalOpset, notes };
+}
+
+function constantsToInitializers(g: GraphProto): void {
+  const keep: NodeProto[] = [];
+  const outputs = new Set(g.output.map((o) => o.name));
+  for (const n of g.node) {
+    const t = n.op_type === 'Constant' && (n.domain ?? '') === '' && n.attribute.length === 1 ? n.attribute[0]!.t : undefined;
+    if (t && n.output[0] && !outputs.has(n.output[0])) {
+      g.initializer.push({ ...t, name: n.output[0] });
+    } else {
+      keep.push(n);
+    }
+  }
+  g.node = keep;
+}
+
+/** Rewires consumers of an Identity to its input (graph outputs keep their Identity). */
+function bypassIdentities(g: GraphProto): void {
+  const outputs = new Set(g.output.map((o) => o.name));
+  const alias = new Map<string, string>();
+  const keep: NodeProto[] = [];
+  for (const n of g.node) {
+    if ((n.op_type === 'Identity' || (n.op_type === 'Dropout' && n.output.length === 1)) && (n.domain ?? '') === '' && n.input[0] && !outputs.has(n.output[0])) {
+      alias.set(n.output[0]!, n.input[0]);
+    } else {
+      keep.push(n);
+    }
+  }
+  if (alias.size === 0) return;
+  const resolve = (v: string): string => {
+    let cur = v;
+    for (let i = 0; i < 1000 && alias.has(cur); i++) cur = alias.get(cur)!;
+    return cur;
+  };
+  for (const n of keep) n.input = n.input.map((v) => (v ? resolve(v) : v));
+  g.node = keep;
+}
+
+function foldBatchNorms(g: GraphProto): number {
+  const idx = indexGraph(g);
+  const outputs = new Set(g.output.map((o) => o.name));
+  const dead = new Set<number>();
+  let folded = 0;
+  g.node.forEach((bn, bi) => {
+    if (bn.op_type !== 'BatchNormalization' || (bn.domain ?? '') !== '' || bn.output.filter(Boolean).length !== 1) return;
+    const convIdx = idx.producer.get(bn.input[0]!);
+    if (convIdx === undefined) return;
+    const conv = g.node[convIdx]!;
+    if (conv.op_type !== 'Conv' || (conv.domain ?? '') !== '') return;
+    const y = conv.output[0]!;
+    if ((idx.consumers.get(y) ?? []).length !== 1 || outputs.has(y)) return;
+    const w = idx.initializers.get(conv.input[1]!);
+    const b = conv.input[2] ? idx.initializers.get(conv.input[2]) : undefined;
+    if (!w || (conv.input[2] && !b)) return;
+    const params = bn.input.slice(1, 5).map((name) => idx.initializers.get(name));
+    if (params.some((p) => !p) || w.data_type !== DataType.FLOAT) return;
+    let W: Float32Array, scale: Float32Array, bias: Float32Array, mean: Float32Array, variance: Float32Array;
+    try {
+      W = tensorToFloat32(w);
+      [scale, bias, mean, variance] = params.map((p) => tensorToFloat32(p!)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    } catch {
+      return;
+    }
+    const m = Number(w.dims[0]);
+    if ([scale, bias, mean, variance].some((a) => a.length !== m)) return;
+    const eps = attrFloat(bn, 'epsilon', 1e-5);
+    const convBias = b ? tensorToFloat32(b) : new Float32Array(m);
+    const per = W.length / m;
+    const W2 = new Float32Array(W.length);
+    const B2 = new Float32Array(m);
+    for (let c = 0; c < m; c++) {
+      const f = scale[c]! / Math.sqrt(variance[c]! + eps);
+      for (let k = 0; k < per; k++) W2[c * per + k] = W[c * per + k]! * f;
+      B2[c] = (convBias[c]! - mean[c]!) * f + bias[c]!;
+    }
+    const wName = `${conv.name || `conv${convIdx}`}.bn_folded.weight`;
+    const bName = `${conv.name || `conv${convIdx}`}.bn_folded.bias`;
+    g.initializer.push(makeTensor(wName, DataType.FLOAT, w.dims.map(Number), W2) as TensorProto);
+    g.initializer.push(makeTensor(bName, DataType.FLOAT, [m], B2) as TensorProto);
+    conv.input = [conv.input[0]!, wName, bName];
+    conv.output = [bn.output[0]!];
+    dead.add(bi);
+    folded++;
+  });
+  if (dead.size) g.node = g.node.filter((_, i) => !dead.has(i));
+  return folded;
+}
+
+/** Every node gets a unique name (exclusion lists and reports refer to nodes by name). */
+function nameNodes(g: GraphProto): void {
+  const used = new Set<string>();
+  g.node.forEach((n, i) => {
+    let name = n.name && !used.has(n.name) ? n.name : `${n.op_type ?? 'node'}_${i}`;
+    while (used.has(name)) name = `${name}_`;
+    n.name = name;
+    used.add(name);
+  });
+}
+
+export function removeUnusedInitializers(g: GraphProto): void {
+  const idx = indexGraph(g);
+  const outputs = new Set(g.output.map((o) => o.name));
+  g.initializer = g.initializer.filter((t) => idx.consumers.has(t.name ?? '') || outputs.has(t.name));
+}
+
+export function sortNodes(g: GraphProto): void {
+  const order = topologicalOrder(indexGraph(g));
+  g.node = order.map((i) => g.node[i]!);
+}

@@ -1,0 +1,159 @@
+/**
+ * The SPTQ operator end to end, through a runner host (the only place onnxruntime runs):
+ * plan → calibration model → streamed calibration in chunks → ranges → quantize → write the
+ * model atomically → fusion check on the graph onnxruntime optimises → label-free fidelity.
+ * Used by the CLI (`quantize`) and the advisor pipeline. Temporary models live in one private
+ * temp folder that is always removed.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AdvisorError } from '../errors';
+import { buildCalibrationModel } from '../calibrate/augment';
+import { computeRanges, emptyState, type CalibrationMethod, type CalibrationState, type TensorRanges } from '../calibrate/state';
+import { readModel, writeModel } from '../onnx/io';
+import type { ModelProto } from '../onnx/types';
+import type { Feeds, JobOptions, RunnerHost } from '../protocol/runner';
+import { fusionReport, type FusionReport } from './fusion';
+import { calibrationPlan, quantize, type QuantizeOptions, type QuantizeReport } from './quantize';
+
+export interface SptqOptions extends QuantizeOptions {
+  method?: CalibrationMethod;
+  /** Samples per calibrate job (bounds what crosses IPC at once). Default 16. */
+  chunkSize?: number;
+  /** Graph optimisation for calibration runs (default 'disabled', as onnxruntime's calibrator). */
+  calibrationOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Held-out samples for the fidelity report; none → no fidelity. */
+  fidelitySamples?: Feeds[];
+  /** Per-layer SQNR (needs a second pass with intermediates exposed). Default true. */
+  perLayer?: boolean;
+  /** Calibration data was synthetic (recorded in the result). */
+  synthetic?: boolean;
+  job?: JobOptions;
+  onProgress?: (stage: 'calibrate' | 'quantize' | 'fusion' | 'fidelity', message: string, fraction?: number) => void;
+}
+
+export interface Fidelity {
+  samples: number;
+  outputName: string;
+  /** Share of samples whose argmax (last axis) matches the float model's. */
+  top1Agreement: number;
+  /** Output SQNR over all samples, dB. */
+  sqnrDb: number;
+  layers: Array<{ tensor: string; sqnrDb: number }>;
+}
+
+export interface SptqResult {
+  out: string;
+  method: CalibrationMethod;
+  calibrationSamples: number;
+  synthetic: boolean;
+  report: QuantizeReport;
+  fusion: FusionReport;
+  fidelity?: Fidelity;
+  ranges: TensorRanges;
+  timings: { calibrationMs: number; calibrationInferenceMs: number; quantizeMs: number };
+  /** Peak RSS of the runner while calibrating, MB. */
+  calibrationPeakRssMB: number;
+}
+
+export function sqnr(signal: number, noise: number): number {
+  if (noise <= 0) return Infinity;
+  if (signal <= 0) return -Infinity;
+  return 10 * Math.log10(signal / noise);
+}
+
+/** Runs calibration over `samples` in chunks; returns the merged state. */
+export async function calibrate(host: RunnerHost, modelPath: string, model: ModelProto, tensors: string[], samples: Feeds[], opts: SptqOptions, tmp: string): Promise<{ state: CalibrationState; inferenceMs: number; peakRssMB: number }> {
+  const method = opts.method ?? 'minmax';
+  const aug = buildCalibrationModel(model, tensors, method);
+  const augPath = path.join(tmp, 'calibration.onnx');
+  writeModel(aug.model, augPath, { sourceDir: path.dirname(modelPath) });
+  let state = emptyState(method);
+  let inferenceMs = 0;
+  let peakRssMB = 0;
+  const chunk = Math.max(1, opts.chunkSize ?? 16);
+  for (let i = 0; i < samples.length; i += chunk) {
+    const r = await host.run('calibrate', {
+      modelPath: augPath, outputs: aug.outputs, samples: samples.slice(i, i + chunk), state,
+      optimization: opts.calibrationOptimization ?? 'disabled', last: i + chunk >= samples.length,
+    }, opts.job);
+    peakRssMB = Math.max(peakRssMB, r.peakRssMB);
+    state = r.state;
+    inferenceMs += r.inferenceMs.reduce((a, b) => a + b, 0);
+    opts.onProgress?.('calibrate', `calibrated ${state.samples}/${samples.length} samples`, state.samples / samples.length);
+  }
+  return { state, inferenceMs, peakRssMB };
+}
+
+export async function runSptq(host: RunnerHost, modelPath: string, outPath: string, samples: Feeds[], opts: SptqOptions = {}): Promise<SptqResult> {
+  if (samples.length === 0) throw new AdvisorError('input', 'no calibration samples', modelPath);
+  const method = opts.method ?? 'minmax';
+  const loaded = readModel(modelPath);
+  const qopts: QuantizeOptions = { ...opts, method, file: modelPath };
+  const plan = calibrationPlan(loaded.model, qopts);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-advisor-sptq-'));
+  try {
+    const t0 = Date.now();
+    const { state, inferenceMs, peakRssMB } = await calibrate(host, modelPath, plan.model, plan.tensors, samples, opts, tmp);
+    const calibrationMs = Date.now() - t0;
+    const ranges = computeRanges(state);
+
+    opts.onProgress?.('quantize', 'quantizing');
+    const t1 = Date.now();
+    const { model: q, report } = quantize(loaded.model, ranges, qopts);
+    const quantizeMs = Date.now() - t1;
+    writeModel(q, outPath, { protect: [modelPath], sourceDir: loaded.dir });
+
+    opts.onProgress?.('fusion', 'checking which kernels onnxruntime fuses');
+    const optPath = path.join(tmp, 'optimized.onnx');
+    await host.run('optimize', { modelPath: outPath, outPath: optPath, level: 'extended' }, opts.job);
+    const fusion = fusionReport(plan.model.graph!, readModel(optPath).model.graph!);
+
+    let fidelity: Fidelity | undefined;
+    if (opts.fidelitySamples?.length) {
+      opts.onProgress?.('fidelity', 'comparing with the float model');
+      fidelity = await measureFidelity(host, plan.model, q, report, opts.fidelitySamples, opts, tmp, loaded.dir);
+    }
+    return {
+      out: path.resolve(outPath), method, calibrationSamples: state.samples, synthetic: opts.synthetic ?? false,
+      report, fusion, ...(fidelity ? { fidelity } : {}), ranges,
+      timings: { calibrationMs, calibrationInferenceMs: inferenceMs, quantizeMs }, calibrationPeakRssMB: peakRssMB,
+    };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function measureFidelity(host: RunnerHost, floatModel: ModelProto, quantModel: ModelProto, report: QuantizeReport, samples: Feeds[], opts: SptqOptions, tmp: string, sourceDir: string): Promise<Fidelity> {
+  const perLayer = opts.perLayer ?? true;
+  const layers: Array<[string, string]> = [];
+  const f = structuredClone(floatModel);
+  const q = structuredClone(quantModel);
+  if (perLayer) {
+    const floatOut = new Set(f.graph!.output.map((o) => o.name));
+    const quantOut = new Set(q.graph!.output.map((o) => o.name));
+    const quantValues = new Set(q.graph!.node.flatMap((n) => n.output));
+    for (const t of report.tensors) {
+      const dq = `${t.name}_DequantizeLinear_Output`;
+      const qName = quantValues.has(dq) ? dq : quantOut.has(t.name) ? t.name : undefined;
+      if (!qName) continue;
+      if (!floatOut.has(t.name)) { f.graph!.output.push({ name: t.name }); floatOut.add(t.name); }
+      if (!quantOut.has(qName)) { q.graph!.output.push({ name: qName }); quantOut.add(qName); }
+      layers.push([t.name, qName]);
+    }
+  }
+  const fPath = path.join(tmp, 'fidelity-float.onnx');
+  const qPath = path.join(tmp, 'fidelity-quant.onnx');
+  writeModel(f, fPath, { sourceDir });
+  writeModel(q, qPath, { sourceDir });
+  const r = await host.run('fidelity', { floatModelPath: fPath, quantModelPath: qPath, samples, layers, outputName: floatModel.graph!.output[0]!.name! }, opts.job);
+  const agree = r.floatTop1.filter((v, i) => v === r.quantTop1[i]).length;
+  return {
+    samples: samples.length,
+    outputName: r.outputName,
+    top1Agreement: r.floatTop1.length ? agree / r.floatTop1.length : 0,
+    sqnrDb: sqnr(r.output.signal, r.output.noise),
+    layers: r.layers.map((l) => ({ tensor: l.float, sqnrDb: sqnr(l.signal, l.noise) })),
+  };
+}
