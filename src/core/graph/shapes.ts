@@ -76,6 +76,10 @@ export function inferShapes(graph: GraphProto, symbolic = 1): Map<string, Shape>
       const out = inferNode(n, shapes, consts);
       if (out) out.forEach((s, k) => { const o = n.output[k]; if (o && s && s.every((d) => Number.isFinite(d) && d >= 0)) shapes.set(o, s); });
     } catch { /* leave unknown */ }
+    try {
+      const v = foldInts(n, consts);
+      if (v && n.output[0] && v.every(Number.isFinite)) consts.set(n.output[0], v);
+    } catch { /* not foldable */ }
   }
   return shapes;
 }
@@ -185,6 +189,92 @@ function inferNode(n: NodeProto, shapes: Map<string, Shape>, consts: Map<string,
       const keep = attrInt(n, 'keepdims', 1) === 1;
       const ax = axes.map((a) => normAxis(a, x.length));
       return [keep ? x.map((d, i) => (ax.includes(i) ? 1 : d)) : x.filter((_, i) => !ax.includes(i))];
+    }
+    case 'Slice': {
+      const starts = consts.get(n.input[1] ?? '');
+      const ends = consts.get(n.input[2] ?? '');
+      if (!starts || !ends) return undefined;
+      const axes = n.input[3] ? consts.get(n.input[3]) : starts.map((_, i) => i);
+      const steps = n.input[4] ? consts.get(n.input[4]) : starts.map(() => 1);
+      if (!axes || !steps) return undefined;
+      const out = [...x];
+      axes.forEach((a, i) => {
+        const ax = normAxis(a, x.length);
+        out[ax] = sliceLength(x[ax]!, starts[i]!, ends[i]!, steps[i]!);
+      });
+      return [out];
+    }
+    case 'Expand': {
+      const target = consts.get(n.input[1] ?? '');
+      return target ? [broadcast(x, target)] : undefined;
+    }
+    case 'ConstantOfShape': {
+      const target = consts.get(n.input[0] ?? '');
+      return target ? [target] : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Length of x[start:end:step] along an axis of size `dim` (ONNX Slice clamping rules). */
+function sliceLength(dim: number, start: number, end: number, step: number): number {
+  const clampIdx = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v < 0 ? v + dim : v));
+  if (step > 0) {
+    const s = clampIdx(start, 0, dim);
+    const e = clampIdx(end, 0, dim);
+    return Math.max(0, Math.ceil((e - s) / step));
+  }
+  const s = clampIdx(start, -1, dim - 1);
+  const e = clampIdx(end, -1, dim - 1);
+  return Math.max(0, Math.ceil((s - e) / -step));
+}
+
+/**
+ * Values of small integer tensors computed from constants and shapes: the Shape→Gather→Add→…
+ * chains exported transformers use to size their Slices and Reshapes. Scalars are 1-element arrays.
+ */
+function foldInts(n: NodeProto, consts: Map<string, number[]>): number[] | undefined {
+  const c = (k: number) => (n.input[k] ? consts.get(n.input[k]!) : undefined);
+  const a = c(0);
+  const op = n.op_type ?? '';
+  const elementwise = (f: (x: number, y: number) => number) => {
+    const b = c(1);
+    if (!a || !b) return undefined;
+    const len = Math.max(a.length, b.length);
+    if ((a.length !== len && a.length !== 1) || (b.length !== len && b.length !== 1)) return undefined;
+    return Array.from({ length: len }, (_, i) => f(a[a.length === 1 ? 0 : i]!, b[b.length === 1 ? 0 : i]!));
+  };
+  switch (op) {
+    case 'Identity': case 'Unsqueeze': case 'Squeeze': case 'Cast': case 'Reshape': return a;
+    case 'Add': return elementwise((x, y) => x + y);
+    case 'Sub': return elementwise((x, y) => x - y);
+    case 'Mul': return elementwise((x, y) => x * y);
+    case 'Div': return elementwise((x, y) => Math.trunc(x / y));
+    case 'Equal': return elementwise((x, y) => (x === y ? 1 : 0));
+    case 'Gather': {
+      const ind = c(1);
+      if (!a || !ind || attrInt(n, 'axis', 0) !== 0) return undefined;
+      return ind.map((i) => a[i < 0 ? i + a.length : i]!);
+    }
+    case 'Concat': {
+      const parts = n.input.map((v) => consts.get(v));
+      return parts.every((p) => p) ? parts.flat() as number[] : undefined;
+    }
+    case 'Where': {
+      const cond = a;
+      const x = c(1);
+      const y = c(2);
+      if (!cond || !x || !y) return undefined;
+      const len = Math.max(cond.length, x.length, y.length);
+      const at = (v: number[], i: number) => v[v.length === 1 ? 0 : i]!;
+      return Array.from({ length: len }, (_, i) => (at(cond, i) ? at(x, i) : at(y, i)));
+    }
+    case 'ConstantOfShape': {
+      if (!a || a.length !== 1) return undefined;
+      const t = n.attribute.find((x) => x.name === 'value')?.t;
+      const v = t && (t.data_type === 7 || t.data_type === 6) ? Number((tensorToArray(t) as BigInt64Array | Int32Array)[0] ?? 0) : 0;
+      return a[0]! <= 64 ? new Array<number>(a[0]!).fill(v) : undefined;
     }
     default:
       return undefined;

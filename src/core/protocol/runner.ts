@@ -10,6 +10,7 @@
 import type { SerializedError } from '../errors';
 import type { CalibrateParams, CalibrateResult } from '../calibrate/job';
 import type { FidelityParams, FidelityResult, OptimizeParams, OptimizeResult } from '../quantize/jobs';
+import type { ProfileParams, ProfileResult, VerifyPartitionParams, VerifyPartitionResult } from '../partition/jobs';
 
 /** Element types a tensor can carry across the process boundary. */
 export type TensorType = 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'int8' | 'bool';
@@ -116,6 +117,10 @@ export interface RunnerJobs {
   fidelity: { params: FidelityParams; result: FidelityResult };
   /** Test/diagnostic job: sleeps, allocates native-ish memory or crashes on request. */
   probe: { params: ProbeParams; result: { ok: true } };
+  /** Per-node times from onnxruntime's profiler (cut pricing, src/core/partition). */
+  profile: { params: ProfileParams; result: ProfileResult };
+  /** Runs head then tail and compares with the full model (src/core/partition). */
+  verifyPartition: { params: VerifyPartitionParams; result: VerifyPartitionResult };
 }
 
 export interface ProbeParams {

@@ -18,6 +18,8 @@ import { optimizeJob } from './optimize';
 import type { JobHandler } from './context';
 import { evaluateJob } from './evaluate';
 import { probeJob } from './probe';
+import { profileJob } from './profile';
+import { verifyPartitionJob } from './verify-partition';
 
 export type { JobContext, JobHandler } from './context';
 
@@ -28,4 +30,6 @@ export const JOBS: { [K in JobKind]: JobHandler<K> } = {
   optimize: optimizeJob,
   fidelity: fidelityJob,
   probe: probeJob,
+  profile: profileJob,
+  verifyPartition: verifyPartitionJob,
 };

@@ -1,0 +1,59 @@
+/**
+ * Parameters and results of the runner jobs the partition pass uses (registered in
+ * src/core/protocol/runner.ts, handled in src/runner/jobs/profile.ts and verify-partition.ts).
+ */
+import type { Feeds, StageSpec } from '../protocol/runner';
+import type { NodeTimes } from './types';
+
+export interface ProfileParams {
+  /** The model and the tier's thread settings. */
+  stage: StageSpec;
+  /** Inputs, cycled through. */
+  samples: Feeds[];
+  /** Measured runs (default 10); the median of each node and of the whole run is reported. */
+  runs?: number;
+  /** Untimed runs first (default 2). */
+  warmupRuns?: number;
+}
+
+/**
+ * Per-node times come from onnxruntime's profiler on a session with 'basic' optimisation, where
+ * nodes keep their names (at 'all', fused and layout-transformed kernels get new names);
+ * `totalMs` is the median whole-run time with the full optimisation the benchmark uses.
+ */
+export interface ProfileResult extends NodeTimes {
+  runs: number;
+  /** Median sum of all kernel times per run at 'basic', ms. */
+  kernelMs: number;
+  /** Kernel time of profiler events that name no node of the model, ms per run (median). */
+  unattributedMs: number;
+}
+
+export interface VerifyPartitionParams {
+  model: string;
+  head: string;
+  tail: string;
+  samples: Feeds[];
+  /** intra-op threads for all three sessions (default 1). */
+  threads?: number;
+}
+
+export interface OutputComparison {
+  name: string;
+  dtype: string;
+  /** Largest |full − head∘tail| over all samples (0 for identical integer outputs). */
+  maxAbsDiff: number;
+  /** Every element equal (NaN equals NaN). */
+  identical: boolean;
+}
+
+export interface VerifyPartitionResult {
+  samples: number;
+  outputs: OutputComparison[];
+  maxAbsDiff: number;
+  identical: boolean;
+  /** Median ms of one run of the full model, the head and the tail (sessions at 'all'). */
+  fullMs: number;
+  headMs: number;
+  tailMs: number;
+}

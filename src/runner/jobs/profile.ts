@@ -1,0 +1,92 @@
+/**
+ * Per-node latency of one model on one tier's settings, for cut pricing (src/core/partition):
+ * - whole-run time: median of `runs` timed runs on a session optimised as the benchmark runs it;
+ * - per-node time: onnxruntime's profiler (Chrome-trace JSON, design-facts §2.3) on a second
+ *   session at 'basic' optimisation, where kernels keep their node's name. Node events are
+ *   assigned to runs by their timestamps (`model_run` events) and the median per node is kept.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AdvisorError } from '../../core/errors';
+import { readModel } from '../../core/onnx/io';
+import { loadStage, releaseAll, sessionOptions, toOrtFeeds, ort, type LoadedStage } from '../ort';
+import type { JobHandler } from './context';
+
+interface TraceEvent { cat?: string; name?: string; ts?: number; dur?: number }
+
+const KERNEL_SUFFIX = '_kernel_time';
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Per-run kernel ms by node name, from a profiler trace; the first `skip` runs are dropped. */
+export function kernelTimesByRun(events: TraceEvent[], skip: number): Map<string, number>[] {
+  const runs = events
+    .filter((e) => e.cat === 'Session' && e.name === 'model_run' && e.ts !== undefined && e.dur !== undefined)
+    .sort((a, b) => a.ts! - b.ts!);
+  const out = runs.map(() => new Map<string, number>());
+  for (const e of events) {
+    if (e.cat !== 'Node' || !e.name?.endsWith(KERNEL_SUFFIX) || e.ts === undefined) continue;
+    const r = runs.findIndex((x) => e.ts! >= x.ts! && e.ts! <= x.ts! + x.dur!);
+    if (r < 0) continue;
+    const node = e.name.slice(0, -KERNEL_SUFFIX.length);
+    out[r]!.set(node, (out[r]!.get(node) ?? 0) + (e.dur ?? 0) / 1000);
+  }
+  return out.slice(skip);
+}
+
+export const profileJob: JobHandler<'profile'> = async (params, ctx) => {
+  const runs = Math.max(1, params.runs ?? 10);
+  const warmup = Math.max(0, params.warmupRuns ?? 2);
+  if (params.samples.length === 0) throw new AdvisorError('usage', 'profiling needs at least one input sample');
+  const feeds = params.samples.map(toOrtFeeds);
+  const feed = (i: number) => feeds[i % feeds.length]!;
+  const stages: LoadedStage[] = [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-advisor-profile-'));
+  try {
+    ctx.progress('timing whole runs', 0);
+    const full = await loadStage(params.stage);
+    stages.push(full);
+    const totals: number[] = [];
+    for (let i = 0; i < warmup + runs; i++) {
+      const t0 = process.hrtime.bigint();
+      await full.session.run(feed(i));
+      if (i >= warmup) totals.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+
+    ctx.progress('profiling nodes', 0.5);
+    let profiled: ort.InferenceSession;
+    try {
+      profiled = await ort.InferenceSession.create(params.stage.modelPath, {
+        ...sessionOptions(params.stage), graphOptimizationLevel: 'basic', enableProfiling: true, profileFilePrefix: path.join(dir, 'p'),
+      });
+    } catch (e) {
+      throw new AdvisorError('runtime', `onnxruntime cannot load the model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, params.stage.modelPath);
+    }
+    for (let i = 0; i < warmup + runs; i++) await profiled.run(feed(i));
+    profiled.endProfiling();
+    await profiled.release();
+    const trace = fs.readdirSync(dir).find((f) => f.endsWith('.json'));
+    if (!trace) throw new AdvisorError('runtime', 'onnxruntime wrote no profile', params.stage.modelPath);
+    const events = JSON.parse(fs.readFileSync(path.join(dir, trace), 'utf8')) as TraceEvent[];
+    const perRun = kernelTimesByRun(events, warmup);
+    const modelNodes = new Set(readModel(params.stage.modelPath).model.graph?.node.map((n) => n.name ?? '').filter(Boolean));
+    const names = new Set(perRun.flatMap((m) => [...m.keys()]));
+    const nodeMs: Record<string, number> = {};
+    for (const n of names) if (modelNodes.has(n)) nodeMs[n] = median(perRun.map((m) => m.get(n) ?? 0));
+    const sumOf = (m: Map<string, number>, keep: (n: string) => boolean) => [...m].reduce((a, [n, v]) => a + (keep(n) ? v : 0), 0);
+    return {
+      totalMs: median(totals), nodeMs, runs,
+      kernelMs: median(perRun.map((m) => sumOf(m, () => true))),
+      unattributedMs: median(perRun.map((m) => sumOf(m, (n) => !modelNodes.has(n)))),
+    };
+  } finally {
+    await releaseAll(stages);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+};
