@@ -62,14 +62,16 @@ export function rationale(rows: readonly ResultRow[], pick: PickResult, ctx: { m
     const why = Math.abs(l.accuracyDrop! - drop) > 1e-6 ? 'the smaller accuracy drop decided' : 'the simpler deployment decided';
     out.push(`${configLabel(l)} is faster by median (${formatMs(l.latencyMs.median)}) but not significantly (${describeComparison(c)}), so ${why}.`);
   } else {
-    const others = [...pick.comparisons.entries()].filter(([i]) => !pick.tiedWith.includes(i));
-    const runnerUp = others.sort((a, b) => rows[a[0]]!.latencyMs.median - rows[b[0]]!.latencyMs.median)[0];
     const scope = pick.mode === 'target' ? 'among those' : `within the ${ctx.maxAccuracyDrop}-point budget`;
-    if (runnerUp) {
+    const runnerUp = [...pick.comparisons.entries()].sort((a, b) => rows[a[0]]!.latencyMs.median - rows[b[0]]!.latencyMs.median)[0];
+    if (pick.tiedWith.length > 0) {
+      out.push(`Fastest by median ${scope}, but not significantly faster than ${pick.tiedWith.length} other configuration(s); ` +
+        'it also wins the tie rule (smaller accuracy drop, then the simpler deployment).');
+    } else if (runnerUp) {
       const r = rows[runnerUp[0]]!;
       const verb = runnerUp[1].significant ? 'is significantly slower' : 'is slower';
       out.push(`Fastest ${scope}: the next, ${configLabel(r)} (${formatMs(r.latencyMs.median)}), ${verb} (${describeComparison(runnerUp[1])}).`);
-    } else if (pick.tiedWith.length === 0) {
+    } else {
       out.push(`The only configuration ${scope}.`);
     }
   }
