@@ -14,6 +14,7 @@ import { JobManager, type JobSnapshot } from './jobs';
 import { MODEL_CARD_VIEW_TYPE, ModelCardProvider } from './modelCardEditor';
 import { RESULTS_VIEW_TYPE, ResultsPanel, type PanelHost } from './panel';
 import { ReportCache } from './reportCache';
+import { rebudgeted } from './reportExport';
 import {
   buildJobRequest, defaultRunOptions, outputFolderFor, reviveRunOptions, sanitizeSettings,
   type AdvisorSettings, type JobRequest, type RunOptions,
@@ -98,10 +99,14 @@ class EdgeAdvisorExtension implements PanelHost {
   }
 
   changeBudget(modelPath: string, maxAccuracyDrop: number): void {
-    // TODO(recommend engine): re-rank the cached rows in place instead of running again.
     const o = this.runOptionsFor(modelPath);
     void this.context.workspaceState.update(this.optionsKey(modelPath), { ...o, maxAccuracyDrop });
-    this.rerun(modelPath);
+    const panel = ResultsPanel.get(modelPath);
+    const report = panel?.current;
+    if (!panel || !report) return;
+    // The engine is pure: re-rank the measured rows, no new benchmark.
+    panel.setReport(rebudgeted(report, maxAccuracyDrop));
+    this.log.info(`${path.basename(modelPath)}: accuracy budget set to ${maxAccuracyDrop} points`);
   }
 
   rememberOpen(modelPaths: string[]): void {

@@ -13,7 +13,7 @@ import { createNonce, renderPanelHtml } from '../core/protocol/panel-html';
 import { PANEL_PROTOCOL_VERSION, type JobState, type ToWebview } from '../core/protocol/panel';
 import type { AdvisorReport } from '../core/results';
 import { dispatchPanelMessage } from './panelMessages';
-import { repriced, reportToCsv, reportToJson, reportToMarkdown, type Bandwidths } from './reportExport';
+import { renderExport, repriced, type Bandwidths } from './reportExport';
 
 export const RESULTS_VIEW_TYPE = 'edgeAdvisor.results';
 
@@ -100,6 +100,11 @@ export class ResultsPanel {
     );
   }
 
+  /** The report on show, if any. */
+  get current(): AdvisorReport | undefined {
+    return this.report?.report;
+  }
+
   /** Shows a report (final, cached, or partial after a cancel). */
   setReport(report: AdvisorReport, cached = false): void {
     this.report = { report, cached };
@@ -173,9 +178,8 @@ export class ResultsPanel {
   private async exportReport(format: 'md' | 'csv' | 'json', bandwidths: Bandwidths | undefined): Promise<void> {
     if (!this.report) { void vscode.window.showWarningMessage('Edge Advisor: there is no report to export yet.'); return; }
     const r = repriced(this.report.report, bandwidths);
-    const [text, filters] = format === 'md' ? [reportToMarkdown(r), { Markdown: ['md'] }]
-      : format === 'csv' ? [reportToCsv(r), { CSV: ['csv'] }] : [reportToJson(r), { JSON: ['json'] }];
-    await this.saveFile(`${this.stem()}.report.${format}`, filters, text);
+    const filters: Record<string, string[]> = format === 'md' ? { Markdown: ['md'] } : format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] };
+    await this.saveFile(`${this.stem()}.report.${format}`, filters, renderExport(r, format));
   }
 
   /** Asks where to save (default: the model's output folder) and writes atomically. */
