@@ -78,3 +78,18 @@ test('rows measured elsewhere without transfers: no sensitivity, and a note says
   assert.deepEqual(s.points, []);
   assert.match(s.note!, /needs each row's network transfers, and 2 row\(s\) \(e\.g\. Edge Identity\) have none/);
 });
+
+test('with CIs, the change comes where the tie ends, not where the medians cross', () => {
+  // Edge SPTQ: 64 ms compute + 1.4 MB over Mobile↔Edge, 95% CI ±2 ms, 0.5-point drop.
+  // Mobile Identity: 300 ms (CI 290–310), no drop. The medians cross at 11200/(300 − 64) = 47.5 Mbit/s,
+  // but below 11200/(290 − 66) = 50 Mbit/s the CIs overlap: a tie, which the smaller drop (Identity) wins.
+  const tied: ResultRow[] = [
+    { ...identityRow('mobile', 300, [], STUDY_LINKS), latencyMs: { median: 300, ciLow: 290, ciHigh: 310 } },
+    { ...identityRow('edge', 64, [upload('mobile-edge')], STUDY_LINKS), operator: 'sptq', latencyMs: { median: 120, ciLow: 118, ciHigh: 122 }, accuracy: 79.5 },
+  ];
+  const [me] = runEngine({ rows: tied, modality: 'image', metric: 'top1', links: STUDY_LINKS }).sensitivity;
+  assert.equal(me!.crossovers.length, 1);
+  assert.ok(Math.abs(me!.crossovers[0]!.mbps - 50) < 1e-6, `got ${me!.crossovers[0]!.mbps}`);
+  assert.deepEqual(me!.crossovers[0]!.below, { operator: 'identity', placement: 'mobile' });
+  assert.deepEqual(me!.crossovers[0]!.above, { operator: 'sptq', placement: 'edge' });
+});

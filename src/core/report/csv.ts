@@ -34,6 +34,7 @@ const COLUMNS: readonly Column[] = [
   ['recommended', (r, _i, rep) => (rep.recommendation?.operator === r.operator && rep.recommendation.placement === r.placement ? 'yes' : 'no')],
   ['flags', (r) => r.flags.join(' ')],
   ['excluded_because', (r, _i, rep) => rep.excluded?.find((e) => e.operator === r.operator && e.placement === r.placement)?.reason],
+  ['note', (r) => r.note],
 ];
 
 export function renderCsv(report: AdvisorReport): string {
