@@ -11,6 +11,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { AdvisorError, fromSerialized, type ErrorCategory } from '../core/errors';
 import {
   OOM_MARKER,
@@ -53,8 +54,14 @@ export function defaultRunnerEntry(): { path: string; execArgv: string[] } {
   const bundled = path.join(__dirname, 'runner.js');
   if (fs.existsSync(bundled)) return { path: bundled, execArgv: [] };
   const source = path.join(__dirname, 'main.ts');
-  if (fs.existsSync(source)) return { path: source, execArgv: ['--import', 'tsx'] };
+  if (fs.existsSync(source)) return { path: source, execArgv: tsxArgv() };
   throw new AdvisorError('internal', `runner not found beside ${__dirname} (expected runner.js; run "npm run build")`);
+}
+
+/** Running from source (tests, tsx): load tsx by absolute URL so the runner works from any cwd. */
+function tsxArgv(): string[] {
+  const loader = 'tsx'; // a variable, so bundlers leave this dev-only lookup alone
+  return ['--import', pathToFileURL(require.resolve(loader)).href];
 }
 
 export class RunnerClient implements RunnerHost {
@@ -132,7 +139,7 @@ export class RunnerClient implements RunnerHost {
   private ensure(): Live {
     if (this.live) return this.live;
     const entry = this.opts.runnerPath
-      ? { path: this.opts.runnerPath, execArgv: this.opts.runnerPath.endsWith('.ts') ? ['--import', 'tsx'] : [] }
+      ? { path: this.opts.runnerPath, execArgv: this.opts.runnerPath.endsWith('.ts') ? tsxArgv() : [] }
       : defaultRunnerEntry();
     const child = fork(entry.path, [], {
       serialization: 'advanced',
