@@ -2,7 +2,8 @@
  * The results panel's HTML shell. The host sets `webview.html = renderPanelHtml(...)`; everything
  * else is built by the bundled script (dist/webview.js). Strict CSP: nothing inline runs or styles
  * without the nonce, no eval, no remote resources. The toolkit and the panel's own CSS use
- * constructable stylesheets (adoptedStyleSheets), which this CSP allows.
+ * constructable stylesheets (adoptedStyleSheets), which this CSP allows; FAST's one feature probe
+ * that appends a <style> element reads the nonce from `<meta property="csp-nonce">`.
  */
 
 export interface PanelHtmlOptions {
@@ -51,6 +52,7 @@ export function renderPanelHtml({ scriptUri, styleUri, cspSource, nonce, title }
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${escapeHtml(panelCsp(cspSource, nonce))}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <meta property="csp-nonce" content="${nonce}">
   <title>${escapeHtml(title)}</title>${style}
 </head>
 <body>

@@ -1,0 +1,316 @@
+/**
+ * The results panel: owns the state, routes host messages, and re-renders the views. Slider and
+ * budget changes recompute everything locally (webview/model.ts) without asking the host.
+ */
+import type { ChartId, ToWebview } from '../src/core/protocol/panel';
+import type { AdvisorReport } from '../src/core/results';
+import type { LinkId } from '../src/core/tiers/types';
+import { applyChartDefaults, latencyChart, scatterChart, sqnrChart } from './charts';
+import { clear, h } from './dom';
+import {
+  baselineRow, findCrossovers, liveRows, nextSort, paretoFront, pickFastest, reportBandwidths, sameConfig, sortRows, tiedWith,
+} from './model';
+import type { Bandwidths, Crossover, LiveRow, SortKey } from './model';
+import { readPalette } from './theme';
+import type { Palette } from './theme';
+import { badge, button, dropdown, setDisabled } from './toolkit';
+import { renderBandwidth } from './views/bandwidth';
+import type { BandwidthUpdater } from './views/bandwidth';
+import { renderCard } from './views/card';
+import { renderGrid } from './views/grid';
+import { renderJobState, renderProgress } from './views/status';
+import { post, saveState } from './vscode';
+import type { PanelState } from './vscode';
+
+const BUDGETS = [0.25, 0.5, 1, 2, 3, 5, 10];
+
+interface Derived {
+  report: AdvisorReport;
+  bw: Bandwidths;
+  budget: number;
+  recorded: boolean;
+  live: LiveRow[];
+  pick: LiveRow | undefined;
+}
+
+export class App {
+  private palette: Palette;
+  private readonly el: Record<'header' | 'toolbar' | 'progress' | 'job' | 'body', HTMLElement>;
+  private chartsLive: { scatter?: ReturnType<typeof scatterChart>; latency?: ReturnType<typeof latencyChart>; sqnr?: ReturnType<typeof sqnrChart> } = {};
+  private bodyParts: { card: HTMLElement; grid: HTMLElement; updateBw: BandwidthUpdater } | undefined;
+  private buttons: Record<string, HTMLElement> = {};
+  private frame = 0;
+
+  constructor(root: HTMLElement, private s: PanelState) {
+    this.palette = readPalette();
+    applyChartDefaults(this.palette);
+    clear(root);
+    this.el = {
+      header: h('header', { class: 'header' }),
+      toolbar: h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Actions' }),
+      progress: h('section', { id: 'progress', 'data-testid': 'progress', class: 'progress', 'aria-live': 'polite' }),
+      job: h('div', { id: 'job-state', 'data-testid': 'job-state', class: 'job-state', role: 'status' }),
+      body: h('div', { class: 'body' }),
+    };
+    root.append(this.el.header, this.el.toolbar, this.el.progress, this.el.job, this.el.body);
+    this.renderAll();
+    // VS Code swaps body classes on theme change; chart colours are read from the new variables.
+    new MutationObserver(() => this.onThemeChange()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+  }
+
+  handle(m: ToWebview): void {
+    switch (m.type) {
+      case 'showReport':
+        this.s = { ...this.s, report: m.report, cached: m.cached, bandwidths: undefined, budget: undefined };
+        this.renderAll();
+        break;
+      case 'progress':
+        this.s = { ...this.s, progress: m.progress, job: this.s.job?.state === 'running' ? this.s.job : { state: 'running' } };
+        this.renderStatus();
+        break;
+      case 'jobState':
+        this.s = { ...this.s, job: { state: m.state, message: m.message }, progress: m.state === 'running' ? this.s.progress : undefined };
+        this.renderStatus();
+        break;
+      case 'setBandwidth':
+        this.setBandwidth(m.link, m.mbps);
+        break;
+      case 'capabilities':
+        this.s = { ...this.s, canRun: m.canRun, runBlockedReason: m.reason };
+        this.renderStatus();
+        break;
+    }
+    saveState(this.s);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private derive(): Derived | undefined {
+    const report = this.s.report;
+    if (!report) return undefined;
+    const rec = reportBandwidths(report);
+    const bw = this.s.bandwidths ?? rec;
+    const budget = this.s.budget ?? report.maxAccuracyDrop;
+    const recorded = budget === report.maxAccuracyDrop && bw['mobile-edge'] === rec['mobile-edge'] && bw['edge-cloud'] === rec['edge-cloud'];
+    const live = liveRows(report, bw, budget);
+    // At the recorded settings the engine's pick stands (it weighs CIs); otherwise the live one.
+    const engine = report.recommendation;
+    const pick = recorded
+      ? (engine ? live.find((r) => sameConfig(r.row, engine)) ?? pickFastest(live) : undefined)
+      : pickFastest(live);
+    return { report, bw, budget, recorded, live, pick };
+  }
+
+  private crossovers(d: Derived): Record<LinkId, Crossover[]> {
+    const out = {} as Record<LinkId, Crossover[]>;
+    const rec = reportBandwidths(d.report);
+    for (const link of ['mobile-edge', 'edge-cloud'] as const) {
+      const other: LinkId = link === 'mobile-edge' ? 'edge-cloud' : 'mobile-edge';
+      const sens = d.report.sensitivity.find((x) => x.link === link);
+      // The report's analysis holds for the recorded budget and the other link at its recorded value.
+      out[link] = sens && d.budget === d.report.maxAccuracyDrop && d.bw[other] === rec[other]
+        ? sens.crossovers
+        : findCrossovers(d.report, link, d.bw, d.budget);
+    }
+    return out;
+  }
+
+  private renderAll(): void {
+    this.renderHeader();
+    this.renderToolbar();
+    this.renderStatus();
+    this.renderBody();
+  }
+
+  private renderHeader(): void {
+    const r = this.s.report;
+    clear(this.el.header);
+    this.el.header.append(
+      h('h1', {}, r ? `Deployment advice — ${r.model.name}` : 'Deployment advice'),
+      r ? h('p', { class: 'muted' },
+        `${r.tiers.name} tiers · ${r.metric === 'agreement' ? 'agreement with float (no labels)' : r.metric} · ${r.results.length} configurations`,
+        this.s.cached ? ' · ' : '', this.s.cached ? badge('cached') : '') : '',
+    );
+  }
+
+  private renderToolbar(): void {
+    clear(this.el.toolbar);
+    const b = (id: string, label: string, onClick: () => void, title?: string, secondary = true) => {
+      const el = button({ id, label, onClick, title, secondary });
+      this.buttons[id] = el;
+      return el;
+    };
+    const budget = this.s.budget ?? this.s.report?.maxAccuracyDrop ?? 1;
+    const options = [...new Set([...BUDGETS, budget])].sort((x, y) => x - y)
+      .map((v) => ({ value: String(v), label: `Budget ${v} pts` }));
+    this.el.toolbar.append(
+      b('btn-rerun', 'Re-run', () => post({ type: 'rerun' }), 'Benchmark again with the current settings', false),
+      b('btn-cancel', 'Cancel', () => post({ type: 'cancel' }), 'Stop the running job'),
+      dropdown('budget', 'Accuracy budget (max drop, points)', options, String(budget), (v) => this.setBudget(Number(v))),
+      b('btn-export-md', 'Export Markdown', () => this.exportReport('md')),
+      b('btn-export-csv', 'CSV', () => this.exportReport('csv'), 'Export the results table as CSV'),
+      b('btn-export-json', 'JSON', () => this.exportReport('json'), 'Export the full report as JSON'),
+      b('btn-reveal', 'Reveal files', () => this.revealPick(), 'Reveal the recommended configuration’s model files'),
+      b('btn-open-log', 'Log', () => post({ type: 'openLog' }), 'Show the runner log'),
+    );
+  }
+
+  private renderStatus(): void {
+    const running = this.s.job?.state === 'running';
+    renderProgress(this.el.progress, running, this.s.progress);
+    renderJobState(this.el.job, this.s.job, this.s.report?.results.length ?? 0, () => post({ type: 'openLog' }));
+    if (!this.s.canRun) {
+      this.el.job.hidden = false;
+      this.el.job.append(h('p', { class: 'muted', 'data-testid': 'run-blocked' }, this.s.runBlockedReason ?? 'Running is disabled here.'));
+    }
+    const has = this.s.report !== undefined;
+    const set = (id: string, disabled: boolean) => { const e = this.buttons[id]; if (e) setDisabled(e, disabled); };
+    set('btn-rerun', running || !this.s.canRun);
+    set('btn-cancel', !running);
+    for (const id of ['btn-export-md', 'btn-export-csv', 'btn-export-json', 'btn-reveal']) set(id, !has);
+  }
+
+  private renderBody(): void {
+    for (const c of Object.values(this.chartsLive)) c?.destroy();
+    this.chartsLive = {};
+    this.bodyParts = undefined;
+    clear(this.el.body);
+    const d = this.derive();
+    if (!d) {
+      this.el.body.append(h('p', { class: 'muted empty' }, this.s.job?.state === 'running'
+        ? 'Results appear here as soon as the run finishes.'
+        : 'No results yet. Run “Recommend deployment” on an .onnx file.'));
+      return;
+    }
+    const card = h('section', { id: 'recommendation-card', 'data-testid': 'recommendation-card', class: 'card', 'aria-label': 'Recommendation' });
+    const bwSection = h('div', { class: 'bandwidth', id: 'bandwidth' });
+    const gridWrap = h('div', { class: 'grid-wrap' });
+    const canvas = (id: string, label: string) => h('canvas', { id: `${id}-chart`, 'data-testid': `${id}-chart`, role: 'img', 'aria-label': label });
+    const scatterCanvas = canvas('scatter', 'Scatter plot of median latency against accuracy drop for every configuration');
+    const latencyCanvas = canvas('latency', 'Median latency per placement, compute and transfer, with 95% confidence intervals');
+    const pngButton = (chart: ChartId) => button({ id: `btn-export-png-${chart}`, label: 'PNG', secondary: true, title: 'Export this chart as PNG', onClick: () => this.exportChart(chart) });
+    const section = (title: string, chart: ChartId | null, ...content: Node[]) =>
+      h('section', { class: 'section' }, h('div', { class: 'section-head' }, h('h2', {}, title), chart ? pngButton(chart) : null), ...content);
+
+    this.el.body.append(
+      card,
+      section('Network bandwidth (what-if)', null, h('p', { class: 'muted' }, 'Move a slider to re-price every transfer and re-pick live; compute times stay as measured.'), bwSection),
+      section('Latency vs accuracy drop', 'scatter', h('div', { class: 'chart chart-scatter' }, scatterCanvas),
+        h('p', { class: 'muted legend-note' }, 'Marker shape = placement (● Mobile, ▲ Edge, ■ Cloud, ◆ Mobile→Edge). Hollow = over the accuracy budget or does not fit. Dashed line = Pareto front; ring = recommended.')),
+      section('Latency per placement', 'latency', h('div', { class: 'chart chart-latency' }, latencyCanvas),
+        h('p', { class: 'muted legend-note' }, 'Solid = compute, pale = network transfer; whiskers = 95% CI of the median.')),
+      section('All configurations', null, gridWrap),
+    );
+    const q = d.report.quantization;
+    if (q && q.layers.length > 0) {
+      const sqnrCanvas = canvas('sqnr', 'Per-layer signal-to-quantization-noise ratio of the SPTQ model');
+      const box = h('div', { class: 'chart chart-sqnr' }, sqnrCanvas);
+      box.style.height = `${Math.max(160, q.layers.length * 24 + 60)}px`;
+      const notes = [
+        q.fusionShare !== undefined ? `${Math.round(q.fusionShare * 100)}% of Conv/MatMul/Gemm run as integer kernels.` : '',
+        q.synthetic ? 'Calibrated on synthetic inputs: ranges may not match real data.' : '',
+      ].filter(Boolean).join(' ');
+      this.el.body.append(section('Quantization error per layer (SPTQ)', 'sqnr', box, notes ? h('p', { class: 'muted' }, notes) : h('span')));
+      this.chartsLive.sqnr = sqnrChart(sqnrCanvas);
+      this.chartsLive.sqnr.render({ layers: q.layers }, this.palette);
+    }
+    this.el.body.append(this.footer(d.report));
+    this.chartsLive.scatter = scatterChart(scatterCanvas);
+    this.chartsLive.latency = latencyChart(latencyCanvas);
+    const updateBw = renderBandwidth(bwSection, {
+      bandwidths: d.bw,
+      recorded: reportBandwidths(d.report),
+      rttMs: { 'mobile-edge': d.report.tiers.links['mobile-edge'].rttMs, 'edge-cloud': d.report.tiers.links['edge-cloud'].rttMs },
+      crossovers: this.crossovers(d),
+      sensitivity: d.report.sensitivity,
+      onChange: (link, mbps) => this.setBandwidth(link, mbps),
+      onReset: () => { this.s = { ...this.s, bandwidths: undefined }; this.scheduleLive(); },
+    });
+    this.bodyParts = { card, grid: gridWrap, updateBw };
+    this.renderLive();
+  }
+
+  private footer(r: AdvisorReport): HTMLElement {
+    const e = r.environment;
+    const missing = (r.missing ?? []).map((m) => h('li', {}, `${m.operator}: ${m.hint}`));
+    return h('footer', { class: 'footer muted' },
+      missing.length ? h('div', {}, h('strong', {}, 'Variants not provided'), h('ul', {}, ...missing)) : null,
+      h('p', {}, r.tiers.description),
+      h('p', {}, `Measured on ${e.host}${e.cpuModel ? ` (${e.cpuModel}, ${e.cpus} CPUs)` : ''} · Node ${e.node}${e.onnxruntime ? ` · onnxruntime ${e.onnxruntime}` : ''} · advisor ${e.advisor} · ${e.date}`),
+    );
+  }
+
+  /** Re-renders what depends on bandwidth, budget and sort: card, charts, grid, slider marks. */
+  private renderLive(): void {
+    const d = this.derive();
+    const parts = this.bodyParts;
+    if (!d || !parts) return;
+    const baseline = baselineRow(d.live);
+    renderCard(parts.card, {
+      report: d.report, pick: d.pick, baseline, recorded: d.recorded, budget: d.budget,
+      tied: d.pick ? (d.recorded && d.report.recommendation
+        ? d.live.filter((r) => d.report.recommendation?.tiedWith.some((t) => sameConfig(t, r.row)))
+        : tiedWith(d.pick, d.live)) : [],
+    });
+    this.chartsLive.scatter?.render({ rows: d.live, pareto: paretoFront(d.live), pick: d.pick?.index, budget: d.budget }, this.palette);
+    this.chartsLive.latency?.render({ rows: d.live }, this.palette);
+    renderGrid(parts.grid, {
+      rows: sortRows(d.live, this.s.sort), sort: this.s.sort, pick: d.pick?.index,
+      onSort: (key: SortKey) => this.setSort(key),
+      onReveal: (path) => post({ type: 'revealFile', path }),
+    });
+    parts.updateBw(d.bw, this.crossovers(d));
+  }
+
+  private scheduleLive(): void {
+    saveState(this.s);
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => { this.frame = 0; this.renderLive(); });
+  }
+
+  private setBandwidth(link: LinkId, mbps: number): void {
+    if (!this.s.report) return;
+    const bw = { ...(this.s.bandwidths ?? reportBandwidths(this.s.report)), [link]: mbps };
+    this.s = { ...this.s, bandwidths: bw };
+    this.scheduleLive();
+  }
+
+  private setBudget(points: number): void {
+    if (!Number.isFinite(points) || points < 0) return;
+    this.s = { ...this.s, budget: points };
+    post({ type: 'changeBudget', maxAccuracyDrop: points });
+    this.scheduleLive();
+  }
+
+  private setSort(key: SortKey): void {
+    this.s = { ...this.s, sort: nextSort(this.s.sort, key) };
+    this.scheduleLive();
+    // Keep keyboard focus on the header that was activated.
+    requestAnimationFrame(() => (document.querySelector(`#results-grid [data-sort="${key}"]`) as HTMLElement | null)?.focus());
+  }
+
+  private exportReport(format: 'md' | 'csv' | 'json'): void {
+    const r = this.s.report;
+    if (!r) return;
+    const changed = this.s.bandwidths !== undefined;
+    post(changed ? { type: 'export', format, bandwidths: { ...this.s.bandwidths } } : { type: 'export', format });
+  }
+
+  private exportChart(chart: ChartId): void {
+    const dataUrl = this.chartsLive[chart]?.png();
+    if (dataUrl) post({ type: 'export', format: 'png', chart, dataUrl });
+  }
+
+  private revealPick(): void {
+    const d = this.derive();
+    const path = d?.pick?.row.modelPaths?.[0] ?? d?.report.model.path;
+    if (path) post({ type: 'revealFile', path });
+  }
+
+  private onThemeChange(): void {
+    this.palette = readPalette();
+    applyChartDefaults(this.palette);
+    // Chart.js caches resolved colours: rebuild the charts with the new palette.
+    if (this.s.report) this.renderBody();
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * The panel's pure logic: what the results look like at the bandwidths and budget the user picks,
+ * without re-benchmarking. Compute time is measured; transfer time is analytic
+ * (`transferMs` = RTT + bytes·8/bandwidth per transfer), so moving a slider only re-prices the
+ * transfers. No DOM here: the root tsconfig checks this file without DOM types, and the tests run
+ * it in Node.
+ */
+import { OPERATORS, PLACEMENTS } from '../src/core/results';
+import type { AdvisorReport, LatencyStats, OperatorId, PlacementId, ResultRow } from '../src/core/results';
+import { totalTransferMs } from '../src/core/tiers/network';
+import type { LinkId, LinkProfile } from '../src/core/tiers/types';
+import { MAX_MBPS, MIN_MBPS } from '../src/core/protocol/panel';
+
+export type Bandwidths = Record<LinkId, number>;
+
+export interface Config {
+  operator: OperatorId;
+  placement: PlacementId;
+}
+
+/** A result row re-priced at the current bandwidths and judged against the current budget. */
+export interface LiveRow {
+  /** Index into `report.results`. */
+  index: number;
+  row: ResultRow;
+  /** End-to-end latency with transfers re-priced (every statistic shifted by the same amount). */
+  latency: LatencyStats;
+  computeMs: number;
+  transferMs: number;
+  /** Accuracy drop in points; identity and plain partitions are 0 by definition when not measured. */
+  drop: number | undefined;
+  overBudget: boolean;
+  doesNotFit: boolean;
+  /** Eligible for the recommendation: measured, fits, accuracy known and within budget. */
+  feasible: boolean;
+}
+
+export function sameConfig(a: Config, b: Config): boolean {
+  return a.operator === b.operator && a.placement === b.placement;
+}
+
+export function reportBandwidths(report: AdvisorReport): Bandwidths {
+  return { 'mobile-edge': report.tiers.links['mobile-edge'].mbps, 'edge-cloud': report.tiers.links['edge-cloud'].mbps };
+}
+
+function linksAt(report: AdvisorReport, bw: Bandwidths): Record<LinkId, LinkProfile> {
+  const l = report.tiers.links;
+  return {
+    'mobile-edge': { ...l['mobile-edge'], mbps: bw['mobile-edge'] },
+    'edge-cloud': { ...l['edge-cloud'], mbps: bw['edge-cloud'] },
+  };
+}
+
+function shift(s: LatencyStats, delta: number): LatencyStats {
+  const out: LatencyStats = { ...s };
+  for (const k of ['median', 'mean', 'p90', 'p95', 'min', 'max', 'ciLow', 'ciHigh'] as const) {
+    const v = s[k];
+    if (v !== undefined) out[k] = v + delta;
+  }
+  return out;
+}
+
+/** Operators whose accuracy equals the baseline's by construction (same weights, same arithmetic). */
+const LOSSLESS: ReadonlySet<OperatorId> = new Set(['identity', 'partition']);
+
+export function liveRows(report: AdvisorReport, bw: Bandwidths, maxAccuracyDrop: number): LiveRow[] {
+  const recorded = report.tiers.links;
+  const live = linksAt(report, bw);
+  const out: LiveRow[] = [];
+  report.results.forEach((row, index) => {
+    if (row.flags.includes('notProvided')) return; // a hint, not a measurement
+    let transferMs = row.transferMs ?? 0;
+    let delta = 0;
+    if (row.transfers && row.transfers.length > 0) {
+      const base = row.transferMs ?? totalTransferMs(row.transfers, recorded);
+      transferMs = totalTransferMs(row.transfers, live);
+      delta = transferMs - base;
+    }
+    const latency = shift(row.latencyMs, delta);
+    const computeMs = row.computeMs?.median ?? Math.max(0, latency.median - transferMs);
+    const drop = row.accuracyDrop ?? (LOSSLESS.has(row.operator) ? 0 : undefined);
+    const overBudget = drop !== undefined && drop > maxAccuracyDrop + 1e-9;
+    const doesNotFit = row.flags.includes('doesNotFit');
+    out.push({ index, row, latency, computeMs, transferMs, drop, overBudget, doesNotFit, feasible: drop !== undefined && !overBudget && !doesNotFit });
+  });
+  return out;
+}
+
+/**
+ * The local recommendation: the fastest feasible configuration by median latency (ties broken by
+ * the smaller accuracy drop). The engine's pick also weighs confidence intervals; at the recorded
+ * bandwidths the panel shows the engine's pick and its rationale, and this one when sliders move.
+ */
+export function pickFastest(rows: readonly LiveRow[]): LiveRow | undefined {
+  let best: LiveRow | undefined;
+  for (const r of rows) {
+    if (!r.feasible) continue;
+    if (!best || r.latency.median < best.latency.median
+      || (r.latency.median === best.latency.median && (r.drop ?? 0) < (best.drop ?? 0))) best = r;
+  }
+  return best;
+}
+
+/** Rows whose latency CI overlaps the pick's: not clearly slower. */
+export function tiedWith(pick: LiveRow, rows: readonly LiveRow[]): LiveRow[] {
+  const hi = pick.latency.ciHigh;
+  if (hi === undefined) return [];
+  return rows.filter((r) => r !== pick && r.feasible && r.latency.ciLow !== undefined && r.latency.ciLow <= hi);
+}
+
+/** Indexes (into report.results) of the rows no other row beats on both latency and accuracy drop. */
+export function paretoFront(rows: readonly LiveRow[]): number[] {
+  const cands = rows.filter((r) => r.drop !== undefined && !r.doesNotFit)
+    .sort((a, b) => a.latency.median - b.latency.median || (a.drop as number) - (b.drop as number));
+  const front: number[] = [];
+  let bestDrop = Infinity;
+  for (const r of cands) {
+    if ((r.drop as number) < bestDrop) {
+      front.push(r.index);
+      bestDrop = r.drop as number;
+    }
+  }
+  return front;
+}
+
+export interface Speedup {
+  value: number;
+  low?: number;
+  high?: number;
+}
+
+/** How many times faster `pick` is than `base`; the interval divides the CIs conservatively. */
+export function speedup(base: LatencyStats, pick: LatencyStats): Speedup {
+  const s: Speedup = { value: base.median / pick.median };
+  if (base.ciLow !== undefined && base.ciHigh !== undefined && pick.ciLow !== undefined && pick.ciHigh !== undefined && pick.ciLow > 0) {
+    s.low = base.ciLow / pick.ciHigh;
+    s.high = base.ciHigh / pick.ciLow;
+  }
+  return s;
+}
+
+/** The reference every speed-up is quoted against: the unmodified model on the device (Mobile). */
+export function baselineRow(rows: readonly LiveRow[]): LiveRow | undefined {
+  return rows.find((r) => r.row.operator === 'identity' && r.row.placement === 'mobile')
+    ?? rows.find((r) => r.row.operator === 'identity');
+}
+
+export interface Crossover {
+  mbps: number;
+  below: Config;
+  above: Config;
+}
+
+function configOf(r: LiveRow | undefined): Config | undefined {
+  return r ? { operator: r.row.operator, placement: r.row.placement } : undefined;
+}
+
+/**
+ * Bandwidths on `link` (others held at `bw`) where the local pick changes, found by scanning a
+ * log grid and bisecting each change. Used when the report carries no sensitivity for a link.
+ */
+export function findCrossovers(report: AdvisorReport, link: LinkId, bw: Bandwidths, maxAccuracyDrop: number, steps = 200): Crossover[] {
+  const pickAt = (mbps: number) => configOf(pickFastest(liveRows(report, { ...bw, [link]: mbps }, maxAccuracyDrop)));
+  const out: Crossover[] = [];
+  const lo = Math.log10(MIN_MBPS);
+  const hi = Math.log10(MAX_MBPS);
+  let prevX = lo;
+  let prev = pickAt(10 ** lo);
+  for (let i = 1; i <= steps; i++) {
+    const x = lo + ((hi - lo) * i) / steps;
+    const cur = pickAt(10 ** x);
+    if (prev && cur && !sameConfig(prev, cur)) {
+      let a = prevX;
+      let b = x;
+      for (let k = 0; k < 40; k++) {
+        const m = (a + b) / 2;
+        const p = pickAt(10 ** m);
+        if (p && sameConfig(p, prev)) a = m; else b = m;
+      }
+      out.push({ mbps: 10 ** ((a + b) / 2), below: prev, above: cur });
+    }
+    prev = cur;
+    prevX = x;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bandwidth slider: positions 0..SLIDER_STEPS map log-uniformly onto MIN_MBPS..MAX_MBPS.
+
+export const SLIDER_STEPS = 1000;
+
+export function sliderToMbps(pos: number): number {
+  const lo = Math.log10(MIN_MBPS);
+  const hi = Math.log10(MAX_MBPS);
+  const p = Math.min(SLIDER_STEPS, Math.max(0, pos));
+  return roundSig(10 ** (lo + ((hi - lo) * p) / SLIDER_STEPS), 3);
+}
+
+export function mbpsToSlider(mbps: number): number {
+  const lo = Math.log10(MIN_MBPS);
+  const hi = Math.log10(MAX_MBPS);
+  const v = Math.min(MAX_MBPS, Math.max(MIN_MBPS, mbps));
+  return Math.round(((Math.log10(v) - lo) / (hi - lo)) * SLIDER_STEPS);
+}
+
+export function roundSig(v: number, digits: number): number {
+  if (v === 0 || !Number.isFinite(v)) return v;
+  const p = 10 ** (digits - 1 - Math.floor(Math.log10(Math.abs(v))));
+  return Math.round(v * p) / p;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The data grid's sorting.
+
+export const SORT_KEYS = ['config', 'median', 'p95', 'ci', 'coldStart', 'accuracy', 'drop', 'flags'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export interface SortState {
+  key: SortKey;
+  dir: 'asc' | 'desc';
+}
+
+function configRank(r: LiveRow): number {
+  return OPERATORS.indexOf(r.row.operator) * PLACEMENTS.length + PLACEMENTS.indexOf(r.row.placement);
+}
+
+function sortValue(r: LiveRow, key: SortKey): number | undefined {
+  switch (key) {
+    case 'config': return configRank(r);
+    case 'median': return r.latency.median;
+    case 'p95': return r.latency.p95;
+    case 'ci': return r.latency.ciLow !== undefined && r.latency.ciHigh !== undefined ? r.latency.ciHigh - r.latency.ciLow : undefined;
+    case 'coldStart': return r.row.coldStartMs;
+    case 'accuracy': return r.row.accuracy;
+    case 'drop': return r.drop;
+    case 'flags': return r.row.flags.length;
+  }
+}
+
+/** Stable sort; rows without the value go last in either direction. */
+export function sortRows(rows: readonly LiveRow[], s: SortState): LiveRow[] {
+  const sign = s.dir === 'asc' ? 1 : -1;
+  return rows
+    .map((r, i) => ({ r, i, v: sortValue(r, s.key) }))
+    .sort((a, b) => {
+      if (a.v === undefined || b.v === undefined) return a.v === b.v ? a.i - b.i : a.v === undefined ? 1 : -1;
+      return (a.v - b.v) * sign || a.i - b.i;
+    })
+    .map((x) => x.r);
+}
+
+/** Clicking a header: a new column sorts ascending, the same column flips. */
+export function nextSort(cur: SortState, key: SortKey): SortState {
+  return cur.key === key ? { key, dir: cur.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: 'asc' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labels and number formats shared by the card, charts, grid and exports.
+
+const OPERATOR_LABELS: Record<OperatorId, string> = {
+  identity: 'Identity', sptq: 'SPTQ', partition: 'Partition', 'sptq-partition': 'SPTQ-Partition',
+  distilled: 'Distilled', pruned: 'Pruned', qat: 'QAT', dsptq: 'DSPTQ',
+};
+const PLACEMENT_LABELS: Record<PlacementId, string> = {
+  mobile: 'Mobile', edge: 'Edge', cloud: 'Cloud', 'mobile-edge': 'Mobile→Edge', 'edge-cloud': 'Edge→Cloud',
+};
+
+export const operatorLabel = (o: OperatorId): string => OPERATOR_LABELS[o];
+export const placementLabel = (p: PlacementId): string => PLACEMENT_LABELS[p];
+export const configLabel = (c: Config): string => `${OPERATOR_LABELS[c.operator]} @ ${PLACEMENT_LABELS[c.placement]}`;
+
+/** Milliseconds with 3 significant digits (0.105 ms, 1.42 ms, 53.2 ms, 1 230 ms). */
+export function fmtMs(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '—';
+  const r = roundSig(v, 3);
+  return `${Math.abs(r) >= 1000 ? Math.round(r).toLocaleString('en-US') : String(r)} ms`;
+}
+
+export function fmtPoints(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '—';
+  return `${v.toFixed(2)} pts`;
+}
+
+export function fmtMbps(v: number): string {
+  return `${roundSig(v, 3)} Mbit/s`;
+}
+
+export function fmtSpeedup(s: Speedup): string {
+  const x = (v: number) => `${v >= 10 ? v.toFixed(1) : v.toFixed(2)}×`;
+  return s.low !== undefined && s.high !== undefined ? `${x(s.value)} (95% CI ${x(s.low)}–${x(s.high)})` : x(s.value);
+}

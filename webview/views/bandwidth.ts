@@ -1,0 +1,82 @@
+/** One log-scale slider per network link, with the crossover points where the pick changes. */
+import type { SensitivityPoint } from '../../src/core/results';
+import type { LinkId } from '../../src/core/tiers/types';
+import { clear, h } from '../dom';
+import { configLabel, fmtMbps, mbpsToSlider, SLIDER_STEPS, sliderToMbps } from '../model';
+import type { Bandwidths, Crossover } from '../model';
+
+const LINK_LABELS: Record<LinkId, string> = { 'mobile-edge': 'Mobile ↔ Edge', 'edge-cloud': 'Edge ↔ Cloud' };
+
+export interface BandwidthInput {
+  bandwidths: Bandwidths;
+  recorded: Bandwidths;
+  rttMs: Record<LinkId, number>;
+  /** Crossovers per link: from the report's sensitivity analysis, or computed here when absent. */
+  crossovers: Record<LinkId, Crossover[]>;
+  sensitivity: SensitivityPoint[];
+  onChange: (link: LinkId, mbps: number) => void;
+  onReset: () => void;
+}
+
+function drawMarks(ticks: HTMLElement, summaryEl: HTMLElement, link: LinkId, crossovers: Crossover[], recorded: number, sens: SensitivityPoint | undefined, rttMs: number): void {
+  clear(ticks);
+  for (const c of crossovers) {
+    const t = h('span', { class: 'bw-crossover', 'data-testid': 'bw-crossover', title: `${fmtMbps(c.mbps)}: ${configLabel(c.below)} below, ${configLabel(c.above)} above` });
+    t.style.left = `${(mbpsToSlider(c.mbps) / SLIDER_STEPS) * 100}%`; // CSSOM, allowed by the CSP
+    ticks.append(t);
+  }
+  const rec = h('span', { class: 'bw-recorded', title: `Recorded: ${fmtMbps(recorded)}` });
+  rec.style.left = `${(mbpsToSlider(recorded) / SLIDER_STEPS) * 100}%`;
+  ticks.append(rec);
+  const summary = crossovers.length > 0
+    ? crossovers.map((c) => `Crossover at ${fmtMbps(c.mbps)}: ${configLabel(c.below)} below, ${configLabel(c.above)} above.`).join(' ')
+    : sens?.summary ?? 'The pick does not change anywhere on this slider.';
+  summaryEl.textContent = `${summary} RTT ${rttMs} ms (${LINK_LABELS[link]}).`;
+}
+
+export type BandwidthUpdater = (bw: Bandwidths, crossovers: Record<LinkId, Crossover[]>) => void;
+
+/**
+ * Builds the sliders once per report; returns an updater for labels, positions and crossover
+ * marks, so the range inputs keep keyboard focus while the user moves them.
+ */
+export function renderBandwidth(el: HTMLElement, b: BandwidthInput): BandwidthUpdater {
+  clear(el);
+  const parts: Partial<Record<LinkId, { value: HTMLElement; input: HTMLInputElement; ticks: HTMLElement; summary: HTMLElement }>> = {};
+  for (const link of ['mobile-edge', 'edge-cloud'] as const) {
+    const id = `bw-${link}`;
+    const input = h('input', {
+      type: 'range', id, min: '0', max: String(SLIDER_STEPS), step: '1',
+      value: String(mbpsToSlider(b.bandwidths[link])), 'data-testid': id,
+      'aria-describedby': `${id}-summary`,
+    });
+    input.addEventListener('input', () => b.onChange(link, sliderToMbps(Number(input.value))));
+    const value = h('span', { class: 'bw-value', id: `${id}-value` });
+    const ticks = h('div', { class: 'bw-ticks', 'aria-hidden': 'true' });
+    const summary = h('p', { class: 'muted bw-summary', id: `${id}-summary`, 'aria-live': 'polite' });
+    parts[link] = { value, input, ticks, summary };
+    el.append(h('div', { class: 'bw-link' },
+      h('label', { for: id }, h('span', { class: 'bw-name' }, LINK_LABELS[link]), value),
+      h('div', { class: 'bw-track' }, input, ticks),
+      h('div', { class: 'bw-scale', 'aria-hidden': 'true' }, h('span', {}, '0.1'), h('span', {}, '1'), h('span', {}, '10'), h('span', {}, '100'), h('span', {}, '1000')),
+      summary,
+    ));
+  }
+  const reset = h('button', { class: 'text-button', id: 'btn-reset-bandwidth', 'data-testid': 'btn-reset-bandwidth' }, 'Reset to recorded bandwidths');
+  reset.addEventListener('click', b.onReset);
+  el.append(reset);
+  const update: BandwidthUpdater = (bw, crossovers) => {
+    for (const link of ['mobile-edge', 'edge-cloud'] as const) {
+      const p = parts[link]!;
+      const changed = Math.abs(bw[link] - b.recorded[link]) > 1e-9;
+      p.value.textContent = `${fmtMbps(bw[link])}${changed ? ` (recorded ${fmtMbps(b.recorded[link])})` : ''}`;
+      const pos = String(mbpsToSlider(bw[link]));
+      if (p.input.value !== pos) p.input.value = pos;
+      p.input.setAttribute('aria-valuetext', fmtMbps(bw[link]));
+      drawMarks(p.ticks, p.summary, link, crossovers[link], b.recorded[link], b.sensitivity.find((s) => s.link === link), b.rttMs[link]);
+    }
+    reset.hidden = !(['mobile-edge', 'edge-cloud'] as const).some((l) => Math.abs(bw[l] - b.recorded[l]) > 1e-9);
+  };
+  update(b.bandwidths, b.crossovers);
+  return update;
+}
