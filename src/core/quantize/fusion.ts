@@ -1,8 +1,8 @@
 /**
  * "Will int8 be faster here?": reads the graph onnxruntime actually runs (written by the runner's
  * `optimize` job through optimizedModelFilePath) and counts how many Conv/MatMul/Gemm became
- * integer kernels, and which float ops still have Q/DQ wrapped around them (fake-quant islands:
- * extra work, no integer speed-up).
+ * integer kernels, and which float ops still sit between a DequantizeLinear and a QuantizeLinear
+ * (fake-quant islands: extra work, no integer speed-up).
  */
 import type { GraphProto } from '../onnx/types';
 
@@ -18,7 +18,7 @@ export interface FusionReport {
   share: number;
   /** Integer kernels by op type in the optimised graph. */
   kernels: Record<string, number>;
-  /** Float ops that still read a DequantizeLinear or feed a QuantizeLinear, by op type. */
+  /** Float ops sandwiched between a DequantizeLinear and a QuantizeLinear (fake-quant islands), by op type. */
   qdqAroundFloat: Record<string, number>;
   /** Float Conv/MatMul/Gemm left in the optimised graph. */
   floatHeavy: number;
@@ -48,7 +48,7 @@ export function fusionReport(floatGraph: GraphProto, optimized: GraphProto): Fus
     if (FLOAT_HEAVY.has(op)) floatHeavy++;
     const readsDq = n.input.some((i) => producer.get(i) === 'DequantizeLinear');
     const feedsQ = n.output.some((o) => (consumers.get(o) ?? []).includes('QuantizeLinear'));
-    if (readsDq || feedsQ) qdqAroundFloat[op] = (qdqAroundFloat[op] ?? 0) + 1;
+    if (readsDq && feedsQ) qdqAroundFloat[op] = (qdqAroundFloat[op] ?? 0) + 1;
   }
   return { integerKernels: Math.min(integerKernels, total), total, share: total ? Math.min(integerKernels, total) / total : 0, kernels, qdqAroundFloat, floatHeavy };
 }

@@ -93,16 +93,19 @@ export function planQuantization(g: GraphProto, opts: PlanOptions): QuantPlan {
   const nodes = new Map<number, NodeKind>();
   const absorbed = new Set<number>();
   const confirmed = new Map<string, string>();
-  const tentative = new Map<string, string>();
+  /** Outputs quantized only if something quantized reads them; a pass-through's depends on its input. */
+  const tentative = new Map<string, { source: string; dependsOn?: string }>();
   const skipped: QuantPlan['skipped'] = [];
 
   const isInit = (v: string) => idx.initializers.has(v);
   const isFloatAct = (v: string | undefined) => !!v && !isInit(v) && (types.get(v) ?? DataType.FLOAT) === DataType.FLOAT && types.has(v);
   const avail = (v: string) => confirmed.has(v) || tentative.has(v);
-  const source = (v: string) => confirmed.get(v) ?? tentative.get(v) ?? v;
-  const confirm = (v: string) => {
+  const source = (v: string) => confirmed.get(v) ?? tentative.get(v)?.source ?? v;
+  const confirm = (v: string): void => {
     if (confirmed.has(v)) return;
-    confirmed.set(v, tentative.get(v) ?? v);
+    const t = tentative.get(v);
+    if (t?.dependsOn) confirm(t.dependsOn);
+    confirmed.set(v, t?.source ?? v);
     tentative.delete(v);
   };
   const floatInit = (v: string | undefined) => !!v && idx.initializers.get(v)?.data_type === DataType.FLOAT;
@@ -144,7 +147,7 @@ export function planQuantization(g: GraphProto, opts: PlanOptions): QuantPlan {
       return;
     }
     if (always) confirmed.set(y, y);
-    else if (!graphOutputs.has(y)) tentative.set(y, y);
+    else if (!graphOutputs.has(y)) tentative.set(y, { source: y });
   };
 
   g.node.forEach((n, i) => {
@@ -216,11 +219,13 @@ export function planQuantization(g: GraphProto, opts: PlanOptions): QuantPlan {
       const x = n.input[0];
       if (!x || !isFloatAct(x) || !avail(x)) return;
       if (op === 'MaxPool' && (opts.opset < 12 || n.output.filter(Boolean).length !== 1)) return;
-      confirm(x);
       nodes.set(i, 'passthrough');
-      confirmed.set(y, source(x));
+      if (confirmed.has(x)) confirmed.set(y, source(x));
+      else tentative.set(y, { source: source(x), dependsOn: x });
     }
   });
+  // pass-through nodes whose output nobody quantized needs stay float
+  for (const [i, kind] of nodes) if (kind === 'passthrough' && !confirmed.has(g.node[i]!.output[0]!)) nodes.delete(i);
 
   const activations = new Map(confirmed);
   const calibrate = [...new Set(activations.values())];

@@ -13,7 +13,8 @@
  */
 import { AdvisorError } from '../errors';
 import { indexGraph, topologicalOrder } from '../graph/graph';
-import { attrFloat } from '../graph/shapes';
+import { attrFloat, inferShapes } from '../graph/shapes';
+import { makeNode } from '../onnx/builder';
 import { DataType } from '../onnx/dtypes';
 import { makeTensor, tensorToFloat32 } from '../onnx/tensor';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../onnx/types';
@@ -66,6 +67,10 @@ export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; fi
   const folded = foldBatchNorms(g);
   if (folded) notes.push(`folded ${folded} BatchNormalization node(s) into the preceding Conv`);
   nameNodes(g);
+  if (opset >= 11) {
+    const gemms = matMulAddToGemm(g);
+    if (gemms) notes.push(`rewrote ${gemms} MatMul + bias Add pair(s) as Gemm (onnxruntime would fuse them into a float Gemm before its int8 fusion; as Gemm they become QGemm with an int32 bias)`);
+  }
   removeUnusedInitializers(g);
   sortNodes(g);
 
@@ -170,6 +175,65 @@ function foldBatchNorms(g: GraphProto): number {
   });
   if (dead.size) g.node = g.node.filter((_, i) => !dead.has(i));
   return folded;
+}
+
+/**
+ * MatMul(x, W) followed by Add(bias) → [Reshape to 2-D] Gemm(x, W, bias) [Reshape back]. Needs
+ * x's shape to be static (the back-reshape target is a constant). onnxruntime's level-1
+ * MatMulAddFusion otherwise turns the pair into a float Gemm whose float bias blocks int8 fusion.
+ */
+function matMulAddToGemm(g: GraphProto): number {
+  const idx = indexGraph(g);
+  const shapes = inferShapes(g, 1);
+  const symbolic = new Set<string>();
+  for (const v of g.input) if (v.type?.tensor_type?.shape?.dim.some((d) => d.dim_value === undefined)) symbolic.add(v.name ?? '');
+  if (symbolic.size) return 0; // static shapes only: the reshape targets are constants
+  const outputs = new Set(g.output.map((o) => o.name));
+  const dead = new Set<number>();
+  const added: NodeProto[] = [];
+  let count = 0;
+  g.node.forEach((mm, i) => {
+    if (mm.op_type !== 'MatMul' || (mm.domain ?? '') !== '') return;
+    const w = idx.initializers.get(mm.input[1]!);
+    if (!w || w.data_type !== DataType.FLOAT || w.dims.length !== 2) return;
+    const y = mm.output[0]!;
+    const cons = idx.consumers.get(y) ?? [];
+    if (cons.length !== 1 || outputs.has(y)) return;
+    const add = g.node[cons[0]!]!;
+    if (add.op_type !== 'Add' || (add.domain ?? '') !== '') return;
+    const biasName = add.input[0] === y ? add.input[1] : add.input[0];
+    const bias = biasName ? idx.initializers.get(biasName) : undefined;
+    const k = Number(w.dims[0]);
+    const n = Number(w.dims[1]);
+    if (!bias || bias.data_type !== DataType.FLOAT || bias.dims.reduce((a, b) => a * Number(b), 1) !== n) return;
+    if (bias.dims.length > 1 && bias.dims.slice(0, -1).some((d) => Number(d) !== 1)) return;
+    const xs = shapes.get(mm.input[0]!);
+    if (!xs || xs.length < 2 || xs[xs.length - 1] !== k) return;
+    const name = mm.name ?? `MatMul_${i}`;
+    let biasInput = biasName!;
+    if (bias.dims.length !== 1) {
+      biasInput = `${name}.gemm_bias`;
+      g.initializer.push(makeTensor(biasInput, DataType.FLOAT, [n], tensorToFloat32(bias)));
+    }
+    const out = add.output[0]!;
+    if (xs.length === 2) {
+      added.push(makeNode('Gemm', [mm.input[0]!, mm.input[1]!, biasInput], [out], {}, `${name}.gemm`));
+    } else {
+      const lead = xs.slice(0, -1);
+      const s2 = `${name}.gemm_in_shape`;
+      const s3 = `${name}.gemm_out_shape`;
+      g.initializer.push(makeTensor(s2, DataType.INT64, [2], BigInt64Array.of(BigInt(lead.reduce((a, b) => a * b, 1)), BigInt(k))));
+      g.initializer.push(makeTensor(s3, DataType.INT64, [xs.length], BigInt64Array.from([...lead, n], (d) => BigInt(d))));
+      added.push(makeNode('Reshape', [mm.input[0]!, s2], [`${name}.gemm_in`], {}, `${name}.gemm_reshape_in`));
+      added.push(makeNode('Gemm', [`${name}.gemm_in`, mm.input[1]!, biasInput], [`${name}.gemm_out`], {}, `${name}.gemm`));
+      added.push(makeNode('Reshape', [`${name}.gemm_out`, s3], [out], {}, `${name}.gemm_reshape_out`));
+    }
+    dead.add(i);
+    dead.add(cons[0]!);
+    count++;
+  });
+  if (count) g.node = [...g.node.filter((_, i) => !dead.has(i)), ...added];
+  return count;
 }
 
 /** Every node gets a unique name (exclusion lists and reports refer to nodes by name). */
