@@ -44,7 +44,9 @@ export function panelCsp(cspSource: string, nonce: string): string {
 export function renderPanelHtml({ scriptUri, styleUri, cspSource, nonce, title }: PanelHtmlOptions): string {
   // A nonce or source that could break out of the CSP or an attribute is a bug in the caller.
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(nonce)) throw new Error('renderPanelHtml: nonce must be ≥16 base64/hex characters');
-  if (/[;'"\s<>]/.test(cspSource) || cspSource.length === 0) throw new Error('renderPanelHtml: invalid cspSource');
+  // VS Code's cspSource is a space-separated source list, e.g. `'self' https://*.vscode-cdn.net`.
+  const sources = cspSource.split(' ');
+  if (cspSource.length === 0 || !sources.every((t) => t === "'self'" || /^[A-Za-z0-9+.*:/_-]+$/.test(t))) throw new Error('renderPanelHtml: invalid cspSource');
   const style = styleUri ? `\n  <link rel="stylesheet" nonce="${nonce}" href="${escapeHtml(styleUri)}">` : '';
   return `<!DOCTYPE html>
 <html lang="en">

@@ -102,4 +102,7 @@ test('renderPanelHtml refuses a nonce or csp source that could break out of the 
   assert.throws(() => renderPanelHtml({ ...base, nonce: "abc' 'unsafe-inline" }));
   assert.throws(() => renderPanelHtml({ ...base, nonce: 'short' }));
   assert.throws(() => renderPanelHtml({ ...base, nonce: createNonce(), cspSource: "x; script-src 'unsafe-eval'" }));
+  assert.throws(() => renderPanelHtml({ ...base, nonce: createNonce(), cspSource: "'self' 'unsafe-inline'" }));
+  // What VS Code (1.100, desktop and code-server) really passes: a source list with 'self'.
+  assert.ok(renderPanelHtml({ ...base, nonce: createNonce(), cspSource: "'self' https://*.vscode-cdn.net" }).includes('img-src &#39;self&#39; https://*.vscode-cdn.net data:'));
 });
