@@ -24,7 +24,7 @@ test('a text model recommended on the Edge disagrees with "text → Cloud", and 
   assert.equal(v.verdict, 'disagrees');
   assert.equal(formatVerdict(v),
     'Disagrees with the study (arXiv 2411.00907, arXiv 2403.17154): for text models, whose inputs are small, the Cloud tier is a better ' +
-    'alternative than Mobile, Edge or Mobile-Edge; here the pick is Edge SPTQ (40.0 ms); the fastest Cloud configuration is Cloud SPTQ (90.0 ms) ' +
+    'alternative than Mobile, Edge or Mobile-Edge; here the pick is Edge SPTQ (40.0 ms); the fastest Cloud configuration within the budget is Cloud SPTQ (90.0 ms) ' +
     '(link bandwidth and tier speed decide this; see the bandwidth sensitivity).');
   // The image-tier finding does not apply to a text model at all.
   assert.equal(verdicts.find((x) => x.id === 'image-edge'), undefined);

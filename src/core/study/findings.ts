@@ -58,13 +58,13 @@ function clearlyFaster(a: ResultRow, b: ResultRow): boolean {
 }
 
 function tierPreference(tier: PlacementId, modality: Modality): (ctx: FindingContext) => Judgement | null {
-  return ({ modality: m, pick, rows }) => {
+  return ({ modality: m, pick, rows, maxAccuracyDrop }) => {
     if (m !== modality || !pick) return null;
     if (pick.placement === tier) return { verdict: 'agrees', evidence: `here the pick is ${at(pick)}` };
-    const best = fastest(rows.filter((r) => r.accuracyDrop !== undefined), ['identity', 'sptq', 'qat', 'pruned', 'distilled', 'dsptq'], [tier]);
+    const best = fastest(rows, ['identity', 'sptq', 'qat', 'pruned', 'distilled', 'dsptq'], [tier], maxAccuracyDrop);
     return {
       verdict: 'disagrees',
-      evidence: `here the pick is ${at(pick)}` + (best ? `; the fastest ${PLACEMENT_LABELS[tier]} configuration is ${at(best)}` : '') +
+      evidence: `here the pick is ${at(pick)}` + (best ? `; the fastest ${PLACEMENT_LABELS[tier]} configuration within the budget is ${at(best)}` : '') +
         ' (link bandwidth and tier speed decide this; see the bandwidth sensitivity)',
     };
   };
