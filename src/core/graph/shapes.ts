@@ -204,6 +204,10 @@ function inferNode(n: NodeProto, shapes: Map<string, Shape>, consts: Map<string,
       });
       return [out];
     }
+    case 'If': {
+      const g = n.attribute.find((a) => a.name === 'then_branch')?.g;
+      return g ? n.output.map((_, k) => shapeOfType(g.output[k]?.type)) : undefined;
+    }
     case 'Expand': {
       const target = consts.get(n.input[1] ?? '');
       return target ? [broadcast(x, target)] : undefined;

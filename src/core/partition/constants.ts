@@ -19,19 +19,21 @@ export interface ConstantAnalysis {
   nodes: Set<number>;
   /** Shape-node outputs with their static value: replaced by initializers when a part is extracted. */
   staticShapes: Map<string, number[]>;
-  /** Shapes of values that do not depend on symbolic input dims. */
-  valueShapes: Map<string, number[]>;
+  /** Per value, its dims that do not depend on symbolic input dims (null where they do). */
+  valueDims: Map<string, (number | null)[]>;
 }
 
-/** Every value's shape when it does not depend on the sizes of symbolic input dims. */
-export function staticShapes(graph: GraphProto): Map<string, number[]> {
-  // inference with two different values for every symbolic dim: dims that agree are static
+/**
+ * Every value's shape with the dims that do not depend on symbolic input dims (others null):
+ * inference runs with two different values for the symbolic dims and keeps the dims that agree.
+ */
+export function staticDims(graph: GraphProto): Map<string, (number | null)[]> {
   const a = inferShapes(graph, 1);
   const b = inferShapes(graph, 7);
-  const out = new Map<string, number[]>();
+  const out = new Map<string, (number | null)[]>();
   for (const [name, s] of a) {
     const t = b.get(name);
-    if (t && t.length === s.length && t.every((d, i) => d === s[i])) out.set(name, s);
+    if (t && t.length === s.length) out.set(name, s.map((d, i) => (d === t[i] ? d : null)));
   }
   return out;
 }
@@ -52,14 +54,14 @@ export function analyzeConstants(graph: GraphProto): ConstantAnalysis {
   for (const v of idx.inputs) values.delete(v.name ?? ''); // overridable inputs are not constants
   const nodes = new Set<number>();
   const shapesOut = new Map<string, number[]>();
-  const stat = staticShapes(graph);
+  const stat = staticDims(graph);
   for (const i of topologicalOrder(idx)) {
     const n = graph.node[i]!;
     const op = n.op_type ?? '';
     let constant = false;
     if (op === 'Shape' && !n.domain) {
       const s = stat.get(n.input[0] ?? '');
-      if (s) { constant = true; shapesOut.set(n.output[0]!, shapeNodeValue(n, s)); }
+      if (s && s.every((d) => d !== null)) { constant = true; shapesOut.set(n.output[0]!, shapeNodeValue(n, s as number[])); }
     } else if (!NONDETERMINISTIC.has(op) && !hasSubgraph(n)) {
       const reads = [...n.input.filter((v) => v !== ''), ...implicitInputs(n)];
       constant = reads.every((v) => values.has(v));
@@ -69,5 +71,5 @@ export function analyzeConstants(graph: GraphProto): ConstantAnalysis {
       for (const o of n.output) if (o) values.add(o);
     }
   }
-  return { values, nodes, staticShapes: shapesOut, valueShapes: stat };
+  return { values, nodes, staticShapes: shapesOut, valueDims: stat };
 }

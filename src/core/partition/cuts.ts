@@ -159,6 +159,13 @@ function quantizedSource(f: GraphFacts, t: string): string | undefined {
   return qn !== undefined && f.graph.node[qn]!.op_type === 'QuantizeLinear' && !f.consts.values.has(q) ? q : undefined;
 }
 
+/** For a QuantizeLinear output read by exactly one DequantizeLinear: that DQ's output. */
+function floatSide(f: GraphFacts, t: string): string {
+  const users = f.idx.consumers.get(t) ?? [];
+  const dq = users.length === 1 ? f.graph.node[users[0]!]! : undefined;
+  return isQuantizeOutput(f, t) && dq?.op_type === 'DequantizeLinear' ? dq.output[0]! : t;
+}
+
 function isQuantizeOutput(f: GraphFacts, t: string): boolean {
   const p = f.idx.producer.get(t);
   return p !== undefined && f.graph.node[p]!.op_type === 'QuantizeLinear';
@@ -187,37 +194,38 @@ export function enumerateCuts(model: ModelProto, opts: CutOptions = {}): CutList
 }
 
 export function listCuts(f: GraphFacts, maxTensors: number): CutListing {
-  const candidates: { tensors: string[]; twinOf?: string }[] = [];
+  const candidates: string[][] = [];
   const keys = new Set<string>();
-  const add = (tensors: string[], twinOf?: string) => {
+  const add = (tensors: string[]) => {
     const key = [...tensors].sort().join('\0');
     if (keys.has(key)) return;
     keys.add(key);
-    candidates.push({ tensors, ...(twinOf !== undefined ? { twinOf } : {}) });
+    candidates.push(tensors);
   };
   for (const set of liveSets(f, maxTensors)) {
     add(set);
     const q = set.map((t) => quantizedSource(f, t) ?? t);
-    if (q.some((t, i) => t !== set[i])) add(q, set.join('\0'));
+    if (q.some((t, i) => t !== set[i])) add(q);
   }
-  const plans: (CutPlan & { frontier: number; key: string; twinOf?: string })[] = [];
+  const plans: (CutPlan & { frontier: number })[] = [];
   for (const c of candidates) {
     let d: CutPlan;
-    try { d = describeCut(f, c.tensors); } catch { continue; }
+    try { d = describeCut(f, c); } catch { continue; }
     if (d.headNodes === 0 || d.tailNodes === 0) continue;
     plans.push({
       ...d,
       frontier: Math.max(...d.head.filter((i) => !f.consts.nodes.has(i)).map((i) => f.position.get(i)!)),
-      key: c.tensors.join('\0'),
-      ...(c.twinOf !== undefined ? { twinOf: c.twinOf } : {}),
     });
   }
   plans.sort((a, b) => a.frontier - b.frontier || a.headNodes - b.headNodes);
   const idOf = new Map<string, string>();
-  plans.forEach((p, i) => { p.id = `c${i + 1}`; idOf.set(p.key, p.id); });
-  const cuts: CutPlan[] = plans.map(({ frontier: _f, key: _k, twinOf, ...p }) => {
-    const twin = twinOf !== undefined ? idOf.get(twinOf) : undefined;
-    return twin ? { ...p, floatTwin: twin } : p;
+  const setKey = (names: readonly string[]) => [...names].sort().join('\0');
+  plans.forEach((p, i) => { p.id = `c${i + 1}`; idOf.set(setKey(p.tensors.map((t) => t.name)), p.id); });
+  const cuts: CutPlan[] = plans.map(({ frontier: _f, ...p }) => {
+    if (!p.quantized) return p;
+    // the float cut this one replaces: each Q output swapped for the output of its single DQ
+    const twin = idOf.get(setKey(p.tensors.map((t) => floatSide(f, t.name))));
+    return twin && twin !== p.id ? { ...p, floatTwin: twin } : p;
   });
   const sum = (names: string[]) => {
     const b = names.map((n) => cutTensor(f, n).bytes);

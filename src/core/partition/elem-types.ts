@@ -42,6 +42,11 @@ function nodeOutputTypes(n: NodeProto, typeOf: (v: string | undefined) => number
     return [d || first];
   }
   if (op === 'Range') return [first];
+  if (op === 'If') {
+    const g = attr(n, 'then_branch')?.g;
+    return n.output.map((_, k) => g?.output[k]?.type?.tensor_type?.elem_type);
+  }
+  if (op === 'Loop' || op === 'Scan') return n.output.map(() => undefined);
   return all(first);
 }
 

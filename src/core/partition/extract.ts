@@ -31,12 +31,9 @@ function typeFor(f: GraphFacts, name: string): ValueInfoProto {
   if (declared?.type?.tensor_type?.elem_type) return { name, type: declared.type };
   const elemType = f.elemTypes.get(name);
   if (!elemType) throw new AdvisorError('unsupported', `cannot tell the element type of "${name}", so the tail cannot declare it as an input`);
-  const shape = f.consts.valueShapes.get(name);
-  const rank = f.shapes.get(name)?.length;
-  let dim: TensorShapeDimension[] | undefined;
-  if (shape) dim = shape.map((d) => ({ dim_value: BigInt(d) }));
-  // rank known, some dims depend on symbolic input dims: declare them unknown
-  else if (rank !== undefined) dim = Array.from({ length: rank }, () => ({}));
+  // dims that depend on symbolic input dims (batch) are declared unknown
+  const dims = f.consts.valueDims.get(name);
+  const dim: TensorShapeDimension[] | undefined = dims?.map((d) => (d === null ? {} : { dim_value: BigInt(d) }));
   return { name, type: { tensor_type: { elem_type: elemType, ...(dim ? { shape: { dim } } : {}) } } };
 }
 

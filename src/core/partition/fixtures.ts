@@ -1,0 +1,126 @@
+/**
+ * Small models built with ModelBuilder that exercise the shapes cut search must handle: a chain,
+ * a residual block, a BERT-like two-input encoder with a static Shape chain, a QDQ CNN and an If
+ * node reading outer values. Used by the partition tests (core and runner); deterministic.
+ */
+import { DataType } from '../onnx/dtypes';
+import { ModelBuilder, makeNode, emptyGraph, valueInfo } from '../onnx/builder';
+import { makeTensor } from '../onnx/tensor';
+import type { ModelProto } from '../onnx/types';
+
+const F = DataType.FLOAT;
+
+/** x[N,3,16,16] → Conv → Clip → MaxPool → Conv → Clip → GAP → Flatten → Gemm; Clip bounds are shared Constants. */
+export function chainCnn(): ModelProto {
+  const b = new ModelBuilder({ opset: 13, seed: 21 });
+  const lo = b.node('Constant', [], { value: makeTensor('lo', F, [], new Float32Array([0])) }, 'clip_lo');
+  const hi = b.node('Constant', [], { value: makeTensor('hi', F, [], new Float32Array([6])) }, 'clip_hi');
+  let x = b.input('x', F, ['N', 3, 16, 16]);
+  x = b.node('Conv', [x, b.weight('w', [8, 3, 3, 3], 0.3), b.weight('b', [8])], { pads: [1, 1, 1, 1] });
+  x = b.node('Clip', [x, lo, hi]);
+  x = b.node('MaxPool', [x], { kernel_shape: [2, 2], strides: [2, 2] });
+  x = b.node('Conv', [x, b.weight('w', [16, 8, 3, 3], 0.3), b.weight('b', [16])], { pads: [1, 1, 1, 1] });
+  x = b.node('Clip', [x, lo, hi]);
+  x = b.node('GlobalAveragePool', [x]);
+  x = b.node('Flatten', [x]);
+  x = b.node('Gemm', [x, b.weight('fc', [10, 16], 0.3), b.weight('fcb', [10])], { transB: 1 }, 'y');
+  b.output(x, F, ['N', 10]);
+  return b.build();
+}
+
+/** A residual block: a = Relu(Conv(x)); y = Conv(a + Conv(Relu(Conv(a)))). Only the Add output is a 1-tensor cut inside. */
+export function residualCnn(): ModelProto {
+  const b = new ModelBuilder({ opset: 13, seed: 22 });
+  const x = b.input('x', F, [1, 4, 8, 8]);
+  const conv = (v: string) => b.node('Conv', [v, b.weight('w', [4, 4, 3, 3], 0.3)], { pads: [1, 1, 1, 1] });
+  const a = b.node('Relu', [conv(x)], {}, 'a');
+  const inner = conv(b.node('Relu', [conv(a)]));
+  const s = b.node('Add', [a, inner], {}, 'sum');
+  const y = b.node('GlobalAveragePool', [conv(s)], {}, 'y');
+  b.output(y, F, [1, 4, 1, 1]);
+  return b.build();
+}
+
+/**
+ * BERT-like: embeddings of ids[1,8] plus an additive mask from mask[1,8], two attention-like
+ * layers that both read the mask, a static Shape→Gather→Unsqueeze→Concat→Reshape chain, a classifier.
+ * The cut after the embeddings transfers the hidden state and the mask bias.
+ */
+export function bertLike(): ModelProto {
+  const b = new ModelBuilder({ opset: 13, seed: 23 });
+  const d = 16;
+  const ids = b.input('ids', DataType.INT64, [1, 8]);
+  const mask = b.input('mask', DataType.INT64, [1, 8]);
+  const table = b.weight('emb', [50, d], 0.5);
+  let h = b.node('Add', [b.node('Gather', [table, ids]), b.weight('pos', [1, 8, d], 0.5)], {}, 'embeddings');
+  const one = b.initializer('one', F, [], new Float32Array([1]));
+  const big = b.initializer('neg', F, [], new Float32Array([-10000]));
+  const axes = b.initializer('axes1', DataType.INT64, [1], new BigInt64Array([1n]));
+  const m = b.node('Unsqueeze', [b.node('Cast', [mask], { to: F }), axes]);
+  const bias = b.node('Mul', [b.node('Sub', [one, m]), big], {}, 'mask_bias');
+  for (let layer = 0; layer < 2; layer++) {
+    const q = b.node('MatMul', [h, b.weight('wq', [d, d], 0.3)]);
+    const scores = b.node('Add', [b.node('MatMul', [q, b.node('Transpose', [h], { perm: [0, 2, 1] })]), bias]);
+    const ctx = b.node('MatMul', [b.node('Softmax', [scores], { axis: -1 }), h]);
+    h = b.node('Add', [h, ctx], {}, `layer${layer}`);
+  }
+  // static shape chain: Reshape to [-1, d] with d read from Shape(h)
+  const dim = b.node('Gather', [b.node('Shape', [h]), b.initializer('two', DataType.INT64, [], new BigInt64Array([2n]))]);
+  const target = b.node('Concat', [b.initializer('minus1', DataType.INT64, [1], new BigInt64Array([-1n])), b.node('Unsqueeze', [dim, b.initializer('axes0', DataType.INT64, [1], new BigInt64Array([0n]))])], { axis: 0 });
+  const flat = b.node('Reshape', [h, target]);
+  const pooled = b.node('ReduceMean', [flat], { axes: [0], keepdims: 1 });
+  const y = b.node('Gemm', [pooled, b.weight('cls', [2, d], 0.3)], { transB: 1 }, 'logits');
+  b.output(y, F, [1, 2]);
+  return b.build();
+}
+
+/**
+ * A QDQ CNN as the SPTQ quantizer writes it: uint8 activations (Q→DQ pairs), int8 per-tensor
+ * weights behind DequantizeLinear, Conv → Relu → Conv → GAP.
+ */
+export function qdqCnn(): ModelProto {
+  const b = new ModelBuilder({ opset: 13, seed: 24 });
+  const x = b.input('x', F, [1, 3, 8, 8]);
+  const qdq = (v: string, scale: number, zp: number, tag: string) => {
+    const s = b.initializer(b.fresh(`${tag}_scale`), F, [], new Float32Array([scale]));
+    const z = b.initializer(b.fresh(`${tag}_zp`), DataType.UINT8, [], new Uint8Array([zp]));
+    const q = b.node('QuantizeLinear', [v, s, z], {}, `${tag}_q`);
+    return b.node('DequantizeLinear', [q, s, z], {}, `${tag}_dq`);
+  };
+  const weight = (name: string, dims: number[]) => {
+    const n = dims.reduce((a, c) => a * c, 1);
+    const w = b.initializer(`${name}_q`, DataType.INT8, dims, Int8Array.from({ length: n }, (_, i) => ((i * 37) % 200) - 100));
+    const s = b.initializer(`${name}_s`, F, [], new Float32Array([0.004]));
+    const z = b.initializer(`${name}_z`, DataType.INT8, [], new Int8Array([0]));
+    return b.node('DequantizeLinear', [w, s, z], {}, `${name}_dq`);
+  };
+  let v = qdq(x, 0.02, 128, 'in');
+  v = b.node('Conv', [v, weight('w1', [8, 3, 3, 3])], { pads: [1, 1, 1, 1] }, 'conv1');
+  v = qdq(b.node('Relu', [v], {}, 'relu1'), 0.01, 0, 'act1');
+  v = b.node('Conv', [v, weight('w2', [8, 8, 3, 3])], { pads: [1, 1, 1, 1] }, 'conv2');
+  v = qdq(v, 0.02, 128, 'act2');
+  v = b.node('GlobalAveragePool', [v], {}, 'y');
+  b.output(v, F, [1, 8, 1, 1]);
+  return b.build();
+}
+
+/** An If node whose branches read two outer values (a, c): the sweep must keep both live up to it. */
+export function withIf(): ModelProto {
+  const b = new ModelBuilder({ opset: 13, seed: 25 });
+  const x = b.input('x', F, [1, 4]);
+  const a = b.node('Relu', [x], {}, 'a');
+  const c = b.node('Sigmoid', [a], {}, 'c');
+  const cond = b.node('Greater', [b.node('ReduceSum', [c], { keepdims: 0 }), b.initializer('zero', F, [], new Float32Array([0]))], {}, 'cond');
+  const branch = (op: string, name: string) => {
+    const g = emptyGraph(name);
+    g.node.push(makeNode(op, ['a', 'c'], [`${name}_out`], {}, `${name}_op`));
+    g.output.push(valueInfo(`${name}_out`, F, [1, 4]));
+    return g;
+  };
+  const r = b.node('If', [cond], { then_branch: branch('Add', 'then'), else_branch: branch('Sub', 'else') }, 'r');
+  const y = b.node('Mul', [r, b.initializer('k', F, [1, 4], new Float32Array([1, 2, 3, 4]))], {}, 'y');
+  b.output(y, F, [1, 4]);
+  return b.build();
+}
+
+export const PARTITION_FIXTURES = { chainCnn, residualCnn, bertLike, qdqCnn, withIf };

@@ -1,0 +1,118 @@
+/**
+ * Partitions run for real: every cut of every fixture model, and a sample of the cuts of the
+ * shared models, is extracted, written, loaded by onnxruntime and run head → tail; the result must
+ * match the full model (≤ 1e-5 on float models, bit-identical on 8-bit cuts of QDQ models).
+ * Also the profile job, whose per-node times must name the model's own nodes.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readModel, writeModel } from '../../core/onnx/io';
+import type { ModelProto } from '../../core/onnx/types';
+import { enumerateCuts, extractPartition, nodeCosts, type Cut } from '../../core/partition';
+import { PARTITION_FIXTURES } from '../../core/partition/fixtures';
+import type { Feeds, TensorData } from '../../core/protocol/runner';
+import { cnn, mlp, transformer, twoInput, writeExternalDataModel } from '../../../test/fixtures/models';
+import { sharedModel, skipWithoutShared, tempDir } from '../../../test/support/shared';
+import { RunnerClient } from '../client';
+
+const client = new RunnerClient();
+after(() => client.dispose());
+const dir = tempDir('edge-advisor-partition-');
+
+/** Deterministic inputs for every graph input (symbolic dims = 1; ids in [0, 50)). */
+function samples(model: ModelProto, count: number): Feeds[] {
+  let s = 12345;
+  const rnd = () => { s = (s * 1103515245 + 12345) % 2 ** 31; return s / 2 ** 31; };
+  const init = new Set(model.graph!.initializer.map((t) => t.name));
+  return Array.from({ length: count }, () => {
+    const f: Feeds = {};
+    for (const v of model.graph!.input.filter((x) => !init.has(x.name))) {
+      const dims = (v.type!.tensor_type!.shape!.dim).map((d) => (d.dim_value !== undefined ? Number(d.dim_value) : 1));
+      const n = dims.reduce((a, b) => a * b, 1);
+      const t: TensorData = v.type!.tensor_type!.elem_type === 7
+        ? { type: 'int64', dims, data: BigInt64Array.from({ length: n }, () => BigInt(Math.floor(rnd() * 50))) }
+        : { type: 'float32', dims, data: Float32Array.from({ length: n }, () => rnd() * 2 - 1) };
+      f[v.name!] = t;
+    }
+    return f;
+  });
+}
+
+/** Extracts `cut`, writes head/tail beside each other and runs the check job. */
+async function check(name: string, modelPath: string, model: ModelProto, cut: Cut, feeds: Feeds[], sourceDir?: string) {
+  const out = path.join(dir, name, cut.id);
+  const p = extractPartition(model, cut);
+  const opts = sourceDir ? { sourceDir } : {};
+  writeModel(p.head, path.join(out, 'head.onnx'), opts);
+  writeModel(p.tail, path.join(out, 'tail.onnx'), opts);
+  const r = await client.run('verifyPartition', { model: modelPath, head: path.join(out, 'head.onnx'), tail: path.join(out, 'tail.onnx'), samples: feeds });
+  const what = `${name} ${cut.id} (${cut.tensors.map((t) => t.name).join(', ')})`;
+  assert.equal(r.samples, feeds.length);
+  assert.ok(r.outputs.length > 0, what);
+  if (cut.quantized) assert.ok(r.identical, `${what}: 8-bit cut differs by ${r.maxAbsDiff}`);
+  else assert.ok(r.maxAbsDiff <= 1e-5, `${what}: max abs diff ${r.maxAbsDiff}`);
+  return r;
+}
+
+const fixtures: Record<string, () => ModelProto> = { ...PARTITION_FIXTURES, cnn, mlp, transformer, twoInput };
+
+test('every cut of every fixture model: tail(head(x)) equals the full model', async () => {
+  let total = 0;
+  for (const [name, make] of Object.entries(fixtures)) {
+    const model = make();
+    const file = path.join(dir, `${name}.onnx`);
+    writeModel(model, file);
+    const { cuts } = enumerateCuts(model);
+    assert.ok(cuts.length >= 3, `${name} has cuts`);
+    const feeds = samples(model, 2);
+    for (const cut of cuts) await check(name, file, model, cut, feeds);
+    total += cuts.length;
+  }
+  assert.ok(total > 60);
+});
+
+test('a model with external data: both parts carry their own weights file', async () => {
+  const file = writeExternalDataModel(path.join(dir, 'external'));
+  const loaded = readModel(file);
+  const { cuts } = enumerateCuts(loaded.model);
+  const cut = cuts[Math.floor(cuts.length / 2)]!;
+  await check('external', file, loaded.model, cut, samples(loaded.model, 1), loaded.dir);
+  for (const part of ['head', 'tail']) assert.ok(fs.existsSync(path.join(dir, 'external', cut.id, `${part}.onnx.data`)), part);
+});
+
+test('a sample of the shared models\' cuts: first, middle and last, and the study\'s BERT cut', { skip: skipWithoutShared }, async () => {
+  for (const name of ['mobilenet_v2.onnx', 'tinybert_text.onnx', 'digits_teacher.onnx', 'digits_qat.onnx']) {
+    const file = sharedModel(name);
+    const { model } = readModel(file);
+    const { cuts } = enumerateCuts(model);
+    const pick = new Set([cuts[0]!, cuts[Math.floor(cuts.length / 2)]!, cuts[cuts.length - 1]!]);
+    // the embeddings cut: hidden state + attention mask
+    const emb = cuts.find((c) => c.tensors.some((t) => t.name === '/norm/Add_1_output_0') && c.tensors.length === 2);
+    if (name.startsWith('tinybert')) { assert.ok(emb); pick.add(emb); }
+    const q = cuts.find((c) => c.quantized);
+    if (name === 'digits_qat.onnx') { assert.ok(q); pick.add(q); }
+    const feeds = samples(model, 1);
+    for (const cut of pick) await check(name, file, model, cut, feeds);
+  }
+});
+
+test('the profile job times every node under its own name and the whole run', async () => {
+  const model = PARTITION_FIXTURES.chainCnn();
+  const file = path.join(dir, 'profiled.onnx');
+  writeModel(model, file);
+  const r = await client.run('profile', { stage: { modelPath: file, threads: 1, spinning: false }, samples: samples(model, 1), runs: 5, warmupRuns: 1 });
+  assert.equal(r.runs, 5);
+  assert.ok(r.totalMs > 0);
+  for (const n of model.graph!.node.filter((x) => x.op_type === 'Conv' || x.op_type === 'Gemm')) {
+    assert.ok((r.nodeMs[n.name!] ?? 0) > 0, `${n.name} timed`);
+  }
+  // nothing but the model's nodes is reported, and their sum is the kernel time minus what names no node
+  const sum = Object.values(r.nodeMs).reduce((a, b) => a + b, 0);
+  assert.ok(Object.keys(r.nodeMs).every((k) => model.graph!.node.some((n) => n.name === k)));
+  assert.ok(sum <= r.kernelMs + 1e-9);
+  // what pricing does with it: per-node costs that add up to the measured run time
+  const costs = nodeCosts(model.graph!, r, enumerateCuts(model).computeNodes);
+  assert.ok(Math.abs(costs.reduce((a, b) => a + b, 0) - r.totalMs) < 1e-6);
+});
