@@ -53,7 +53,8 @@ export interface Comparison {
 
 /**
  * Is `a` really faster or slower than `b`? Raw samples on both sides → Mann–Whitney U and Cliff's δ;
- * else 95% CIs of the median on both sides → tied when they overlap (conservative); else mean/sd/n
+ * else 95% CIs of the median on both sides (given, or from samples) → tied when they overlap
+ * (conservative); else mean/sd/n
  * on both → Welch. With only medians nothing can be tested, and the medians decide.
  */
 export function compareLatency(a: ResultRow, b: ResultRow, alpha = ALPHA): Comparison {
@@ -64,8 +65,11 @@ export function compareLatency(a: ResultRow, b: ResultRow, alpha = ALPHA): Compa
   }
   const la = a.latencyMs;
   const lb = b.latencyMs;
-  if (la.ciLow !== undefined && la.ciHigh !== undefined && lb.ciLow !== undefined && lb.ciHigh !== undefined) {
-    const overlap = la.ciLow <= lb.ciHigh && lb.ciLow <= la.ciHigh;
+  // Measured CIs only (given, or from samples on one side): sd-based ones are left to Welch below.
+  const ca = medianCi(a);
+  const cb = medianCi(b);
+  if (ca && cb && !ca.approximate && !cb.approximate) {
+    const overlap = ca.low <= cb.high && cb.low <= ca.high;
     return { method: 'ci-overlap', significant: !overlap, tied: overlap };
   }
   if (la.mean !== undefined && la.sd !== undefined && la.n !== undefined && la.n >= 2 &&
