@@ -2,6 +2,7 @@
 import { benchCommand } from './bench';
 import { inspectCommand } from './inspect';
 import { partitionCommand } from './partition';
+import { quantizeCommand } from './quantize';
 import { recommendCommand } from './recommend';
 
 export interface Command {
@@ -14,5 +15,6 @@ export const commands: Record<string, Command> = {
   bench: benchCommand,
   inspect: inspectCommand,
   partition: partitionCommand,
+  quantize: quantizeCommand,
   recommend: recommendCommand,
 };

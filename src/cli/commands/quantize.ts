@@ -1,0 +1,148 @@
+/**
+ * `quantize`: the SPTQ operator on its own — static int8 QDQ quantization calibrated in the runner,
+ * written beside the model as `<name>.sptq.onnx` (never over the input, atomically), then a fusion
+ * check (how many Conv/MatMul/Gemm onnxruntime really runs as integer kernels) and a label-free
+ * fidelity report (top-1 agreement and SQNR vs the float model on held-out samples).
+ */
+import * as path from 'node:path';
+import { CALIBRATION_METHODS, type CalibrationMethod } from '../../core/calibrate/state';
+import { loadDataset, modelInputSpecs, syntheticSamples } from '../../core/data';
+import { AdvisorError } from '../../core/errors';
+import { sameFile } from '../../core/fsutil';
+import { inspectModel } from '../../core/inspect/inspect';
+import { readModel } from '../../core/onnx/io';
+import type { Feeds } from '../../core/protocol/runner';
+import { calibrationPlan } from '../../core/quantize/quantize';
+import { runSptq, type SptqResult } from '../../core/quantize/sptq';
+import { RunnerClient } from '../../runner/client';
+import { listOpt, numberOpt, parseArgs, stringOpt } from '../args';
+import { table } from '../format';
+import type { Command } from './index';
+
+const SYNTHETIC_SAMPLES = 32;
+const MAX_FIDELITY_SAMPLES = 32;
+
+export interface QuantizeOutput {
+  out: string;
+  calibrationSamples: number;
+  synthetic: boolean;
+  method: CalibrationMethod;
+  perChannel: boolean;
+  quantizedNodes: number;
+  fusion: SptqResult['fusion'];
+  fidelity: SptqResult['fidelity'] | null;
+  skipped: SptqResult['report']['skipped'];
+  notes: string[];
+  warnings: string[];
+}
+
+export function defaultSptqPath(modelPath: string): string {
+  const dir = path.dirname(path.resolve(modelPath));
+  return path.join(dir, `${path.basename(modelPath).replace(/\.onnx$/i, '')}.sptq.onnx`);
+}
+
+export const quantizeCommand: Command = {
+  summary: 'SPTQ: static int8 QDQ quantization with calibration, fusion check and fidelity report',
+  usage: `usage: edge-advisor quantize <model.onnx> [--calib <file.npy|dir>] [--method minmax|percentile|entropy]
+                               [--per-channel|--no-per-channel] [--exclude-node NAME]... [--exclude-op OP]...
+                               [--fidelity-data <file.npy|dir>] [--max-samples N] [--out <path>] [--json]
+
+  --calib D          calibration samples: one .npy with a leading sample axis, a folder of per-sample
+                     .npy files, or one .npy/folder per input name. Without it, synthetic inputs are used
+                     and the ranges are unreliable (a warning says so)
+  --method M         range estimation: minmax (default), percentile (99.999, one-sided aware),
+                     entropy (KL threshold search)
+  --per-channel      per-channel int8 weights (default; needs opset ≥ 13, upgraded when safe)
+  --exclude-node N   leave this node float (repeatable); --exclude-op OP: every node of this op type
+  --fidelity-data D  held-out samples for the fidelity report (default: the last fifth of --calib,
+                     at most ${MAX_FIDELITY_SAMPLES}, kept out of calibration; synthetic without --calib)
+  --max-samples N    use at most N calibration samples
+  --out P            output model (default <name>.sptq.onnx beside the model; never the input)
+  --json             print {out, calibrationSamples, synthetic, method, perChannel, quantizedNodes,
+                     fusion: {integerKernels, total, share, ...}, fidelity, skipped, notes, warnings}`,
+
+  async run(argv) {
+    const args = parseArgs(argv, {
+      calib: { type: 'string' }, method: { type: 'string' }, 'per-channel': { type: 'boolean' },
+      'exclude-node': { type: 'string', multiple: true }, 'exclude-op': { type: 'string', multiple: true },
+      'fidelity-data': { type: 'string' }, 'max-samples': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
+    });
+    if (args.positionals.length !== 1) throw new AdvisorError('usage', 'expected exactly one model path');
+    const modelPath = args.positionals[0]!;
+    const method = (stringOpt(args, 'method') ?? 'minmax') as CalibrationMethod;
+    if (!CALIBRATION_METHODS.includes(method)) throw new AdvisorError('usage', `--method must be one of ${CALIBRATION_METHODS.join(', ')}, got "${method}"`);
+    const maxSamples = numberOpt(args, 'max-samples');
+    if (maxSamples !== undefined && !(Number.isInteger(maxSamples) && maxSamples > 0)) throw new AdvisorError('usage', '--max-samples needs a positive integer');
+    const perChannel = args.options['per-channel'] === undefined ? true : args.options['per-channel'] === true;
+    const out = stringOpt(args, 'out') ?? defaultSptqPath(modelPath);
+    const json = args.options['json'] === true;
+    const warnings: string[] = [];
+    const say = (line: string) => { if (!json || process.stderr.isTTY) process.stderr.write(line + '\n'); };
+
+    if (path.resolve(out) === path.resolve(modelPath) || sameFile(out, modelPath)) {
+      throw new AdvisorError('usage', `--out must not be the input model (${modelPath})`);
+    }
+    const loaded = readModel(modelPath);
+    const options = {
+      method, perChannel,
+      excludeNodes: listOpt(args, 'exclude-node'), excludeOpTypes: listOpt(args, 'exclude-op'),
+    };
+    // refuse already-quantized or unsupported models before loading any data
+    calibrationPlan(loaded.model, { ...options, file: modelPath });
+    const inputs = modelInputSpecs(loaded.model, modelPath);
+    const modality = inspectModel(loaded).modality;
+
+    let calib: Feeds[];
+    let held: Feeds[];
+    const calibPath = stringOpt(args, 'calib');
+    const fidelityPath = stringOpt(args, 'fidelity-data');
+    if (calibPath) {
+      const all = loadDataset(calibPath, inputs, maxSamples ? { limit: maxSamples } : {}).samples;
+      if (all.length === 0) throw new AdvisorError('input', 'contains no samples', calibPath);
+      const holdOut = fidelityPath || all.length < 10 ? 0 : Math.min(MAX_FIDELITY_SAMPLES, Math.floor(all.length / 5));
+      calib = all.slice(0, all.length - holdOut);
+      held = fidelityPath ? loadDataset(fidelityPath, inputs, { limit: MAX_FIDELITY_SAMPLES }).samples : all.slice(all.length - holdOut);
+      if (held.length === 0) warnings.push('fewer than 10 calibration samples and no --fidelity-data: no fidelity report');
+    } else {
+      warnings.push('no --calib data: calibrating on SYNTHETIC inputs — the int8 ranges are unreliable and accuracy may drop; give representative samples with --calib');
+      calib = syntheticSamples(inputs, modality, Math.min(maxSamples ?? SYNTHETIC_SAMPLES, SYNTHETIC_SAMPLES), 5);
+      held = fidelityPath ? loadDataset(fidelityPath, inputs, { limit: MAX_FIDELITY_SAMPLES }).samples : syntheticSamples(inputs, modality, 16, 99);
+    }
+    for (const w of warnings) say(`WARNING: ${w}`);
+
+    const runner = new RunnerClient();
+    let r: SptqResult;
+    try {
+      r = await runSptq(runner, modelPath, out, calib, {
+        ...options, synthetic: !calibPath, fidelitySamples: held,
+        onProgress: (_stage, message) => { if (!json && process.stderr.isTTY) process.stderr.write(`\r${message.padEnd(60)}`); },
+      });
+    } finally {
+      runner.dispose();
+      if (!json && process.stderr.isTTY) process.stderr.write('\r'.padEnd(62) + '\r');
+    }
+    const result: QuantizeOutput = {
+      out: r.out, calibrationSamples: r.calibrationSamples, synthetic: r.synthetic, method: r.method,
+      perChannel: r.report.perChannel, quantizedNodes: r.report.quantizedNodes, fusion: r.fusion,
+      fidelity: r.fidelity ?? null, skipped: r.report.skipped, notes: r.report.notes, warnings,
+    };
+    process.stdout.write(json ? JSON.stringify(result, (_k, v) => (v === Infinity ? null : v), 2) + '\n' : human(result) + '\n');
+    return 0;
+  },
+};
+
+function human(r: QuantizeOutput): string {
+  const f = r.fusion;
+  const islands = Object.entries(f.qdqAroundFloat).map(([k, v]) => `${k}×${v}`).join(' ');
+  const rows = [
+    ['wrote', r.out],
+    ['calibration', `${r.calibrationSamples} ${r.synthetic ? 'SYNTHETIC ' : ''}samples, ${r.method}, ${r.perChannel ? 'per-channel' : 'per-tensor'} int8 weights, uint8 activations`],
+    ['quantized', `${r.quantizedNodes} nodes${r.skipped.length ? `; ${r.skipped.length} Conv/MatMul/Gemm left float` : ''}`],
+    ['fusion', `${f.integerKernels}/${f.total} Conv/MatMul/Gemm run as integer kernels (${(f.share * 100).toFixed(0)}%): ${Object.entries(f.kernels).map(([k, v]) => `${k}×${v}`).join(' ')}`],
+    ...(islands ? [['fake-quant', `float ops between DQ and Q: ${islands}`]] : []),
+    ...(r.fidelity ? [['fidelity', `top-1 agreement ${(r.fidelity.top1Agreement * 100).toFixed(1)}%, output SQNR ${r.fidelity.sqnrDb.toFixed(1)} dB on ${r.fidelity.samples} held-out samples`]] : []),
+    ...r.notes.map((n) => ['note', n]),
+    ...[...new Set(r.skipped.map((s) => s.reason))].map((reason) => ['left float', `${r.skipped.filter((s) => s.reason === reason).length} × ${reason}`]),
+  ];
+  return table(rows);
+}
