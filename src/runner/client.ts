@@ -198,7 +198,9 @@ export class RunnerClient implements RunnerHost {
       return new AdvisorError('oom', `the runner exceeded its memory cap${cap} and was stopped`, undefined, details);
     }
     const how = signal ? `was killed by ${signal}${signal === 'SIGKILL' ? ' (possibly the system out-of-memory killer)' : ''}` : `exited with code ${code}`;
-    const last = stderrTail.split('\n').filter((l) => l.trim()).slice(-1)[0];
+    // the most telling line: an error/abort message if there is one, else the last line
+    const lines = stderrTail.split('\n').map((l) => l.trim()).filter(Boolean);
+    const last = lines.find((l) => /error|abort|terminate|fatal|segmentation/i.test(l)) ?? lines[lines.length - 1];
     return new AdvisorError('crash', `the runner ${how}${last ? `: ${last.slice(0, 200)}` : ''}`, undefined, details);
   }
 }

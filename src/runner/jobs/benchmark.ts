@@ -11,9 +11,10 @@
  * and warmed up (one at a time), minus the RSS before, plus the runner's base RSS. That estimates
  * a runner holding only this configuration, which is what a tier would run.
  */
+import { AdvisorError } from '../../core/errors';
 import type { BenchmarkConfig, ConfigMeasurement, StageMeasurement } from '../../core/protocol/runner';
 import { ciReached, nextCheckAfter } from '../../core/stats/stopping';
-import { loadStage, releaseAll, runChain, toOrtFeeds, type LoadedStage, type ort } from '../ort';
+import { loadStage, releaseAll, runChain, toOrtFeeds, type LoadedStage } from '../ort';
 import type { JobHandler } from './context';
 
 interface Live {
@@ -32,24 +33,24 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
   const warmupRuns = params.warmupRuns ?? 5;
   const rule = { targetRelHalfWidth: params.targetRelHalfWidth ?? 0.02, minSamples: params.minSamples ?? 20 };
   const maxSamples = params.maxSamples ?? 10000;
+  if (params.samples.length === 0) throw new AdvisorError('input', 'the benchmark needs at least one input sample');
   const feeds = params.samples.map(toOrtFeeds);
   const live: Live[] = [];
-  let sampleIndex = 0;
-  const nextFeeds = (): Record<string, ort.Tensor> => feeds[sampleIndex++ % feeds.length]!;
+  const loading: LoadedStage[] = [];
   try {
     for (const [i, config] of params.configs.entries()) {
       ctx.progress(`loading ${config.id}`, 0);
       const before = process.memoryUsage.rss();
       ctx.watchdog.resetPeak();
-      const stages: LoadedStage[] = [];
-      for (const spec of config.stages) stages.push(await loadStage(spec));
-      let outputBytes: number[] = [];
-      for (let w = 0; w < Math.max(1, warmupRuns); w++) outputBytes = (await runChain(stages, nextFeeds())).outputBytes;
-      const peakRssMB = (ctx.baseRssBytes + Math.max(0, ctx.watchdog.peak() - before)) / 2 ** 20;
-      live.push({
-        config, stages, perStage: stages.map(() => []), totals: [], outputBytes,
-        outputNames: stages.map((s) => [...s.session.outputNames]), peakRssMB, reached: false,
-      });
+      for (const spec of config.stages) loading.push(await loadStage(spec));
+      const stages = loading.splice(0);
+      const l: Live = {
+        config, stages, perStage: stages.map(() => []), totals: [], outputBytes: [],
+        outputNames: stages.map((s) => [...s.session.outputNames]), peakRssMB: 0, reached: false,
+      };
+      live.push(l);
+      for (let w = 0; w < Math.max(1, warmupRuns); w++) l.outputBytes = (await runChain(stages, feeds[w % feeds.length]!)).outputBytes;
+      l.peakRssMB = (ctx.baseRssBytes + Math.max(0, ctx.watchdog.peak() - before)) / 2 ** 20;
       ctx.progress(`loaded ${config.id} (${i + 1}/${params.configs.length})`, 0);
     }
 
@@ -58,8 +59,10 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
     let checkAt = rule.minSamples;
     let lastReport = 0;
     for (;;) {
+      // every configuration gets the same sample in a round, so inputs never differ between them
+      const input = feeds[rounds % feeds.length]!;
       for (const l of live) {
-        const r = await runChain(l.stages, nextFeeds());
+        const r = await runChain(l.stages, input);
         let total = 0;
         r.ms.forEach((ms, s) => { l.perStage[s]!.push(ms); total += ms; });
         l.totals.push(total);
@@ -96,5 +99,6 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
     return { configs, baseRssMB: ctx.baseRssBytes / 2 ** 20, elapsedMs: Date.now() - started };
   } finally {
     for (const l of live) await releaseAll(l.stages);
+    await releaseAll(loading);
   }
 };

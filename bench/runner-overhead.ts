@@ -1,0 +1,71 @@
+/**
+ * Runner overhead and the stopping rule, on a real CNN (run by hand: `npx tsx bench/runner-overhead.ts`).
+ * On ../shared/models/mobilenet_v2.onnx at one intra-op thread:
+ *  - the runner's median (forked process, IPC, watchdog thread) against a bare onnxruntime-node loop
+ *    with the same session options in this process, measured in the same run, alternating
+ *    runner/bare blocks so machine drift hits both (target: ratio within 1.03);
+ *  - whether the runner's 95% CI half-width of the median reaches ≤ 2% within its budget.
+ * Not part of `npm test`: it takes about a minute and its numbers depend on how busy the host is.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { summarize } from '../src/core/stats/describe';
+import type { Feeds, StageSpec } from '../src/core/protocol/runner';
+import { RunnerClient } from '../src/runner/client';
+import { sessionOptions } from '../src/runner/ort';
+
+const MODEL = process.argv[2] ?? path.resolve(__dirname, '../../shared/models/mobilenet_v2.onnx');
+const BLOCKS = 2;
+const BUDGET_MS = Number(process.env.BUDGET_MS ?? 15000);
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(MODEL)) {
+    console.log(`skipped: ${MODEL} not found`);
+    return;
+  }
+  const stage: StageSpec = { modelPath: MODEL, threads: 1, spinning: false };
+  const input = new Float32Array(3 * 224 * 224).map((_, i) => Math.sin(i) * 0.5);
+  const samples: Feeds[] = [{ input: { type: 'float32', dims: [1, 3, 224, 224], data: input } }];
+
+  const bare = await ort.InferenceSession.create(MODEL, sessionOptions(stage));
+  const feeds = { [bare.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, 224, 224]) };
+  for (let i = 0; i < 5; i++) await bare.run(feeds);
+
+  const client = new RunnerClient();
+  const runnerSamples: number[] = [];
+  const bareSamples: number[] = [];
+  const blocks: string[] = [];
+  try {
+    for (let b = 0; b < BLOCKS; b++) {
+      const r = await client.run('benchmark', { configs: [{ id: 'mobilenet@1', stages: [stage] }], samples, budgetMs: BUDGET_MS, warmupRuns: 5 });
+      const c = r.configs[0]!;
+      const s = summarize(c.samplesMs);
+      runnerSamples.push(...c.samplesMs);
+      // the bare loop gets the same number of runs right after
+      const mine: number[] = [];
+      for (let i = 0; i < c.samplesMs.length; i++) {
+        const t0 = process.hrtime.bigint();
+        await bare.run(feeds);
+        mine.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+      bareSamples.push(...mine);
+      const sb = summarize(mine);
+      blocks.push(`block ${b + 1}: runner median ${s.median.toFixed(2)} ms (n ${s.n}, CI ±${(100 * s.relHalfWidth).toFixed(2)}%, ` +
+        `${c.ciReached ? 'target reached' : 'budget spent'} after ${(r.elapsedMs / 1000).toFixed(1)} s, cold start ${c.stages[0]!.coldStartMs.toFixed(0)} ms, ` +
+        `peak RSS ${c.peakRssMB.toFixed(0)} MB) · bare median ${sb.median.toFixed(2)} ms · ratio ${(s.median / sb.median).toFixed(3)}`);
+    }
+  } finally {
+    client.dispose();
+    await bare.release();
+  }
+  const rs = summarize(runnerSamples);
+  const bs = summarize(bareSamples);
+  console.log(`model ${MODEL}, 1 intra-op thread, budget ${BUDGET_MS / 1000} s per runner block`);
+  for (const l of blocks) console.log(l);
+  console.log(`pooled: runner ${rs.median.toFixed(2)} ms [${rs.ciLow.toFixed(2)}, ${rs.ciHigh.toFixed(2)}] n ${rs.n}; ` +
+    `bare ${bs.median.toFixed(2)} ms [${bs.ciLow.toFixed(2)}, ${bs.ciHigh.toFixed(2)}] n ${bs.n}; ` +
+    `ratio runner/bare ${(rs.median / bs.median).toFixed(3)} (target ≤ 1.03)`);
+}
+
+main().catch((e) => { console.error(e); process.exitCode = 1; });
