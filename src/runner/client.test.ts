@@ -85,6 +85,21 @@ test('a benchmark measures interleaved configurations and reports every raw samp
   }
 });
 
+test('sampling stops once the CI target is met, and runs to the budget when it cannot be', async () => {
+  const client = new RunnerClient();
+  try {
+    // a ±50% target is met as soon as the minimum sample count is, long before a 60 s budget
+    const loose = await client.run('benchmark', { ...bench(cnnPath, 60000), targetRelHalfWidth: 0.5 });
+    assert.ok(loose.configs.every((c) => c.ciReached));
+    assert.ok(loose.elapsedMs < 60000);
+    // a 0% target is never met: the budget ends the job and says so
+    const strict = await client.run('benchmark', { ...bench(cnnPath, 300), targetRelHalfWidth: 0 });
+    assert.ok(strict.configs.every((c) => !c.ciReached && c.samplesMs.length >= 1));
+  } finally {
+    client.dispose();
+  }
+});
+
 test('a model onnxruntime rejects is a runtime error naming the file, and the runner lives on', async () => {
   const client = new RunnerClient();
   try {
@@ -173,6 +188,9 @@ test('a model that exhausts a small memory cap is stopped as oom; the next job s
     assert.match(err.message, new RegExp(`memory cap of ${cap} MB`));
     const ok = await client.run('evaluate', { stages: [{ modelPath: hog, threads: 1, spinning: false }], samples: [x] });
     assert.equal(Number(ok.outputs[0]!.data[0]), 2 * 4096 * 4096, 'without a cap the same model runs');
+    // and its peak memory shows the 64 MB activations (what doesNotFit compares with a tier's memory)
+    const measured = await client.run('benchmark', { ...bench(hog, 100, x), configs: [{ id: 'hog', stages: [{ modelPath: hog, threads: 1, spinning: false }] }] });
+    assert.ok(measured.configs[0]!.peakRssMB >= measured.baseRssMB + 64, `${measured.configs[0]!.peakRssMB} vs base ${measured.baseRssMB}`);
   } finally {
     client.dispose();
   }

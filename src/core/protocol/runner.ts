@@ -48,8 +48,10 @@ export interface BenchmarkParams {
   configs: BenchmarkConfig[];
   /** Input samples, cycled through; each must fit the first stage's inputs. */
   samples: Feeds[];
-  /** Untimed runs per configuration before measuring (default 5). */
+  /** Untimed runs per configuration before measuring (default 5)... */
   warmupRuns?: number;
+  /** ...and at least this long per configuration, ms (default 200), so tiny models warm caches too. */
+  warmupMs?: number;
   /** Measured runs per configuration before the stopping rule is checked (default 20). */
   minSamples?: number;
   /** Hard cap on measured runs per configuration (default 10000). */

@@ -2,7 +2,7 @@
  * Latency measurement of one or more configurations (a model, or a partition's stages, at a thread
  * count), by the method of design-facts §6:
  * - each session is created once; its creation time is reported as cold start, never mixed in;
- * - warm-up runs are discarded;
+ * - warm-up runs (at least 5 and 200 ms by default) are discarded;
  * - configurations are measured round-robin (one request each per round) so drift on a shared
  *   machine spreads over all of them instead of favouring one;
  * - sampling continues until every configuration's 95% CI of the median is within the target
@@ -31,6 +31,7 @@ interface Live {
 export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
   const started = Date.now();
   const warmupRuns = params.warmupRuns ?? 5;
+  const warmupMs = params.warmupMs ?? 200;
   const rule = { targetRelHalfWidth: params.targetRelHalfWidth ?? 0.02, minSamples: params.minSamples ?? 20 };
   const maxSamples = params.maxSamples ?? 10000;
   if (params.samples.length === 0) throw new AdvisorError('input', 'the benchmark needs at least one input sample');
@@ -49,7 +50,10 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
         outputNames: stages.map((s) => [...s.session.outputNames]), peakRssMB: 0, reached: false,
       };
       live.push(l);
-      for (let w = 0; w < Math.max(1, warmupRuns); w++) l.outputBytes = (await runChain(stages, feeds[w % feeds.length]!)).outputBytes;
+      const warmStart = Date.now();
+      for (let w = 0; w < Math.max(1, warmupRuns) || Date.now() - warmStart < warmupMs; w++) {
+        l.outputBytes = (await runChain(stages, feeds[w % feeds.length]!)).outputBytes;
+      }
       l.peakRssMB = (ctx.baseRssBytes + Math.max(0, ctx.watchdog.peak() - before)) / 2 ** 20;
       ctx.progress(`loaded ${config.id} (${i + 1}/${params.configs.length})`, 0);
     }
