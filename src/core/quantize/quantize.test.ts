@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DataType } from '../onnx/dtypes';
+import { tensorToArray } from '../onnx/tensor';
+import type { GraphProto, ModelProto, NodeProto } from '../onnx/types';
+import { AdvisorError } from '../errors';
+import { calibrationPlan, quantize, type QuantizeOptions } from './quantize';
+import { cnnModel, mlpModel, transformerModel } from './testdata/fixtures';
+
+/** Every tensor calibration asks for gets the range [-1, 2]. */
+function fakeRanges(m: ModelProto, opts: QuantizeOptions = {}): Record<string, [number, number]> {
+  return Object.fromEntries(calibrationPlan(m, opts).tensors.map((t) => [t, [-1, 2] as [number, number]]));
+}
+
+const ops = (g: GraphProto) => g.node.map((n) => n.op_type);
+const producerOf = (g: GraphProto, v: string) => g.node.find((n) => n.output.includes(v));
+const readers = (g: GraphProto, v: string) => g.node.filter((n) => n.input.includes(v));
+/** The op a node's input i really comes from, looking through a DequantizeLinear. */
+function fedByDq(g: GraphProto, n: NodeProto, i: number): boolean {
+  return producerOf(g, n.input[i]!)?.op_type === 'DequantizeLinear';
+}
+
+test('CNN: BN folded, every Conv/Gemm/Add/GlobalAveragePool reads DQ inputs, Relu folded into the Q, MaxPool/Flatten pass through', () => {
+  const m = cnnModel();
+  const { model: q, report } = quantize(m, fakeRanges(m));
+  const g = q.graph!;
+  assert.ok(!ops(g).includes('BatchNormalization'), 'BatchNormalization folded into the Conv');
+  assert.ok(!ops(g).includes('Relu'), 'Relu removed, its range folded into the Conv output Q');
+  for (const n of g.node.filter((x) => ['Conv', 'Gemm', 'Add', 'GlobalAveragePool', 'MaxPool', 'Flatten'].includes(x.op_type ?? ''))) {
+    n.input.forEach((_, i) => assert.ok(fedByDq(g, n, i), `${n.op_type} input ${i} comes from a DequantizeLinear`));
+  }
+  // every quantized op but the last Gemm writes straight into one QuantizeLinear (so ORT fuses it)
+  for (const n of g.node.filter((x) => ['Conv', 'Add', 'GlobalAveragePool', 'MaxPool', 'Flatten'].includes(x.op_type ?? ''))) {
+    const r = readers(g, n.output[0]!);
+    assert.deepEqual(r.map((x) => x.op_type), ['QuantizeLinear'], `${n.op_type} output feeds only a Q`);
+  }
+  // the Gemm writes the graph output in float (QGemm with float output): no Q after it
+  assert.equal(producerOf(g, 'logits')!.op_type, 'Gemm');
+  // pass-through ops reuse their input's scale and zero point
+  const flatten = g.node.find((n) => n.op_type === 'Flatten')!;
+  const qAfter = readers(g, flatten.output[0]!)[0]!;
+  const dqBefore = producerOf(g, flatten.input[0]!)!;
+  assert.deepEqual(qAfter.input.slice(1), dqBefore.input.slice(1));
+  // weights are int8 per channel (axis 0 for Conv and for Gemm with transB=1), biases int32
+  const convW = producerOf(g, g.node.find((n) => n.op_type === 'Conv')!.input[1]!)!;
+  assert.equal(convW.attribute.find((a) => a.name === 'axis')?.i, 0n);
+  const init = (name: string) => g.initializer.find((t) => t.name === name)!;
+  assert.equal(init(convW.input[0]!).data_type, DataType.INT8);
+  assert.deepEqual(init(convW.input[1]!).dims, [8n]);
+  const gemm = g.node.find((n) => n.op_type === 'Gemm')!;
+  const biasDq = producerOf(g, gemm.input[2]!)!;
+  assert.equal(init(biasDq.input[0]!).data_type, DataType.INT32);
+  assert.ok([...(tensorToArray(init(biasDq.input[2]!)) as Int32Array)].every((z) => z === 0));
+  assert.equal(report.perChannel, true);
+  assert.equal(report.byKind.conv, 2);
+  assert.equal(report.removedActivations, 2);
+  assert.deepEqual(report.skipped, []);
+  assert.ok(report.notes.some((n) => /folded 1 BatchNormalization/.test(n)));
+  // activations are uint8 with zero point round(1/(3/255)) = 85
+  const act = report.tensors.find((t) => t.name === 'image')!;
+  assert.deepEqual([act.scale, act.zeroPoint], [Math.fround(3 / 255), 85]);
+});
+
+test('MLP: MatMul + bias becomes Gemm (QGemm with int32 bias); per-channel axis 1 for B without transB', () => {
+  const m = mlpModel();
+  const { model: q, report } = quantize(m, fakeRanges(m));
+  const g = q.graph!;
+  assert.deepEqual(ops(g).filter((o) => !/QuantizeLinear$/i.test(o ?? '')), ['Gemm', 'Gemm']);
+  assert.ok(report.notes.some((n) => /rewrote 2 MatMul/.test(n)));
+  const first = g.node.find((n) => n.op_type === 'Gemm')!;
+  const w = producerOf(g, first.input[1]!)!;
+  assert.equal(w.attribute.find((a) => a.name === 'axis')?.i, 1n);
+  // the first Gemm feeds the Relu's range into its Q (Relu removed), the second writes y in float
+  assert.equal(readers(g, first.output[0]!)[0]!.op_type, 'QuantizeLinear');
+  assert.equal(producerOf(g, 'y')!.op_type, 'Gemm');
+});
+
+test('transformer block: only weight MatMuls are quantized; Softmax, LayerNorm and GELU stay float', () => {
+  const m = transformerModel();
+  const { model: q, report } = quantize(m, fakeRanges(m));
+  const g = q.graph!;
+  for (const op of ['Softmax', 'Erf', 'ReduceMean', 'Sqrt', 'Pow', 'Sub', 'Div']) {
+    for (const n of g.node.filter((x) => x.op_type === op)) {
+      n.input.forEach((_, i) => assert.ok(!fedByDq(g, n, i), `${op} reads float`));
+    }
+  }
+  assert.equal(g.node.filter((n) => n.op_type === 'Gemm').length, 6, 'six linear layers as Gemm');
+  assert.equal(g.node.filter((n) => n.op_type === 'MatMul').length, 2, 'the two attention MatMuls stay');
+  assert.equal(report.skipped.filter((s) => /activation × activation/.test(s.reason)).length, 2);
+  // residual/LayerNorm Adds and Muls are untouched
+  for (const n of g.node.filter((x) => x.op_type === 'Add' || x.op_type === 'Mul')) {
+    n.input.forEach((_, i) => assert.ok(!fedByDq(g, n, i), `${n.name} reads float`));
+  }
+});
+
+test('exclusions leave nodes float and say why; per-tensor on request', () => {
+  const m = cnnModel();
+  const convName = calibrationPlan(m).model.graph!.node.find((n) => n.op_type === 'Conv')!.name!;
+  const opts: QuantizeOptions = { excludeNodes: [convName], excludeOpTypes: ['Gemm'], perChannel: false };
+  const { model: q, report } = quantize(m, fakeRanges(m, opts), opts);
+  assert.deepEqual(report.skipped.map((s) => s.op).sort(), ['Conv', 'Gemm']);
+  assert.equal(report.byKind.conv, 1);
+  const dqs = q.graph!.node.filter((n) => n.op_type === 'DequantizeLinear');
+  assert.ok(dqs.every((n) => !n.attribute.some((a) => a.name === 'axis')), 'per-tensor: no axis');
+});
+
+test('an already-quantized (QDQ) model is refused with an explanation', () => {
+  const m = cnnModel();
+  const { model: q } = quantize(m, fakeRanges(m));
+  assert.throws(() => quantize(q, {}), (e: unknown) => e instanceof AdvisorError && e.category === 'unsupported' && /already quantized.*QuantizeLinear\/DequantizeLinear/.test(e.message));
+  assert.throws(() => calibrationPlan(q), /already quantized/);
+});
+
+test('ranges that do not belong to the model are an input error', () => {
+  assert.throws(() => quantize(cnnModel(), { other: [0, 1] }), (e: unknown) => e instanceof AdvisorError && e.category === 'input' && /no calibration range/.test(e.message));
+});
+
+test('opset 11 models move to 13 for per-channel when their ops allow it', () => {
+  const m = cnnModel();
+  m.opset_import[0]!.version = 11n;
+  const { model: q, report } = quantize(m, fakeRanges(m));
+  assert.equal(q.opset_import.find((o) => !o.domain)!.version, 13n);
+  assert.ok(report.notes.some((n) => /upgraded opset 11 → 13/.test(n)));
+});
+
+test('initializers listed as graph inputs are removed from the inputs', () => {
+  const m = cnnModel();
+  const g = m.graph!;
+  g.input.push({ name: g.initializer[0]!.name! });
+  const { model: q, report } = quantize(m, fakeRanges(m));
+  assert.deepEqual(q.graph!.input.map((v) => v.name), ['image']);
+  assert.ok(report.notes.some((n) => /removed 1 initializers from the graph inputs/.test(n)));
+});

@@ -1,0 +1,93 @@
+/**
+ * SPTQ through the real runner: fixture models are calibrated and quantized, onnxruntime fuses
+ * them into integer kernels, and the int8 outputs stay close to float. Also checks our
+ * QuantizeLinear arithmetic against onnxruntime's own kernel (an independent oracle).
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { encodeModel } from '../src/core/onnx/codec';
+import { ModelBuilder } from '../src/core/onnx/builder';
+import { DataType } from '../src/core/onnx/dtypes';
+import { readModel, writeModel } from '../src/core/onnx/io';
+import type { Feeds } from '../src/core/protocol/runner';
+import { quantizeValues } from '../src/core/quantize/params';
+import { runSptq } from '../src/core/quantize/sptq';
+import { cnnModel, transformerModel } from '../src/core/quantize/testdata/fixtures';
+import { AdvisorError } from '../src/core/errors';
+import { RunnerClient } from '../src/runner/client';
+import { tempDir } from './support/shared';
+
+const runner = new RunnerClient();
+after(() => runner.dispose());
+const dir = tempDir('sptq-test-');
+
+function samples(n: number, name: string, dims: number[], seed: number): Feeds[] {
+  let s = seed;
+  const rnd = () => { s = (s * 1103515245 + 12345) >>> 0; return s / 2 ** 32; };
+  const size = dims.reduce((a, b) => a * b, 1);
+  return Array.from({ length: n }, () => ({ [name]: { type: 'float32' as const, dims, data: Float32Array.from({ length: size }, () => rnd() * 2 - 1) } }));
+}
+
+test('a quantized CNN runs as integer kernels in onnxruntime and stays close to float', async () => {
+  const file = path.join(dir, 'cnn.onnx');
+  writeModel(cnnModel(), file);
+  const out = path.join(dir, 'cnn.sptq.onnx');
+  const r = await runSptq(runner, file, out, samples(16, 'image', [1, 3, 16, 16], 1), { fidelitySamples: samples(8, 'image', [1, 3, 16, 16], 2) });
+  assert.equal(r.calibrationSamples, 16);
+  assert.deepEqual(r.fusion.kernels, { QLinearConv: 2, QLinearAdd: 1, QLinearGlobalAveragePool: 1, QGemm: 1 });
+  assert.equal(r.fusion.share, 1);
+  assert.deepEqual(r.fusion.qdqAroundFloat, {});
+  assert.ok(r.fidelity!.sqnrDb > 25, `output SQNR ${r.fidelity!.sqnrDb} dB`);
+  assert.ok(r.fidelity!.top1Agreement >= 0.75);
+  assert.equal(r.fidelity!.layers.length, r.report.tensors.length);
+  assert.ok(r.fidelity!.layers.every((l) => l.sqnrDb > 20), JSON.stringify(r.fidelity!.layers));
+  assert.equal(readModel(out).model.metadata_props.find((p) => p.key === 'edge-advisor.sptq')?.value?.includes('minmax'), true);
+});
+
+test('a transformer block quantizes its linear layers to QGemm and keeps attention float', async () => {
+  const file = path.join(dir, 'block.onnx');
+  writeModel(transformerModel(), file);
+  const out = path.join(dir, 'block.sptq.onnx');
+  const r = await runSptq(runner, file, out, samples(8, 'x', [1, 8, 16], 3), { method: 'percentile', fidelitySamples: samples(4, 'x', [1, 8, 16], 4), perLayer: false });
+  assert.equal(r.fusion.kernels.QGemm, 6);
+  assert.equal(r.fusion.integerKernels, 6);
+  assert.equal(r.fusion.total, 8, 'two attention MatMuls stay float');
+  assert.ok(r.fidelity!.sqnrDb > 15, `output SQNR ${r.fidelity!.sqnrDb} dB`);
+});
+
+test('calibration samples that do not fit the model fail with a runtime error naming the sample', async () => {
+  const file = path.join(dir, 'cnn-bad.onnx');
+  writeModel(cnnModel(), file);
+  await assert.rejects(
+    runSptq(runner, file, path.join(dir, 'bad.sptq.onnx'), samples(2, 'image', [1, 3, 8, 8], 5)),
+    (e: unknown) => e instanceof AdvisorError && e.category === 'runtime' && /calibration sample 1/.test(e.message),
+  );
+  await assert.rejects(runSptq(runner, file, path.join(dir, 'none.sptq.onnx'), []), /no calibration samples/);
+  await assert.rejects(
+    runSptq(runner, file, file, samples(2, 'image', [1, 3, 16, 16], 5)),
+    (e: unknown) => e instanceof AdvisorError && /refusing to overwrite the input model/.test(e.message),
+  );
+});
+
+test('our quantization matches onnxruntime QuantizeLinear bit for bit, halves included', async () => {
+  const scale = Math.fround(0.0625);
+  const n = 4096;
+  const x = new Float32Array(n);
+  // every fourth value an exact half step (k + 0.5) × scale, the rest arbitrary
+  for (let i = 0; i < n; i++) x[i] = i % 4 === 0 ? (i / 4 - 512 + 0.5) * scale : Math.fround(Math.sin(i) * 6);
+  const b = new ModelBuilder({ opset: 13 });
+  b.input('x', DataType.FLOAT, [n]);
+  b.initializer('s', DataType.FLOAT, [], Float32Array.of(scale));
+  b.initializer('z', DataType.UINT8, [], Uint8Array.of(131));
+  b.node('QuantizeLinear', ['x', 's', 'z'], {}, 'q');
+  b.output('q', DataType.UINT8, [n]);
+  const session = await ort.InferenceSession.create(encodeModel(b.build()));
+  try {
+    const r = await session.run({ x: new ort.Tensor('float32', x, [n]) });
+    assert.deepEqual([...quantizeValues(x, scale, 131, 'uint8')], [...(r.q!.data as Uint8Array)]);
+  } finally {
+    await session.release();
+  }
+});
