@@ -14,7 +14,10 @@ import { enumerateCuts, extractPartition, nodeCosts, type Cut } from '../../core
 import { PARTITION_FIXTURES } from '../../core/partition/fixtures';
 import type { Feeds, TensorData } from '../../core/protocol/runner';
 import { cnn, mlp, transformer, twoInput, writeExternalDataModel } from '../../../test/fixtures/models';
-import { sharedModel, skipWithoutShared, tempDir } from '../../../test/support/shared';
+import { SAMPLE_DIR, sharedModel, skipWithoutShared, tempDir } from '../../../test/support/shared';
+import { runSptq } from '../../core/quantize/sptq';
+import { syntheticSamples } from '../../core/data/synthetic';
+import { modelInputSpecs } from '../../core/data/inputs';
 import { RunnerClient } from '../client';
 
 const client = new RunnerClient();
@@ -96,6 +99,28 @@ test('a sample of the shared models\' cuts: first, middle and last, and the stud
     const feeds = samples(model, 1);
     for (const cut of pick) await check(name, file, model, cut, feeds);
   }
+});
+
+test('SPTQ-Partition: the quantizer\'s model has 8-bit cuts a quarter the size, bit-identical, with a head that still fuses', async () => {
+  const teacher = path.join(SAMPLE_DIR, 'digits_teacher.onnx');
+  const quantPath = path.join(dir, 'digits_sptq.onnx');
+  const calib = syntheticSamples(modelInputSpecs(readModel(teacher).model), 'image', 8, 5);
+  await runSptq(client, teacher, quantPath, calib, { perLayer: false });
+  const { model } = readModel(quantPath);
+  const { cuts } = enumerateCuts(model);
+  const q = cuts.filter((c) => c.quantized && c.floatTwin);
+  assert.ok(q.length >= 6, `${q.length} 8-bit cuts`);
+  for (const c of q) assert.equal(c.bytes! * 4, cuts.find((x) => x.id === c.floatTwin)!.bytes, c.id);
+  const mid = q[Math.floor(q.length / 2)]!;
+  const r = await check('digits_sptq', quantPath, model, mid, samples(model, 2));
+  assert.equal(r.identical, true);
+  // onnxruntime still fuses the head's last layer: the uint8 tensor it sends comes straight from a quantized kernel
+  const optimized = path.join(dir, 'head_optimized.onnx');
+  await client.run('optimize', { modelPath: path.join(dir, 'digits_sptq', mid.id, 'head.onnx'), outPath: optimized, level: 'extended' });
+  const nodes = readModel(optimized).model.graph!.node;
+  const last = nodes.find((n) => n.output.includes(mid.tensors[0]!.name))!;
+  assert.match(last.op_type!, /^QLinear|^MaxPool$/, nodes.map((n) => n.op_type).join(' '));
+  assert.ok(nodes.some((n) => n.op_type === 'QLinearConv'));
 });
 
 test('the profile job times every node under its own name and the whole run', async () => {

@@ -1,0 +1,76 @@
+/** The `partition` command end to end through the built CLI: listing, splitting, refusals. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readModel, writeModel } from '../../core/onnx/io';
+import { bertLike, qdqCnn } from '../../core/partition/fixtures';
+import { REPO_ROOT, tempDir } from '../../../test/support/shared';
+
+const CLI = path.join(REPO_ROOT, 'dist/cli.js');
+const built = fs.existsSync(CLI) ? false : 'dist/cli.js is not built (npm run build)';
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const dir = tempDir('edge-advisor-cli-partition-');
+const bert = path.join(dir, 'bert.onnx');
+const qdq = path.join(dir, 'qdq.onnx');
+writeModel(bertLike(), bert);
+writeModel(qdqCnn(), qdq);
+
+test('--list --json gives every cut in topological order with tensors, bytes and node counts', { skip: built }, () => {
+  const r = cli('partition', qdq, '--list', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { cuts: { id: string; tensors: { name: string; dtype: string; bytes: number }[]; bytes: number; headNodes: number; tailNodes: number; quantized: boolean; floatTwin?: string }[] };
+  assert.deepEqual(out.cuts.map((c) => c.id), out.cuts.map((_, i) => `c${i + 1}`));
+  assert.deepEqual(out.cuts.map((c) => c.headNodes), out.cuts.map((_, i) => i + 1));
+  const q = out.cuts.find((c) => c.tensors[0]!.name === 'act1_q')!;
+  assert.deepEqual({ dtype: q.tensors[0]!.dtype, bytes: q.bytes, quantized: q.quantized }, { dtype: 'uint8', bytes: 512, quantized: true });
+  assert.equal(out.cuts.find((c) => c.id === q.floatTwin)!.bytes, 2048);
+});
+
+test('the human listing names symbolic-dim assumptions and 8-bit cuts', { skip: built }, () => {
+  const r = cli('partition', qdq, '--list');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^9 cuts\n/);
+  assert.match(r.stdout, /c5\s+512 B\s+5\s+5\s+act1_q uint8\[1×8×8×8\] \(8-bit, replaces c6\)/);
+});
+
+test('--cut by tensor names writes head.onnx, tail.onnx and partition.json that read back', { skip: built }, () => {
+  const out = path.join(dir, 'split');
+  const r = cli('partition', bert, '--cut', 'embeddings,mask_bias', '--out-dir', out);
+  assert.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(fs.readFileSync(path.join(out, 'partition.json'), 'utf8'));
+  assert.deepEqual(info.cut.tensors.map((t: { name: string }) => t.name), ['embeddings', 'mask_bias']);
+  assert.deepEqual(info.tail.inputs, ['embeddings', 'mask_bias']);
+  assert.deepEqual(info.head.inputs, ['ids', 'mask']);
+  const head = readModel(path.join(out, 'head.onnx')).model;
+  const tail = readModel(path.join(out, 'tail.onnx')).model;
+  assert.deepEqual(head.graph!.output.map((o) => o.name), ['embeddings', 'mask_bias']);
+  assert.deepEqual(tail.graph!.output.map((o) => o.name), ['logits']);
+  // no temp files left behind by the atomic writes
+  assert.deepEqual(fs.readdirSync(out).sort(), ['head.onnx', 'partition.json', 'tail.onnx']);
+});
+
+test('never writes over the input model; bad cuts and usage are one-line errors', { skip: built }, () => {
+  const own = path.join(dir, 'own');
+  fs.mkdirSync(own);
+  const model = path.join(own, 'head.onnx');
+  fs.copyFileSync(qdq, model);
+  const before = fs.readFileSync(model);
+  const r = cli('partition', model, '--cut', 'c5', '--out-dir', own);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /refusing to overwrite the input model/);
+  assert.deepEqual(fs.readFileSync(model), before);
+
+  const bad = cli('partition', bert, '--cut', 'embeddings', '--out-dir', path.join(dir, 'bad'));
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr.split('\n')[0]!, /not a cut: the tail would also need "mask"/);
+  assert.equal(cli('partition', bert).code, 2);
+  assert.equal(cli('partition', bert, '--cut', 'c1').code, 2, '--cut needs --out-dir');
+  assert.equal(cli('partition', bert, '--list', '--shape', 'ids').code, 2);
+});
