@@ -77,7 +77,8 @@ export const benchCommand: Command = {
     const say = (line: string) => { if (!args.options['json'] || process.stderr.isTTY) process.stderr.write(line + '\n'); };
     for (const w of data.warnings.filter((w) => !w.startsWith('SPTQ'))) say(`note: ${w}`);
 
-    const runner = new RunnerClient();
+    // a model too big for this machine stops with an 'oom' error instead of swapping the host to a halt
+    const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round((os.totalmem() / 2 ** 20) * 0.75) });
     try {
       const info = await runner.info();
       const cache = new ResultsCache(stringOpt(args, 'out') ?? defaultOutDir(modelPath));
