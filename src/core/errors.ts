@@ -22,13 +22,21 @@ export class AdvisorError extends Error {
     readonly file?: string,
     readonly details?: { exitCode?: number | null; signal?: string | null; stderrTail?: string },
   ) {
-    super(file ? `${file}: ${message}` : message);
+    super(oneLine(file ? `${file}: ${message}` : message));
   }
 
   /** Plain data for crossing a process boundary (IPC, JSON). */
   toJSON(): SerializedError {
     return { category: this.category, message: this.message, ...(this.details ? { details: this.details } : {}) };
   }
+}
+
+/**
+ * Messages quote names read from model files; a newline or escape sequence in a node name must not
+ * break the one-line contract (or forge extra lines in a terminal or log), so control characters are escaped.
+ */
+function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 }
 
 export interface SerializedError {

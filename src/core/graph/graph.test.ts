@@ -46,3 +46,17 @@ test('values read inside subgraphs count as consumers of the If node', () => {
   const idx = indexGraph(g);
   assert.ok(idx.consumers.get('logits')!.includes(g.node.length - 1));
 });
+
+test('a wide graph sorts in file order where dependencies allow', () => {
+  // 2000 independent nodes, all feeding a Sum listed first
+  const g = cnn().graph!;
+  const outs: string[] = [];
+  for (let i = 0; i < 2000; i++) { g.node.push(makeNode('Identity', ['image'], [`w${i}`], {}, `w${i}`)); outs.push(`w${i}`); }
+  g.node.unshift(makeNode('Sum', outs, ['total'], {}, 'sum'));
+  const order = topologicalOrder(indexGraph(g));
+  assert.equal(order.length, g.node.length);
+  // the Sum (index 0) must wait for all 2000 inputs; everything else keeps its relative order
+  assert.equal(order[order.length - 1], 0);
+  const rest = order.slice(0, -1);
+  assert.deepEqual(rest, [...rest].sort((a, b) => a - b));
+});

@@ -81,14 +81,13 @@ export function topologicalOrder(idx: GraphIndex): number[] {
       if (p === i) throw new AdvisorError('input', `graph has a cycle: ${nodeLabel(n, i)} reads its own output "${v}"`);
     }
   });
-  // a min-heap on index keeps the original order where the graph allows it
-  const ready: number[] = [];
+  // a min-heap on index keeps the original order where the graph allows it; a heap, not a
+  // scan, because wide graphs (thousands of ready nodes) made a linear scan quadratic
+  const ready = new MinHeap();
   indeg.forEach((d, i) => { if (d === 0) ready.push(i); });
   const order: number[] = [];
-  while (ready.length) {
-    let k = 0;
-    for (let j = 1; j < ready.length; j++) if (ready[j]! < ready[k]!) k = j;
-    const i = ready.splice(k, 1)[0]!;
+  while (ready.size) {
+    const i = ready.pop();
     order.push(i);
     for (const c of deps[i]!) if (--indeg[c]! === 0) ready.push(c);
   }
@@ -133,4 +132,39 @@ export function validateGraph(graph: GraphProto, file?: string): GraphIndex {
   }
   topologicalOrder(idx);
   return idx;
+}
+
+/** Binary min-heap of node indexes. */
+class MinHeap {
+  private readonly a: number[] = [];
+  get size(): number { return this.a.length; }
+  push(v: number): void {
+    const a = this.a;
+    let i = a.push(v) - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p]! <= v) break;
+      a[i] = a[p]!;
+      i = p;
+    }
+    a[i] = v;
+  }
+  pop(): number {
+    const a = this.a;
+    const top = a[0]!;
+    const last = a.pop()!;
+    if (a.length) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const c = l + 1 < a.length && a[l + 1]! < a[l]! ? l + 1 : l;
+        if (a[c]! >= last) break;
+        a[i] = a[c]!;
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
 }

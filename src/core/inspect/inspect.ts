@@ -105,7 +105,8 @@ function countMacs(g: GraphProto): number | null {
     else if (op === 'Gemm') macs += y[0]! * y[1]! * (attrInt(n, 'transA', 0) ? a[0]! : a[1]!);
     else macs += y.reduce((p, d) => p * d, 1) * a[a.length - 1]!;
   }
-  return macs;
+  // absurd declared dims overflow to Infinity (or NaN from a malformed shape): unknown, not a number JSON turns into null
+  return Number.isFinite(macs) ? macs : null;
 }
 
 export function inspectModel(m: LoadedModel): Inspection {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { AdvisorError } from '../errors';
 import { atomicWriteWith, sameFile, tempPathFor } from '../fsutil';
 import { decodeModel, encodeModel } from './codec';
-import { externalRef, isExternal, resolveExternalPath, tensorByteLength, tensorBytes } from './tensor';
+import { checkInlineTensor, externalRef, isExternal, resolveExternalPath, tensorByteLength, tensorBytes } from './tensor';
 import type { GraphProto, ModelProto, TensorProto } from './types';
 
 export interface LoadedModel {
@@ -33,8 +33,25 @@ export function readModel(file: string): LoadedModel {
     throw new AdvisorError('input', code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? String(e)})`, file);
   }
   const model = decodeModel(bytes, file);
-  checkExternalData(model, path.dirname(abs), file);
+  checkTensorData(model, path.dirname(abs), file);
   return { path: abs, dir: path.dirname(abs), fileBytes: bytes.length, model };
+}
+
+/**
+ * Everything readModel checks about tensor data before anyone reads it: declared sizes against the
+ * bytes held inline (so a tensor declaring 10^12 elements is refused before allocating) and every
+ * external-data reference.
+ */
+export function checkTensorData(model: ModelProto, dir: string, file?: string): void {
+  if (!model.graph) return;
+  try {
+    for (const t of allTensors(model.graph)) checkInlineTensor(t, file);
+    checkExternalData(model, dir, file);
+  } catch (e) {
+    // size checks deep in tensor.ts do not know the file; the user needs it in the message
+    if (e instanceof AdvisorError && !e.file && file) throw new AdvisorError(e.category, e.message, file);
+    throw e;
+  }
 }
 
 /**

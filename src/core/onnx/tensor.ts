@@ -115,6 +115,36 @@ export function tensorByteLength(t: TensorProto): number {
   return bytes;
 }
 
+/** Typed-data field and entries per element for the dtypes whose layout is unambiguous. */
+const TYPED_FIELD: Record<number, keyof TensorProto> = {
+  [DataType.FLOAT]: 'float_data', [DataType.DOUBLE]: 'double_data', [DataType.INT64]: 'int64_data',
+  [DataType.UINT64]: 'uint64_data', [DataType.UINT32]: 'uint64_data', [DataType.INT32]: 'int32_data',
+  [DataType.INT8]: 'int32_data', [DataType.UINT8]: 'int32_data', [DataType.INT16]: 'int32_data',
+  [DataType.UINT16]: 'int32_data', [DataType.BOOL]: 'int32_data', [DataType.FLOAT16]: 'int32_data', [DataType.BFLOAT16]: 'int32_data',
+};
+
+/**
+ * Checks an inline tensor's declared size against the data it holds, without reading or
+ * allocating: a tensor declaring 10^12 elements is refused here, not when something reads it.
+ */
+export function checkInlineTensor(t: TensorProto, file?: string): void {
+  if (isExternal(t)) return;
+  const dt = t.data_type ?? 0;
+  if (dt === DataType.STRING) return;
+  const expected = tensorByteLength(t);
+  if (t.raw_data && t.raw_data.length > 0) {
+    if (t.raw_data.length !== expected) {
+      throw new AdvisorError('input', `tensor "${t.name}" has ${t.raw_data.length} bytes of data for ${expected} expected (${dtypeName(dt)} ${t.dims.join('x')})`, file);
+    }
+    return;
+  }
+  const field = TYPED_FIELD[dt];
+  const held = field ? (t[field] as unknown[] | undefined)?.length ?? 0 : 0;
+  if (field && held > 0 && held !== elementCount(t.dims)) {
+    throw new AdvisorError('input', `tensor "${t.name}" holds ${held} values for ${elementCount(t.dims)} declared (${dtypeName(dt)} ${t.dims.join('x')})`, file);
+  }
+}
+
 /** The tensor's data as little-endian bytes, whatever field it was stored in. */
 export function tensorBytes(t: TensorProto, src: TensorSource = {}): Uint8Array {
   const dt = t.data_type ?? 0;
