@@ -105,6 +105,7 @@ export class RunnerClient implements RunnerHost {
     if (opts.signal?.aborted) throw new AdvisorError('cancelled', 'cancelled');
     const live = this.ensure();
     await live.ready;
+    if (opts.signal?.aborted) throw new AdvisorError('cancelled', 'cancelled');
     const id = this.nextId++;
     const timeoutMs = opts.timeoutMs ?? this.opts.defaultTimeoutMs;
     const memoryLimitMB = opts.memoryLimitMB ?? this.opts.defaultMemoryLimitMB;
