@@ -133,6 +133,8 @@ export interface AdvisorReport {
   environment: {
     host: string; cpus: number; cpuModel?: string; node: string; onnxruntime?: string; advisor: string; date: string;
   };
+  /** Things the user should know about this run (synthetic calibration, skipped operators, ...). */
+  warnings?: string[];
   /** Wall-clock time per stage of the run, ms. */
   timings?: Record<string, number>;
 }

@@ -18,11 +18,12 @@ import type { AdvisorReport } from '../../core/results';
 import { DEFAULT_MAX_ACCURACY_DROP, MEDIUM_DROP_MAX } from '../../core/study/accuracyClasses';
 import { numberOpt, parseArgs, stringOpt, type OptionSpec, type ParsedArgs } from '../args';
 import { table } from '../format';
+import { DEFAULT_BUDGET_SECONDS, runModelMode } from './recommend-model';
 import type { Command } from './index';
 import { version as advisorVersion } from '../../../package.json';
 
 /** Options only model mode understands; accepted by the parser so the error can say so. */
-const MODEL_MODE_OPTIONS = ['data', 'labels', 'variant', 'tiers', 'budget-seconds'] as const;
+const MODEL_MODE_OPTIONS = ['data', 'labels', 'calib', 'variant', 'tiers', 'budget-seconds', 'out-dir', 'quiet'] as const;
 
 const SPEC: Record<string, OptionSpec> = {
   measurements: { type: 'string' },
@@ -35,15 +36,32 @@ const SPEC: Record<string, OptionSpec> = {
   variant: { type: 'string', multiple: true },
   tiers: { type: 'string' },
   'budget-seconds': { type: 'string' },
+  calib: { type: 'string' },
+  'out-dir': { type: 'string' },
+  quiet: { type: 'boolean' },
 };
 
 export type Write = (text: string) => void;
 
 export const recommendCommand: Command & { run(argv: string[], write?: Write): Promise<number> } = {
-  summary: 'recommend an operator and placement (from measurements: --measurements <file.json>)',
+  summary: 'benchmark every operator on every tier and recommend one (or --measurements <file.json>)',
   usage: `usage: edge-advisor recommend --measurements <file.json> [--max-accuracy-drop <points>]
                                 [--latency-target-ms N] [--json] [--report <out.md|out.csv|out.json>]
-       edge-advisor recommend <model.onnx> ...   (model mode: not built yet)
+       edge-advisor recommend <model.onnx> [--data <file.npy|dir>] [--labels <file>] [--calib <file.npy|dir>]
+                              [--variant distilled=<path>] [--variant pruned=<path>] [--variant qat=<path>]
+                              [--tiers study|local|<file.json>] [--max-accuracy-drop <points>]
+                              [--budget-seconds N] [--out-dir <dir>] [--json] [--report <out.md>] [--quiet]
+
+  model mode: builds SPTQ, DSPTQ, Partition and SPTQ-Partition, finds distilled/pruned/QAT variants
+  beside the model (<name>.distilled.onnx, <name>_distilled.onnx, ...; or --variant), benchmarks every
+  operator on every placement in a background process and measures accuracy on the same samples.
+  --data F               input samples (.npy with a sample axis, or a folder); none → synthetic inputs
+                         and fidelity to the float model instead of accuracy
+  --labels F             labels for --data (.npy or .json): top-1, F1 (binary) or mIoU (masks)
+  --calib F              SPTQ calibration samples (default: --data, else synthetic)
+  --tiers T              study (the paper's Mobile/Edge/Cloud, default), local, or a JSON tier file
+  --budget-seconds N     time for latency measurement (default ${DEFAULT_BUDGET_SECONDS})
+  --out-dir D            where produced models go (default .edge-advisor/ beside the model)
 
   --measurements F       results measured elsewhere (a device, a paper): {"model", "modality", "metric",
                          "baselineAccuracy", "results": [{"operator", "placement",
@@ -62,7 +80,7 @@ export const recommendCommand: Command & { run(argv: string[], write?: Write): P
       throw new AdvisorError('usage', 'give either --measurements <file.json> or a model path, not both');
     }
     if (measurements !== undefined) return measurementsMode(measurements, args, write);
-    if (args.positionals.length === 1) return modelMode(args.positionals[0]!, args);
+    if (args.positionals.length === 1) return modelMode(args.positionals[0]!, args, write);
     throw new AdvisorError('usage', args.positionals.length === 0 ? 'expected --measurements <file.json> or a model path' : 'expected one model path');
   },
 };
@@ -105,9 +123,10 @@ function measurementsMode(file: string, args: ParsedArgs, write: Write): Promise
   return Promise.resolve(emit(report, opts, write));
 }
 
-function modelMode(_model: string, args: ParsedArgs): Promise<number> {
-  commonOptions(args);
-  throw new AdvisorError('unsupported', 'model mode not built yet; run "recommend --measurements <file.json>" on results measured elsewhere');
+async function modelMode(model: string, args: ParsedArgs, write: Write): Promise<number> {
+  const opts = commonOptions(args);
+  const report = await runModelMode(model, args, { maxAccuracyDrop: opts.maxAccuracyDrop, ...(opts.latencyTargetMs !== undefined ? { latencyTargetMs: opts.latencyTargetMs } : {}) });
+  return emit(report, opts, write);
 }
 
 function environment(): AdvisorReport['environment'] {
@@ -140,6 +159,7 @@ function human(r: AdvisorReport): string {
   if (r.sensitivity.length > 0 || r.sensitivityNote) {
     out.push('', 'Bandwidth sensitivity:', ...r.sensitivity.map((p) => `  - ${p.summary}`), ...(r.sensitivityNote ? [`  - ${r.sensitivityNote}`] : []));
   }
+  if (r.warnings && r.warnings.length > 0) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
   out.push('', `Configurations (budget ${r.maxAccuracyDrop} points; * Pareto front, > recommended):`);
   const rows = r.results.map((row, i) => [
     `${rec && rec.operator === row.operator && rec.placement === row.placement ? '>' : ' '}${r.pareto.includes(i) ? '*' : ' '}`,

@@ -16,6 +16,10 @@ export interface AdvisorRequest {
   calibrationPath?: string;
   /** User-provided white-box variants; discovered beside the model when not given. */
   variants: Partial<Record<VariantKind, string>>;
+  /** An `edge-advisor.json` to consult for variants (the workspace root's). */
+  configFile?: string;
+  /** Look for variants beside the model by name (default true). */
+  discoverVariants?: boolean;
   tiers: TierSet;
   placements?: PlacementId[];
   operators?: OperatorId[];

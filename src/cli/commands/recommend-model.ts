@@ -1,0 +1,75 @@
+/**
+ * `recommend <model.onnx>`: the full advisor run from the command line — the same orchestrator the
+ * extension uses, with the runner process forked here. Progress goes to stderr; the report to
+ * stdout (table or JSON) and optionally to a file.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AdvisorError } from '../../core/errors';
+import { runAdvisor } from '../../core/pipeline/advisor';
+import type { AdvisorRequest, VariantKind } from '../../core/pipeline/types';
+import type { AdvisorReport } from '../../core/results';
+import { resolveTiers } from '../../core/tiers/presets';
+import { RunnerClient } from '../../runner/client';
+import { listOpt, numberOpt, stringOpt, type ParsedArgs } from '../args';
+
+export const DEFAULT_BUDGET_SECONDS = 30;
+
+export function parseVariants(specs: string[]): Partial<Record<VariantKind, string>> {
+  const out: Partial<Record<VariantKind, string>> = {};
+  for (const s of specs) {
+    const m = /^(distilled|pruned|qat)=(.+)$/.exec(s);
+    if (!m) throw new AdvisorError('usage', `--variant ${s}: expected distilled=<path>, pruned=<path> or qat=<path>`);
+    if (!fs.existsSync(m[2]!)) throw new AdvisorError('input', `${m[1]} variant not found`, m[2]);
+    out[m[1] as VariantKind] = path.resolve(m[2]!);
+  }
+  return out;
+}
+
+export interface ModelModeOptions { maxAccuracyDrop: number; latencyTargetMs?: number }
+
+export async function runModelMode(model: string, args: ParsedArgs, common: ModelModeOptions): Promise<AdvisorReport> {
+  if (!fs.existsSync(model)) throw new AdvisorError('input', 'file not found', model);
+  const budgetSeconds = numberOpt(args, 'budget-seconds') ?? DEFAULT_BUDGET_SECONDS;
+  if (!(budgetSeconds > 0)) throw new AdvisorError('usage', `--budget-seconds must be > 0, got ${budgetSeconds}`);
+  const tiers = resolveTiers(stringOpt(args, 'tiers') ?? 'study', { cores: os.cpus().length, memoryMB: Math.round(os.totalmem() / 2 ** 20) });
+  const dataPath = stringOpt(args, 'data');
+  const labelsPath = stringOpt(args, 'labels');
+  const calibrationPath = stringOpt(args, 'calib');
+  const outDir = stringOpt(args, 'out-dir');
+  const req: AdvisorRequest = {
+    modelPath: path.resolve(model),
+    ...(dataPath ? { dataPath: path.resolve(dataPath) } : {}),
+    ...(labelsPath ? { labelsPath: path.resolve(labelsPath) } : {}),
+    ...(calibrationPath ? { calibrationPath: path.resolve(calibrationPath) } : {}),
+    ...(outDir ? { outDir: path.resolve(outDir) } : {}),
+    variants: parseVariants(listOpt(args, 'variant')),
+    ...(fs.existsSync('edge-advisor.json') ? { configFile: path.resolve('edge-advisor.json') } : {}),
+    tiers,
+    maxAccuracyDrop: common.maxAccuracyDrop,
+    ...(common.latencyTargetMs !== undefined ? { latencyTargetMs: common.latencyTargetMs } : {}),
+    budgetSeconds,
+  };
+  const runner = new RunnerClient();
+  const quiet = args.options['quiet'] === true;
+  let last = '';
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    return await runAdvisor(req, runner, {
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (quiet) return;
+        const line = `[${Math.round(p.fraction * 100).toString().padStart(3)}%] ${p.message}${p.etaSeconds !== undefined ? ` (about ${p.etaSeconds}s left)` : ''}`;
+        if (line !== last) process.stderr.write(line + '\n');
+        last = line;
+      },
+      log: (l) => { if (!quiet && l.startsWith('warning:')) process.stderr.write(l + '\n'); },
+    });
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    runner.dispose();
+  }
+}

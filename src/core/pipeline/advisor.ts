@@ -1,0 +1,150 @@
+/**
+ * The advisor's main job, shared by the CLI (`recommend`) and the extension: inspect the model,
+ * gather its variants, build the black-box operators (SPTQ, DSPTQ, Partition, SPTQ-Partition),
+ * benchmark every operator on every placement in the runner process, measure accuracy on the same
+ * samples, and let the engine recommend. Pure orchestration: the runner is injected, so this file
+ * has no process, VS Code or onnxruntime dependency.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AdvisorError } from '../errors';
+import { validateGraph } from '../graph/graph';
+import { inspectModel, type Inspection } from '../inspect/inspect';
+import { readModel } from '../onnx/io';
+import type { JobOptions, RunnerHost } from '../protocol/runner';
+import type { AdvisorReport, OperatorId, PlacementId, ResultRow } from '../results';
+import { runEngine } from '../recommend/engine';
+import { toAdvisorReport } from '../recommend/report';
+import { defaultOutDir } from '../cache/cache';
+import { measureAccuracy } from './accuracy';
+import { measure, type OperatorBuild } from './measure';
+import { buildOperators, type BuiltOperators } from './operators';
+import { prepareData } from './data';
+import type { AdvisorProgress, AdvisorRequest, AdvisorStage } from './types';
+
+export const ADVISOR_VERSION = '0.1.0';
+
+const ALL_SINGLE: PlacementId[] = ['mobile', 'edge', 'cloud'];
+const ALL_SPLIT: PlacementId[] = ['mobile-edge', 'edge-cloud'];
+
+/** Stage weights for the overall progress fraction (benchmarking dominates). */
+const WEIGHTS: Record<AdvisorStage, number> = {
+  inspect: 0.02, variants: 0.02, calibrate: 0.1, quantize: 0.04, partition: 0.1, benchmark: 0.5, accuracy: 0.2, recommend: 0.02,
+};
+const ORDER: AdvisorStage[] = ['inspect', 'variants', 'calibrate', 'quantize', 'partition', 'benchmark', 'accuracy', 'recommend'];
+
+function progressFor(stage: AdvisorStage, within: number): number {
+  let done = 0;
+  for (const s of ORDER) { if (s === stage) break; done += WEIGHTS[s]; }
+  return Math.min(1, done + WEIGHTS[stage] * Math.max(0, Math.min(1, within)));
+}
+
+export interface AdvisorHooks {
+  onProgress?: (p: AdvisorProgress) => void;
+  signal?: AbortSignal;
+  /** Log lines (the extension's output channel, the CLI's --verbose). */
+  log?: (line: string) => void;
+}
+
+export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks: AdvisorHooks = {}): Promise<AdvisorReport> {
+  const started = Date.now();
+  const timings: Record<string, number> = {};
+  const lap = (name: string, t0: number) => { timings[name] = (timings[name] ?? 0) + (Date.now() - t0); };
+  const report = (stage: AdvisorStage, message: string, within = 0, current?: AdvisorProgress['current']) => {
+    if (hooks.signal?.aborted) throw new AdvisorError('cancelled', 'cancelled');
+    const fraction = progressFor(stage, within);
+    const elapsed = (Date.now() - started) / 1000;
+    hooks.onProgress?.({ stage, message, fraction, ...(current ? { current } : {}), ...(fraction > 0.05 ? { etaSeconds: Math.round(elapsed / fraction - elapsed) } : {}) });
+    hooks.log?.(`[${stage}] ${message}`);
+  };
+  const jobOpts: JobOptions = hooks.signal ? { signal: hooks.signal } : {};
+
+  // 1. the model
+  let t0 = Date.now();
+  report('inspect', `reading ${path.basename(req.modelPath)}`);
+  const loaded = readModel(req.modelPath);
+  validateGraph(loaded.model.graph!, req.modelPath);
+  const inspection: Inspection = inspectModel(loaded);
+  if (inspection.quantization.state !== 'float') {
+    hooks.log?.(`note: the model is already quantized (${inspection.quantization.state}); SPTQ operators are skipped`);
+  }
+  const info = await runner.info();
+  lap('inspect', t0);
+
+  // 2. data
+  t0 = Date.now();
+  const data = prepareData(req, loaded.model, inspection);
+  for (const w of data.warnings) hooks.log?.(`warning: ${w}`);
+  lap('data', t0);
+
+  // 3. operators
+  const outDir = req.outDir ?? defaultOutDir(req.modelPath);
+  const built: BuiltOperators = await buildOperators({
+    req, loaded, inspection, data, runner, outDir, hostCores: info.hostCores, jobOpts,
+    progress: (stage, message, within, current) => report(stage, message, within, current),
+    timings,
+  });
+  const wanted = (op: OperatorId) => !req.operators || req.operators.includes(op);
+  const placements = (split: boolean) => (req.placements ?? [...ALL_SINGLE, ...ALL_SPLIT]).filter((p) => (split ? ALL_SPLIT : ALL_SINGLE).includes(p));
+  const builds: OperatorBuild[] = built.builds
+    .filter((b) => wanted(b.operator))
+    .map((b) => ({ ...b, placements: placements(b.stages.length === 2).filter((p) => b.placements.includes(p)) }))
+    .filter((b) => b.placements.length > 0);
+
+  // 4. latency
+  t0 = Date.now();
+  report('benchmark', `benchmarking ${builds.length} operators on ${req.tiers.name} tiers`, 0);
+  let rows: ResultRow[] = await measure({
+    builds, tiers: req.tiers, hostCores: info.hostCores, samples: data.benchSamples, inputBytes: data.inputBytes,
+    budgetMs: req.budgetSeconds * 1000,
+  }, runner, {
+    ...jobOpts,
+    timeoutMs: req.budgetSeconds * 1000 * 3 + 120_000,
+    onProgress: (p) => report('benchmark', p.message, p.fraction ?? 0),
+  });
+  lap('benchmark', t0);
+
+  // 5. accuracy (same samples for every operator; partitions measured through head and tail)
+  t0 = Date.now();
+  // one build per operator: a partition's per-link cuts compute the same function
+  const identityBuild = built.builds.find((b) => b.operator === 'identity')!;
+  const accBuilds = [identityBuild, ...builds.filter((b, i) => b.operator !== 'identity' && builds.findIndex((x) => x.operator === b.operator) === i)];
+  const acc = await measureAccuracy(accBuilds, data.evalSamples, data.labels, runner, info.hostCores, {
+    ...jobOpts,
+    onOperator: (op, i, n) => report('accuracy', `measuring ${data.labels ? 'accuracy' : 'fidelity'} of ${op} on ${data.evalSamples.length} samples`, i / n, { operator: op }),
+  });
+  rows = rows.map((r) => {
+    const a = acc.perOperator.get(r.operator);
+    if (!a) return r;
+    const flags = data.labels ? r.flags : [...new Set([...r.flags, 'fidelityOnly' as const])];
+    return { ...r, accuracy: a.accuracy, accuracyDrop: a.drop, accuracyDropCi: a.dropCi, fidelity: a.fidelity, flags };
+  });
+  lap('accuracy', t0);
+
+  // 6. recommendation
+  t0 = Date.now();
+  report('recommend', 'recommending');
+  const engine = runEngine({
+    rows, baselineAccuracy: acc.baseline, modality: inspection.modality, metric: acc.metric,
+    maxAccuracyDrop: req.maxAccuracyDrop,
+    ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}),
+    links: { 'mobile-edge': req.tiers.links['mobile-edge'], 'edge-cloud': req.tiers.links['edge-cloud'] },
+  });
+  lap('recommend', t0);
+  timings['total'] = Date.now() - started;
+
+  const result = toAdvisorReport(engine, {
+    model: { path: loaded.path, name: path.basename(loaded.path), modality: inspection.modality, inputBytes: data.inputBytes },
+    metric: acc.metric,
+    ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}),
+    tiers: req.tiers,
+    ...(built.quantization ? { quantization: built.quantization } : {}),
+    environment: {
+      host: os.hostname(), cpus: info.hostCores, cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown', node: process.version,
+      onnxruntime: info.onnxruntime, advisor: ADVISOR_VERSION, date: new Date().toISOString(),
+    },
+    timings,
+  });
+  const warnings = [...data.warnings, ...built.warnings];
+  return warnings.length ? { ...result, warnings } : result;
+}
