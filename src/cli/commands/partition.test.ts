@@ -74,3 +74,20 @@ test('never writes over the input model; bad cuts and usage are one-line errors'
   assert.equal(cli('partition', bert, '--cut', 'c1').code, 2, '--cut needs --out-dir');
   assert.equal(cli('partition', bert, '--list', '--shape', 'ids').code, 2);
 });
+
+test('--rank profiles both tiers and moves from the fast edge to the phone as the link slows', { skip: built }, () => {
+  // an edge 10× faster per core than the phone: with a free link everything goes to the edge
+  const tiersFile = path.join(dir, 'tiers.json');
+  fs.writeFileSync(tiersFile, JSON.stringify({ preset: 'study', tiers: { edge: { speed: 10 } } }));
+  const rank = (mbps: number) => {
+    const r = cli('partition', qdq, '--rank', '--tiers', tiersFile, '--mbps', String(mbps), '--rtt-ms', '0', '--json', '--top', '3');
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as { estimated: boolean; link: { mbps: number }; ranked: { placement: string; totalMs: number; cut?: { id: string } }[] };
+  };
+  const fast = rank(1e6);
+  assert.equal(fast.estimated, true);
+  assert.equal(fast.link.mbps, 1e6);
+  assert.equal(fast.ranked[0]!.placement, 'all-tail-tier');
+  assert.ok(fast.ranked.every((p, i) => i === 0 || p.totalMs >= fast.ranked[i - 1]!.totalMs));
+  assert.equal(rank(1e-6).ranked[0]!.placement, 'all-head-tier');
+});

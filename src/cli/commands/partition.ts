@@ -1,9 +1,17 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { syntheticSamples } from '../../core/data/synthetic';
+import { modelInputSpecs } from '../../core/data/inputs';
 import { AdvisorError } from '../../core/errors';
+import { inspectModel } from '../../core/inspect/inspect';
 import { atomicWriteFile } from '../../core/fsutil';
 import { validateGraph } from '../../core/graph/graph';
 import { readModel, writeModel } from '../../core/onnx/io';
-import { enumerateCuts, extractPartition, type CutOptions } from '../../core/partition';
+import { enumerateCuts, extractPartition, type CutOptions, type PricedCut } from '../../core/partition';
+import { rankCutsForTiers } from '../../core/partition/tiers';
+import { TIER_IDS, resolveTiers } from '../../core/tiers/presets';
+import type { TierId } from '../../core/tiers/types';
+import { RunnerClient } from '../../runner/client';
 import { listOpt, numberOpt, parseArgs, stringOpt, type ParsedArgs } from '../args';
 import { bytes, table } from '../format';
 import type { Command } from './index';
@@ -12,12 +20,19 @@ export const partitionCommand: Command = {
   summary: 'list the cut points of a model, or split it into head.onnx and tail.onnx',
   usage: `usage: edge-advisor partition <model.onnx> --list [--json]
        edge-advisor partition <model.onnx> --cut <id|tensor[,tensor...]> --out-dir <dir>
+       edge-advisor partition <model.onnx> --rank [--tiers study|local|<file.json>] [--from mobile] [--to edge]
 
   --list              list every cut in topological order: the tensors that cross it, their bytes
                       and the compute nodes on each side (--json: {cuts:[{id,tensors,bytes,
                       headNodes,tailNodes,quantized,floatTwin?}], symbolicFixed, inputBytes, outputBytes})
   --cut <ref>         a listed cut id (c7) or the tensor names to cut at, comma-separated
   --out-dir <dir>     where head.onnx, tail.onnx and partition.json are written (never over the input)
+  --rank              profile the model once per tier (in the runner, synthetic inputs) and rank every cut
+                      and the two single-tier placements by estimated latency: head on --from, transfer
+                      of the cut tensors and the result over the links between them, tail on --to
+  --tiers <spec>      tier set for --rank (default study); --from/--to pick the two tiers (mobile, edge)
+  --mbps <n>, --rtt-ms <n>  what-if link between the two tiers for --rank
+  --top <k>           placements shown by --rank (default 10)
   --max-tensors <n>   most tensors a cut may transfer (default 3)
   --shape <in=d,d,..> concrete shape of an input for symbolic dims (repeatable), e.g. input=1,3,224,224;
                       other symbolic dims count as 1
@@ -26,15 +41,18 @@ export const partitionCommand: Command = {
     const args = parseArgs(argv, {
       list: { type: 'boolean' }, json: { type: 'boolean' }, cut: { type: 'string' }, 'out-dir': { type: 'string' },
       'max-tensors': { type: 'string' }, shape: { type: 'string', multiple: true },
+      rank: { type: 'boolean' }, tiers: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+      mbps: { type: 'string' }, 'rtt-ms': { type: 'string' }, top: { type: 'string' },
     });
     if (args.positionals.length !== 1) throw new AdvisorError('usage', 'expected exactly one model path');
     const file = args.positionals[0]!;
     const cut = stringOpt(args, 'cut');
-    if (!args.options['list'] && cut === undefined) throw new AdvisorError('usage', 'give --list or --cut');
-    if (args.options['list'] && cut !== undefined) throw new AdvisorError('usage', '--list and --cut cannot be combined');
+    const modes = [args.options['list'], cut !== undefined, args.options['rank']].filter(Boolean).length;
+    if (modes !== 1) throw new AdvisorError('usage', 'give one of --list, --cut or --rank');
     const opts = cutOptions(args);
     const loaded = readModel(file);
     validateGraph(loaded.model.graph!, file);
+    if (args.options['rank']) return rank(args, loaded, opts);
 
     if (args.options['list']) {
       const listing = enumerateCuts(loaded.model, opts);
@@ -79,6 +97,44 @@ export const partitionCommand: Command = {
     return 0;
   },
 };
+
+function tierOpt(args: ParsedArgs, key: string, dflt: TierId): TierId {
+  const v = stringOpt(args, key) ?? dflt;
+  if (!(TIER_IDS as readonly string[]).includes(v)) throw new AdvisorError('usage', `--${key} must be one of ${TIER_IDS.join(', ')}`);
+  return v as TierId;
+}
+
+async function rank(args: ParsedArgs, loaded: ReturnType<typeof readModel>, opts: CutOptions): Promise<number> {
+  const from = tierOpt(args, 'from', 'mobile');
+  const to = tierOpt(args, 'to', 'edge');
+  const top = numberOpt(args, 'top') ?? 10;
+  const mbps = numberOpt(args, 'mbps');
+  const rttMs = numberOpt(args, 'rtt-ms');
+  if (mbps !== undefined && !(mbps > 0)) throw new AdvisorError('usage', '--mbps must be a positive number');
+  const tiers = resolveTiers(stringOpt(args, 'tiers') ?? 'study', { cores: os.availableParallelism(), memoryMB: Math.round(os.totalmem() / 2 ** 20) });
+  const samples = syntheticSamples(modelInputSpecs(loaded.model, loaded.path), inspectModel(loaded).modality, 1);
+  const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round((os.totalmem() / 2 ** 20) * 0.75) });
+  try {
+    const r = await rankCutsForTiers(runner, loaded.path, loaded.model, tiers, from, to, samples, {
+      ...opts, link: { ...(mbps !== undefined ? { mbps } : {}), ...(rttMs !== undefined ? { rttMs } : {}) },
+    });
+    const shown = r.ranked.slice(0, Math.max(1, top));
+    if (args.options['json']) {
+      process.stdout.write(JSON.stringify({ model: loaded.path, tiers: tiers.name, head: from, tail: to, link: r.link, estimated: true, notes: r.notes, ranked: shown }, null, 2) + '\n');
+      return 0;
+    }
+    const where = (p: PricedCut) => (p.placement === 'split' ? `${p.cut!.id} ${p.cut!.tensors.map((t) => t.name).join(' + ')}` : `all on ${p.placement === 'all-head-tier' ? from : to}`);
+    const ms = (v: number) => v.toFixed(2);
+    const rows = [['#', 'placement', 'bytes', `${from} ms`, 'link ms', `${to} ms`, 'total ms']];
+    shown.forEach((p, i) => rows.push([String(i + 1), where(p), bytes(p.bytes), ms(p.headMs), ms(p.transferMs), ms(p.tailMs), ms(p.totalMs)]));
+    process.stdout.write(`estimated from one profiled run per tier (${tiers.name} tiers; link ${r.link.mbps.toPrecision(4)} Mbit/s, RTT ${r.link.rttMs} ms)\n`);
+    for (const n of r.notes) process.stdout.write(`note: ${n}\n`);
+    process.stdout.write(table(rows, ['r', 'l', 'r', 'r', 'r', 'r', 'r']) + '\n');
+    return 0;
+  } finally {
+    runner.dispose();
+  }
+}
 
 function cutOptions(args: ParsedArgs): CutOptions {
   const inputShapes: Record<string, number[]> = {};

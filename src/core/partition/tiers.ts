@@ -1,0 +1,78 @@
+/**
+ * Pricing cuts for two tiers of a tier set, through a runner host: one profiled run per tier
+ * (the tier's thread count on this host, times scaled by its per-core speed), the links between
+ * the tiers folded into one, then `priceCuts`. What the orchestrator and `partition --rank` call.
+ */
+import { AdvisorError } from '../errors';
+import type { ModelProto } from '../onnx/types';
+import type { Feeds, JobOptions, RunnerHost } from '../protocol/runner';
+import { computeScale, spinningFor, threadsFor } from '../tiers/compute';
+import { linksBetween } from '../tiers/network';
+import type { TierId, TierSet } from '../tiers/types';
+import { enumerateCuts } from './cuts';
+import { priceCuts, type PriceOptions } from './pricing';
+import type { CutOptions, LinkSpec, NodeTimes, PricedCut } from './types';
+
+/** Every time multiplied by `factor` (a tier slower than this host: factor > 1). */
+export function scaleNodeTimes(t: NodeTimes, factor: number): NodeTimes {
+  return { totalMs: t.totalMs * factor, nodeMs: Object.fromEntries(Object.entries(t.nodeMs).map(([k, v]) => [k, v * factor])) };
+}
+
+/**
+ * The hops between two tiers as one link: RTTs add up and so do the per-hop serialisation times
+ * (store and forward), so transferMs over it equals the sum over the hops.
+ */
+export function combinedLink(tiers: TierSet, a: TierId, b: TierId): LinkSpec {
+  const hops = linksBetween(a, b).map((id) => tiers.links[id]);
+  if (hops.length === 0) throw new AdvisorError('usage', `a partition needs two different tiers (got ${a} and ${b})`);
+  return { rttMs: hops.reduce((s, l) => s + l.rttMs, 0), mbps: 1 / hops.reduce((s, l) => s + 1 / l.mbps, 0) };
+}
+
+export interface TierPricingOptions extends CutOptions, PriceOptions {
+  /** Profiled runs per tier (default 10). */
+  runs?: number;
+  /** Replace parts of the link between the tiers (e.g. a what-if bandwidth). */
+  link?: Partial<LinkSpec>;
+  job?: JobOptions;
+}
+
+export interface TierPricing {
+  ranked: PricedCut[];
+  link: LinkSpec;
+  headTimes: NodeTimes;
+  tailTimes: NodeTimes;
+  /** A tier had more cores than this host and was measured at the host's count (times not extrapolated). */
+  notes: string[];
+}
+
+/**
+ * Profiles `modelPath` for the head tier and the tail tier and ranks every cut (and the two
+ * single-tier placements) for the link between them, fastest first. Estimates, to be measured.
+ */
+export async function rankCutsForTiers(
+  host: RunnerHost, modelPath: string, model: ModelProto, tiers: TierSet, headTier: TierId, tailTier: TierId,
+  samples: Feeds[], opts: TierPricingOptions = {},
+): Promise<TierPricing> {
+  const { hostCores } = await host.info();
+  const link = { ...combinedLink(tiers, headTier, tailTier), ...opts.link };
+  const notes: string[] = [];
+  const cache = new Map<string, NodeTimes>();
+  const profile = async (id: TierId): Promise<NodeTimes> => {
+    const tier = tiers.tiers[id];
+    const stage = { modelPath, threads: threadsFor(tier, hostCores), spinning: spinningFor(tier, hostCores) };
+    const key = `${stage.threads}/${stage.spinning}`;
+    let raw = cache.get(key);
+    if (!raw) {
+      raw = await host.run('profile', { stage, samples, ...(opts.runs !== undefined ? { runs: opts.runs } : {}) }, opts.job);
+      cache.set(key, raw);
+    }
+    const scale = computeScale(tier, hostCores);
+    if (Math.floor(tier.cpus) > hostCores) notes.push(`${id} has ${tier.cpus} cores, measured with ${scale.measuredThreads}`);
+    return scaleNodeTimes(raw, scale.factor);
+  };
+  const headTimes = await profile(headTier);
+  const tailTimes = await profile(tailTier);
+  const inputShapes = Object.fromEntries(Object.entries(samples[0] ?? {}).map(([k, t]) => [k, t.dims]));
+  const listing = enumerateCuts(model, { inputShapes, ...opts });
+  return { ranked: priceCuts(model.graph!, listing, headTimes, tailTimes, link, opts), link, headTimes, tailTimes, notes };
+}
