@@ -20,6 +20,8 @@ import { RunnerClient } from '../src/runner/client';
 
 const MODELS = '/work/shared/models';
 const REPS = Number(process.env.REPS ?? 3);
+const CALIB_OPT = process.env.CALIB_OPT as SptqOptions['calibrationOptimization'] | undefined;
+const CALIB_N = (process.env.CALIB_N ?? '32,256').split(',').map(Number);
 const host = new RunnerClient();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sptq-'));
 
@@ -95,11 +97,11 @@ async function calibCost(): Promise<void> {
   const one = syntheticSamples(inputs, 'image', 4, 3);
   const res = await host.run('benchmark', { configs: [{ id: 'float', stages: [{ modelPath: model, threads: 1, spinning: false }] }], samples: one, budgetMs: 5000, warmupRuns: 3, minSamples: 20 });
   const floatMs = median(res.configs[0]!.samplesMs);
-  for (const n of [32, 256]) {
+  for (const n of CALIB_N) {
     // synthetic samples made chunk by chunk would be the product path; here the host holds them (600 KB each)
     const calib = syntheticSamples(inputs, 'image', n, 5);
     const out = path.join(tmp, `mobilenet_v2.calib${n}.sptq.onnx`);
-    const r = await runSptq(host, model, out, calib, { synthetic: true });
+    const r = await runSptq(host, model, out, calib, { synthetic: true, ...(CALIB_OPT ? { calibrationOptimization: CALIB_OPT } : {}) });
     const ratio = r.timings.calibrationMs / (n * floatMs);
     console.log(`calibration N=${n}: ${r.timings.calibrationMs} ms total (${r.timings.calibrationInferenceMs.toFixed(0)} ms in session.run) vs ${n} × ${floatMs.toFixed(2)} ms float = ${(n * floatMs).toFixed(0)} ms → ${ratio.toFixed(2)}× (run-only ${(r.timings.calibrationInferenceMs / (n * floatMs)).toFixed(2)}×); runner peak RSS ${r.calibrationPeakRssMB.toFixed(0)} MB`);
   }

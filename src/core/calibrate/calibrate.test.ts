@@ -67,9 +67,11 @@ test('entropy picks a threshold below an isolated outlier, inside the observed r
 
 test('the calibration model exposes two scalars per tensor for minmax, the tensor itself for histograms', () => {
   const m = cnnModel();
-  const { model, outputs } = buildCalibrationModel(m, ['image'], 'minmax');
+  const relu = m.graph!.node.find((n) => n.op_type === 'Relu')!.output[0]!;
+  const { model, outputs } = buildCalibrationModel(m, ['image', relu], 'minmax');
   assert.deepEqual(outputs.reduced.image, ['image__calib_min', 'image__calib_max']);
-  assert.deepEqual(model.graph!.node.slice(-2).map((n) => n.op_type), ['ReduceMin', 'ReduceMax']);
+  assert.deepEqual(outputs.reduced[relu], [null, `${relu}__calib_max`], 'a Relu output needs no min');
+  assert.deepEqual(model.graph!.node.slice(-3).map((n) => n.op_type), ['ReduceMax', 'ReduceMin', 'ReduceMax']);
   assert.equal(m.graph!.output.length, 1, 'the input model is not modified');
   const h = buildCalibrationModel(m, ['logits'], 'entropy');
   assert.equal(h.model.graph!.output.length, 1, 'a graph output is not exposed twice');

@@ -11,7 +11,7 @@ export interface CalibrateParams {
   samples: Feeds[];
   /** The state so far (absent on the first chunk). */
   state: CalibrationState;
-  /** Graph optimisation for the calibration session (onnxruntime's calibrator uses 'disabled'). */
+  /** Graph optimisation for the calibration session (default 'disabled', as onnxruntime's calibrator; the SPTQ operator passes 'all'). */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
   threads?: number;
   /** The final chunk: the runner releases the session afterwards. */

@@ -42,7 +42,7 @@ export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
   const state = params.state;
   const reduced = Object.entries(params.outputs.reduced);
   const exposed = Object.entries(params.outputs.exposed);
-  const fetches = [...reduced.flatMap(([, [lo, hi]]) => [lo, hi]), ...exposed.map(([, o]) => o)];
+  const fetches = [...reduced.flatMap(([, [lo, hi]]) => (lo ? [lo, hi] : [hi])), ...exposed.map(([, o]) => o)];
   const inferenceMs: number[] = [];
   let lastReport = 0;
   try {
@@ -56,9 +56,8 @@ export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
       }
       inferenceMs.push(Number(process.hrtime.bigint() - s) / 1e6);
       for (const [t, [lo, hi]] of reduced) {
-        const a = (out[lo] as ort.Tensor).data as Float32Array;
         const b = (out[hi] as ort.Tensor).data as Float32Array;
-        addMinMax(state, t, a[0]!, b[0]!);
+        addMinMax(state, t, lo ? ((out[lo] as ort.Tensor).data as Float32Array)[0]! : 0, b[0]!);
       }
       for (const [t, o] of exposed) {
         const tensor = out[o] as ort.Tensor;
