@@ -1,0 +1,64 @@
+/**
+ * `recommend <model.onnx>` end to end on the bundled digits family: every operator on every
+ * placement is measured for real, accuracies match the ones recorded when the models were trained,
+ * and the recommendation follows from the report's own numbers.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { AdvisorReport } from '../src/core/results';
+import { REPO_ROOT, SAMPLE_DIR, tempDir } from './support/shared';
+
+const CLI = path.join(REPO_ROOT, 'dist/cli.js');
+const sample = (f: string) => path.join(SAMPLE_DIR, f);
+
+test('recommend fills the whole matrix on the digits family and its pick follows from its numbers', { timeout: 600_000 }, () => {
+  const out = tempDir();
+  const model = sample('digits_teacher.onnx');
+  const before = fs.readFileSync(model);
+  const r = spawnSync(process.execPath, [CLI, 'recommend', model,
+    '--data', sample('digits_test_x.npy'), '--labels', sample('digits_test_y.npy'), '--calib', sample('digits_calib_x.npy'),
+    '--budget-seconds', '3', '--out-dir', out, '--json', '--quiet', '--report', path.join(out, 'report.md')], { encoding: 'utf8', timeout: 600_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as AdvisorReport;
+
+  // every operator × placement, measured
+  const have = new Set(report.results.map((x) => `${x.operator}/${x.placement}`));
+  for (const op of ['identity', 'sptq', 'distilled', 'pruned', 'qat', 'dsptq']) {
+    for (const p of ['mobile', 'edge', 'cloud']) assert.ok(have.has(`${op}/${p}`), `${op} on ${p}`);
+  }
+  for (const op of ['partition', 'sptq-partition']) for (const p of ['mobile-edge', 'edge-cloud']) assert.ok(have.has(`${op}/${p}`), `${op} on ${p}`);
+  for (const row of report.results) {
+    assert.ok(row.latencyMs.median > 0 && (row.samplesMs?.length ?? 0) >= 20, `${row.operator}/${row.placement} measured`);
+    assert.ok(row.latencyMs.ciLow! <= row.latencyMs.median && row.latencyMs.median <= row.latencyMs.ciHigh!);
+  }
+
+  // accuracies agree with the ones recorded at training time (digits_accuracy.json, 450 test images)
+  const recorded = JSON.parse(fs.readFileSync(sample('digits_accuracy.json'), 'utf8')) as Record<string, number>;
+  const acc = (op: string) => report.results.find((x) => x.operator === op && x.placement === 'mobile')!.accuracy!;
+  assert.equal(report.metric, 'top1');
+  assert.ok(Math.abs(acc('identity') - recorded['teacher']! * 100) < 0.01);
+  assert.ok(Math.abs(acc('distilled') - recorded['student_distilled']! * 100) < 0.01);
+  assert.ok(Math.abs(acc('pruned') - recorded['pruned60']! * 100) < 0.01);
+  assert.ok(Math.abs(acc('qat') - recorded['qat_fakequant']! * 100) < 0.01);
+  // SPTQ of the teacher keeps accuracy within half a point; partitions compute the same function
+  assert.ok(acc('identity') - acc('sptq') <= 0.5, `SPTQ drop ${acc('identity') - acc('sptq')}`);
+  const part = report.results.find((x) => x.operator === 'partition')!;
+  assert.equal(part.accuracy, acc('identity'));
+  assert.ok(part.cut && part.cut.bytes > 0 && part.transfers!.some((t) => t.what === 'cut'));
+
+  // the pick: within budget, and no in-budget row is faster unless the engine calls them tied
+  const rec = report.recommendation!;
+  const pick = report.results.find((x) => x.operator === rec.operator && x.placement === rec.placement)!;
+  assert.ok(pick.accuracyDrop! <= report.maxAccuracyDrop);
+  const feasible = report.results.filter((x) => x.accuracyDrop! <= report.maxAccuracyDrop && !x.flags.includes('doesNotFit'));
+  const tied = new Set(rec.tiedWith.map((t) => `${t.operator}/${t.placement}`));
+  for (const row of feasible) {
+    if (row.latencyMs.median < pick.latencyMs.median) assert.ok(tied.has(`${row.operator}/${row.placement}`), `${row.operator}/${row.placement} is faster but not tied`);
+  }
+  assert.ok(report.pareto.length > 0);
+  assert.ok(fs.readFileSync(path.join(out, 'report.md'), 'utf8').includes('Recommendation'));
+  assert.deepEqual(fs.readFileSync(model), before, 'the model file is untouched');
+});
