@@ -24,6 +24,10 @@ import type { PanelState } from './vscode';
 
 const BUDGETS = [0.25, 0.5, 1, 2, 3, 5, 10];
 
+function sameRun(a: AdvisorReport, b: AdvisorReport): boolean {
+  return a.model.path === b.model.path && a.environment.date === b.environment.date;
+}
+
 interface Derived {
   report: AdvisorReport;
   bw: Bandwidths;
@@ -61,7 +65,9 @@ export class App {
   handle(m: ToWebview): void {
     switch (m.type) {
       case 'showReport':
-        this.s = { ...this.s, report: m.report, cached: m.cached, bandwidths: undefined, budget: undefined };
+        // The host replays the same report whenever the panel is shown again: keep the user's what-if.
+        if (this.s.report && sameRun(this.s.report, m.report)) this.s = { ...this.s, report: m.report, cached: m.cached };
+        else this.s = { ...this.s, report: m.report, cached: m.cached, bandwidths: undefined, budget: undefined };
         this.renderAll();
         break;
       case 'progress':

@@ -168,6 +168,7 @@ function scatterBuild(input: ScatterInput, p: Palette): Built<'scatter'> {
     });
   }
   const drops = placed.map((r) => r.drop as number);
+  const lat = placed.map((r) => r.latency.median);
   return {
     data: { datasets },
     options: {
@@ -175,7 +176,13 @@ function scatterBuild(input: ScatterInput, p: Palette): Built<'scatter'> {
       maintainAspectRatio: false,
       layout: { padding: { right: 12, top: 4 } },
       scales: {
-        x: { type: 'logarithmic', title: { display: true, text: 'Median latency, ms (log scale)' }, ticks: { callback: logTick } },
+        x: {
+          type: 'logarithmic',
+          title: { display: true, text: 'Median latency, ms (log scale)' },
+          ticks: { callback: logTick },
+          // Room around the extremes so edge markers and their labels are not clipped.
+          ...(lat.length ? { min: Math.min(...lat) / 1.3, max: Math.max(...lat) * 1.3 } : {}),
+        },
         y: {
           type: 'linear',
           title: { display: true, text: 'Accuracy drop, points' },
@@ -262,7 +269,7 @@ function scatterPlugins(get: () => { input: ScatterInput; p: Palette } | undefin
         const hgt = 12;
         const spots: Array<[number, number]> = [[q.x + 8, q.y - 8], [q.x + 8, q.y + 8], [q.x - 8 - w, q.y - 8], [q.x - 8 - w, q.y + 8], [q.x - w / 2, q.y - 16]];
         for (const [x, y] of spots) {
-          const box: [number, number, number, number] = [x, y - hgt / 2, x + w, y + hgt / 2];
+          const box: [number, number, number, number] = [x - 3, y - hgt / 2 - 1, x + w + 3, y + hgt / 2 + 1];
           if (box[0] < chartArea.left || box[2] > chartArea.right || box[1] < chartArea.top || box[3] > chartArea.bottom || overlaps(box)) continue;
           taken.push(box);
           ctx.fillStyle = q.prio <= 1 ? s.p.foreground : s.p.muted;
@@ -324,6 +331,7 @@ function latencyBuild(input: LatencyInput, p: Palette): Built<'bar'> {
     });
   }
   const log = useLogScale(input.rows);
+  const smallest = Math.min(...input.rows.map((r) => Math.min(r.computeMs, r.latency.median)).filter((v) => v > 0));
   return {
     data: { labels: cats.map(placementLabel), datasets },
     options: {
@@ -336,7 +344,8 @@ function latencyBuild(input: LatencyInput, p: Palette): Built<'bar'> {
           stacked: true,
           type: log ? 'logarithmic' : 'linear',
           title: { display: true, text: `Median latency, ms${log ? ' (log scale)' : ''}` },
-          ...(log ? { ticks: { callback: logTick } } : { beginAtZero: true }),
+          // On a log axis bars grow from the axis minimum: start a decade below the smallest so it shows.
+          ...(log ? { ticks: { callback: logTick }, min: 10 ** Math.floor(Math.log10(smallest / 1.5)) } : { beginAtZero: true }),
         },
       },
       plugins: {

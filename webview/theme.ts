@@ -44,8 +44,10 @@ export function readPalette(): Palette {
     warning: cssVar(s, '--vscode-editorWarning-foreground', orange),
     error: cssVar(s, '--vscode-errorForeground', red),
     operator: {
-      identity: c('foreground', fg), sptq: blue, partition: orange, 'sptq-partition': purple,
-      distilled: green, pruned: lines, qat: red, dsptq: yellow,
+      // Six theme colours for eight operators: the two partitions only ever share a chart group
+      // with each other (Mobile→Edge), and have their own marker shape in the scatter.
+      identity: c('foreground', fg), sptq: blue, partition: orange, 'sptq-partition': lines,
+      distilled: green, pruned: purple, qat: red, dsptq: yellow,
     },
     fontFamily: cssVar(s, '--vscode-font-family', 'system-ui, sans-serif'),
     fontSize: Number.parseFloat(cssVar(s, '--vscode-font-size', '13')) || 13,

@@ -1,14 +1,16 @@
 /**
  * Dev harness (not shipped): renders the panel outside VS Code and screenshots it with headless
- * Chromium, under the real CSP from renderPanelHtml, a fake acquireVsCodeApi, and a theme emulated
+ * Chromium (Debian's /usr/bin/chromium driven by playwright-core, so long pages can be shot in parts), under the real CSP from renderPanelHtml, a fake acquireVsCodeApi, and a theme emulated
  * by setting VS Code's CSS variables. CSP violations are painted as a red banner.
  *
  *   npm run build && npx tsx webview/dev/preview.ts [out-dir]   (Debian: apt-get install -y chromium)
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { parseFromWebview } from '../../src/core/protocol/panel';
 import { createNonce, renderPanelHtml } from '../../src/core/protocol/panel-html';
 
 const root = resolve(__dirname, '../..');
@@ -69,20 +71,22 @@ const SCENARIOS: Record<string, string> = {
   running: `const r = structuredClone(REPORT); r.results = r.results.slice(0, 7); r.recommendation = null; r.noRecommendationReason = 'Partial results: the run was cancelled before every configuration finished.';
     post({ type: 'showReport', report: r }); post({ type: 'jobState', state: 'running' });
     post({ type: 'progress', progress: { stage: 'benchmark', message: 'Benchmarking', fraction: 0.42, current: { operator: 'sptq', placement: 'edge' }, etaSeconds: 35 } });`,
+  restore: '', // the host posts nothing: the panel must come back from its saved state alone
   cancelled: `const r = structuredClone(REPORT); r.results = r.results.slice(0, 7); r.recommendation = null; r.noRecommendationReason = 'The run was cancelled; nothing measured so far is within the budget on every tier.';
     post({ type: 'showReport', report: r }); post({ type: 'jobState', state: 'cancelled', message: 'Cancelled by you after 21 s.' });`,
 };
 
-function page(theme: string, scenario: string): string {
+function page(theme: string, scenario: string, saved = 'undefined'): string {
   const nonce = createNonce();
-  const t = THEMES[theme];
+  const t = THEMES[theme === 'narrow' ? 'dark' : theme];
   const vars = Object.entries(t.vars).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ');
   const head = `<style nonce="${nonce}">:root { ${vars} --vscode-font-family: system-ui, 'DejaVu Sans', sans-serif; --vscode-font-size: 13px; }
   #csp-violations { background: #c00; color: #fff; padding: 4px; white-space: pre-wrap; }</style>
 <script nonce="${nonce}">
   const REPORT = ${report};
   window.posted = [];
-  let state;
+  let state = ${saved};
+  window.savedState = () => state;
   window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m), getState: () => state, setState: (s) => { state = s; } });
   const post = (m) => window.postMessage(m, '*');
   document.addEventListener('securitypolicyviolation', (e) => {
@@ -97,19 +101,71 @@ function page(theme: string, scenario: string): string {
     .replace('<body>', `<body class="${t.body}">`);
 }
 
-mkdirSync(out, { recursive: true });
-const shots: Array<[string, string, string]> = [
-  ['dark', 'report', '800,3300'], ['light', 'report', '800,3300'], ['hc', 'report', '800,1400'],
-  ['light', 'running', '800,900'], ['dark', 'cancelled', '800,900'],
-];
-for (const [theme, scenario, size] of shots) {
-  const html = join(out, `${theme}-${scenario}.html`);
-  writeFileSync(html, page(theme, scenario));
-  const png = join(out, `${theme}-${scenario}.png`);
-  const r = spawnSync('/usr/bin/chromium', [
-    '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--hide-scrollbars', '--virtual-time-budget=4000',
-    `--screenshot=${png}`, `--window-size=${size}`, pathToFileURL(html).href,
-  ], { encoding: 'utf8', timeout: 60_000 });
-  console.log(r.status === 0 ? `wrote ${png}` : `chromium failed (${r.status}): ${r.stderr.slice(-500)}`);
+/** Drives the controls like a user and checks every message the panel posts against the host's validator. */
+async function interact(tab: Page): Promise<void> {
+  await tab.click('#btn-export-png-scatter');
+  await tab.click('#btn-export-md');
+  await tab.click('#results-grid [data-sort="drop"]');
+  await tab.focus('#bw-mobile-edge');
+  for (let i = 0; i < 150; i++) await tab.keyboard.press('ArrowLeft'); // 200 → ~50 Mbit/s, below the crossover
+  await tab.waitForTimeout(100);
+  await tab.screenshot({ path: join(out, 'light-after-slider.png'), clip: { x: 0, y: 0, width: 800, height: 1300 } });
+  console.log(`after the slider: ${await tab.textContent('[data-testid="rec-config"]')}; focus on ${await tab.evaluate<string>('document.activeElement?.id')}`);
+  // Page-side code is passed as strings: this file is type-checked for Node, without DOM types.
+  await tab.evaluate(`{ const d = document.getElementById('budget'); d.value = '2'; d.dispatchEvent(new Event('change')); }`);
+  await tab.waitForTimeout(100);
+  console.log(`budget 2: ${await tab.textContent('[data-testid="rec-config"]')}`);
+  await tab.click('#btn-export-csv');
+  const posted = await tab.evaluate<unknown[]>('window.posted');
+  // Re-open the panel from the saved state only, as VS Code does when a hidden panel is shown again.
+  const saved = await tab.evaluate<string>('JSON.stringify(window.savedState())');
+  const html = join(out, 'light-restore.html');
+  writeFileSync(html, page('light', 'restore', saved));
+  const again = await tab.context().browser()!.newPage();
+  await again.goto(pathToFileURL(html).href);
+  await again.waitForSelector('[data-testid="rec-config"]');
+  console.log(`restored from state (${saved.length} chars): ${await again.textContent('[data-testid="rec-config"]')}, ${await again.textContent('#bw-mobile-edge-value')}, first row ${await again.getAttribute('#results-grid [data-testid="result-row"]', 'data-config')}`);
+  await again.close();
+  for (const m of posted) {
+    const ok = parseFromWebview(m) !== null;
+    const t = (m as { type: string; format?: string }).type;
+    console.log(`posted ${t}${(m as { format?: string }).format ? `/${(m as { format?: string }).format}` : ''}: ${ok ? 'valid' : 'REJECTED by parseFromWebview'}`);
+  }
 }
+
+async function main(): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  // Full report in three themes, shot in viewport-sized parts; then the running and cancelled states.
+  const shots: Array<[string, string, number[]]> = [
+    ['dark', 'report', [0, 1300, 2600]], ['light', 'report', [0, 1300, 2600]], ['hc', 'report', [0]],
+    ['light', 'running', [0]], ['dark', 'cancelled', [0]], ['narrow', 'report', [0]],
+  ];
+  for (const [theme, scenario, ys] of shots) {
+    const html = join(out, `${theme}-${scenario}.html`);
+    writeFileSync(html, page(theme, scenario));
+    // 'narrow' is the dark theme in a 560 px wide editor (half of a small laptop screen).
+    const width = theme === 'narrow' ? 560 : 800;
+    const tab = await browser.newPage({ viewport: { width, height: 1300 } });
+    tab.on('console', (m) => { if (m.type() === 'error') console.log(`[${theme}-${scenario}] console error: ${m.text()}`); });
+    tab.on('pageerror', (e) => console.log(`[${theme}-${scenario}] page error: ${e.message}`));
+    await tab.goto(pathToFileURL(html).href);
+    await tab.waitForSelector('#results-grid [data-testid="result-row"]');
+    await tab.waitForTimeout(300);
+    const csp = await tab.locator('#csp-violations').count();
+    if (csp) console.log(`[${theme}-${scenario}] ${await tab.locator('#csp-violations').textContent()}`);
+    for (const y of ys) {
+      const png = join(out, `${theme}-${scenario}-${y}.png`);
+      await tab.screenshot(theme === 'narrow' ? { path: png, fullPage: true } : { path: png, fullPage: true, clip: { x: 0, y, width, height: 1300 } });
+      console.log(`wrote ${png}`);
+    }
+    if (theme === 'light' && scenario === 'report') await interact(tab);
+    await tab.close();
+  }
+  await browser.close();
+}
+
+void main();

@@ -37,7 +37,8 @@ const STATE_TEXT: Record<JobState, string> = {
 
 export function renderJobState(el: HTMLElement, job: { state: JobState; message?: string } | undefined, results: number, onOpenLog: () => void): void {
   clear(el);
-  el.hidden = !job || job.state === 'done' && !job.message;
+  // While running, the progress bar says it all.
+  el.hidden = !job || job.state === 'running' || (job.state === 'done' && !job.message);
   if (!job) return;
   el.dataset.state = job.state;
   let text = job.message ?? '';
