@@ -1,10 +1,11 @@
 /**
  * The folder a fuzz case's model "lives" in: the seed's external weights, plus traps outside it
- * (a secret file, a symlink to it, a symlink to the parent folder). Reading the secret changes its
+ * (a secret file, a symlink to it, a symlink to the parent folder), a folder and a FIFO. Reading the secret changes its
  * access time, which is how the fuzzer proves nothing outside the model folder was read.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 
 export interface CaseDir { root: string; modelDir: string; secret: string }
 
@@ -18,6 +19,9 @@ export function makeCaseDir(root: string, weights?: Uint8Array): CaseDir {
   fs.writeFileSync(path.join(modelDir, 'weights.bin'), weights ?? new Uint8Array(0));
   fs.symlinkSync('../secret.bin', path.join(modelDir, 'link.bin'));
   fs.symlinkSync('..', path.join(modelDir, 'linkdir'));
+  fs.mkdirSync(path.join(modelDir, 'emptydir'));
+  // a FIFO inside the folder: opening it for reading blocks until a writer comes, i.e. forever
+  spawnSync('mkfifo', [path.join(modelDir, 'pipe.bin')]);
   resetSecret(secret);
   return { root, modelDir, secret };
 }

@@ -187,7 +187,7 @@ const externalData = structural((m, rng, env) => {
   const t = anyTensor(m, rng);
   if (!t) return;
   const location = rng.pick(['../secret.bin', env.secretAbs, 'sub/../../secret.bin', 'link.bin', 'linkdir/secret.bin', './../secret.bin',
-    '', 'missing.bin', 'weights.bin\0.txt', '..', '.', 'C:\\Windows\\win.ini', '\\\\server\\share\\x', 'weights.bin']);
+    '', 'missing.bin', 'weights.bin\0.txt', '..', '.', 'C:\\Windows\\win.ini', '\\\\server\\share\\x', 'weights.bin', 'pipe.bin', 'emptydir', 'linkdir', 'sub/../weights.bin']);
   const offset = rng.pick(['0', '0', '-1', '1e3', 'abc', String(2 ** 53), '18446744073709551615', '', ' 4']);
   const length = rng.pick([undefined, '0', '4', '-5', String(2 ** 40), 'NaN']);
   t.data_location = 1;

@@ -61,7 +61,7 @@ export function resolveExternalPath(modelDir: string, location: string, modelFil
   const dir = path.resolve(modelDir);
   const full = path.resolve(dir, location);
   const rel = path.relative(dir, full);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) throw refuse('escapes with ..');
+  if (rel === '' || escapes(rel)) throw refuse('escapes with ..');
   let realDir: string;
   let realFull: string;
   try {
@@ -71,8 +71,15 @@ export function resolveExternalPath(modelDir: string, location: string, modelFil
     throw new AdvisorError('input', `external data file not found: ${location}`, modelFile);
   }
   const realRel = path.relative(realDir, realFull);
-  if (realRel.startsWith('..') || path.isAbsolute(realRel)) throw refuse('symlink leaves the folder');
+  if (escapes(realRel)) throw refuse('symlink leaves the folder');
+  // a folder, FIFO or device is not weights: reading a FIFO would block forever
+  if (!fs.statSync(realFull).isFile()) throw new AdvisorError('input', `external data location is not a regular file: ${location}`, modelFile);
   return realFull;
+}
+
+/** A relative path that climbs out of its base (`..`, `../x`), not one that merely starts with dots (`..x.bin`). */
+function escapes(rel: string): boolean {
+  return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
 }
 
 /** Where a tensor's bytes live, for readers that need to stream them. */
@@ -86,7 +93,12 @@ function readExternal(t: TensorProto, expected: number, src: TensorSource): Uint
   if (length !== expected) {
     throw new AdvisorError('input', `tensor "${t.name}": external length ${length} does not match its shape (${expected} bytes)`, src.modelFile);
   }
-  const fd = fs.openSync(file, 'r');
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw new AdvisorError('input', `cannot read external data ${ref.location} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, src.modelFile);
+  }
   try {
     const size = fs.fstatSync(fd).size;
     if (ref.offset + length > size) {
