@@ -17,15 +17,18 @@ export interface ProfileParams {
 }
 
 /**
- * Per-node times come from onnxruntime's profiler on a session with 'basic' optimisation, where
- * nodes keep their names (at 'all', fused and layout-transformed kernels get new names);
- * `totalMs` is the median whole-run time with the full optimisation the benchmark uses.
+ * Per-node times come from onnxruntime's profiler on a session at 'extended' optimisation (QDQ
+ * fusion on, node names kept; at 'all', layout transforms rename every kernel), or at 'basic' when
+ * that attributes more of the kernel time to the model's nodes; `totalMs` is the median whole-run
+ * time with the full optimisation the benchmark uses. Pricing scales node times to `totalMs`.
  */
 export interface ProfileResult extends NodeTimes {
   runs: number;
-  /** Median sum of all kernel times per run at 'basic', ms. */
+  /** Optimisation level the per-node times were taken at. */
+  level: 'basic' | 'extended';
+  /** Median sum of all kernel times per run at that level, ms. */
   kernelMs: number;
-  /** Kernel time of profiler events that name no node of the model, ms per run (median). */
+  /** Kernel time that could not be attributed to a node of the model, ms per run (median). */
   unattributedMs: number;
 }
 

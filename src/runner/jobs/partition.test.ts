@@ -19,6 +19,7 @@ import { runSptq } from '../../core/quantize/sptq';
 import { syntheticSamples } from '../../core/data/synthetic';
 import { modelInputSpecs } from '../../core/data/inputs';
 import { RunnerClient } from '../client';
+import { attributeKernel } from './profile';
 
 const client = new RunnerClient();
 after(() => client.dispose());
@@ -140,4 +141,26 @@ test('the profile job times every node under its own name and the whole run', as
   // what pricing does with it: per-node costs that add up to the measured run time
   const costs = nodeCosts(model.graph!, r, enumerateCuts(model).computeNodes);
   assert.ok(Math.abs(costs.reduce((a, b) => a + b, 0) - r.totalMs) < 1e-6);
+});
+
+test('profiling a QDQ model keeps the fused int8 kernels under their Conv\'s name', async () => {
+  const model = PARTITION_FIXTURES.qdqCnn();
+  const file = path.join(dir, 'qdq-profiled.onnx');
+  writeModel(model, file);
+  const r = await client.run('profile', { stage: { modelPath: file, threads: 1, spinning: false }, samples: samples(model, 1), runs: 3, warmupRuns: 1 });
+  assert.equal(r.level, 'extended');
+  assert.ok(r.nodeMs['conv_0']! > 0 && r.nodeMs['conv_1']! > 0, JSON.stringify(r.nodeMs));
+  // fused into QLinearConv: the activations' Q/DQ pairs around the Convs run no kernel of their own
+  assert.ok(Object.keys(r.nodeMs).length < model.graph!.node.length / 2);
+  assert.equal(r.unattributedMs, 0);
+});
+
+test('kernel names of fused and duplicated nodes map back to the model\'s nodes', () => {
+  const nodes = new Set(['/enc/layers.0/self_attn/MatMul', '/f/Add', 'dq']);
+  const producer = new Map([['/f/Clip_output_0', '/f/Clip']]);
+  assert.equal(attributeKernel('/enc/layers.0/self_attn/MatMul/MatMulAddFusion', nodes, producer), '/enc/layers.0/self_attn/MatMul');
+  assert.equal(attributeKernel('dq/duplicated', nodes, producer), 'dq');
+  assert.equal(attributeKernel('/f/Add_token_7', nodes, producer), '/f/Add');
+  assert.equal(attributeKernel('/f/Clip_output_0_nchwc', nodes, producer), '/f/Clip');
+  assert.equal(attributeKernel('SkipLayerNormalization', nodes, producer), undefined);
 });

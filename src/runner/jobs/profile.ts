@@ -40,6 +40,30 @@ export function kernelTimesByRun(events: TraceEvent[], skip: number): Map<string
   return out.slice(skip);
 }
 
+/**
+ * Maps a profiler kernel name to a node of the original model. Optimisers rename what they fuse
+ * (`<node>/MatMulAddFusion`, `<node>/duplicated`, `<node>_token_7`, `<value>_nchwc`); stripping those
+ * back to a node name, or to a value name whose producer is taken, attributes most fused kernels.
+ */
+export function attributeKernel(name: string, nodes: ReadonlySet<string>, producerOf: ReadonlyMap<string, string>): string | undefined {
+  let c = name.replace(/_token_\d+$/, '').replace(/_nchwc$/, '');
+  for (;;) {
+    if (nodes.has(c)) return c;
+    const p = producerOf.get(c);
+    if (p) return p;
+    const cut = c.lastIndexOf('/');
+    if (cut <= 0) return undefined;
+    c = c.slice(0, cut);
+  }
+}
+
+interface LevelProfile {
+  level: 'basic' | 'extended';
+  nodeMs: Record<string, number>;
+  kernelMs: number;
+  unattributedMs: number;
+}
+
 export const profileJob: JobHandler<'profile'> = async (params, ctx) => {
   const runs = Math.max(1, params.runs ?? 10);
   const warmup = Math.max(0, params.warmupRuns ?? 2);
@@ -48,6 +72,45 @@ export const profileJob: JobHandler<'profile'> = async (params, ctx) => {
   const feed = (i: number) => feeds[i % feeds.length]!;
   const stages: LoadedStage[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-advisor-profile-'));
+  const graph = readModel(params.stage.modelPath).model.graph;
+  const nodes = new Set(graph?.node.map((n) => n.name ?? '').filter(Boolean));
+  const producerOf = new Map<string, string>();
+  for (const n of graph?.node ?? []) for (const o of n.output) if (o && n.name) producerOf.set(o, n.name);
+
+  const profileAt = async (level: 'basic' | 'extended'): Promise<LevelProfile> => {
+    let session: ort.InferenceSession;
+    const prefix = path.join(dir, level);
+    try {
+      session = await ort.InferenceSession.create(params.stage.modelPath, {
+        ...sessionOptions(params.stage), graphOptimizationLevel: level, enableProfiling: true, profileFilePrefix: prefix,
+      });
+    } catch (e) {
+      throw new AdvisorError('runtime', `onnxruntime cannot load the model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, params.stage.modelPath);
+    }
+    for (let i = 0; i < warmup + runs; i++) await session.run(feed(i));
+    session.endProfiling();
+    await session.release();
+    const trace = fs.readdirSync(dir).find((f) => f.startsWith(path.basename(prefix)) && f.endsWith('.json'));
+    if (!trace) throw new AdvisorError('runtime', 'onnxruntime wrote no profile', params.stage.modelPath);
+    const events = JSON.parse(fs.readFileSync(path.join(dir, trace), 'utf8')) as TraceEvent[];
+    const perRun = kernelTimesByRun(events, warmup).map((kernels) => {
+      const byNode = new Map<string, number>();
+      let unattributed = 0;
+      let total = 0;
+      for (const [k, ms] of kernels) {
+        total += ms;
+        const node = attributeKernel(k, nodes, producerOf);
+        if (node) byNode.set(node, (byNode.get(node) ?? 0) + ms);
+        else unattributed += ms;
+      }
+      return { byNode, unattributed, total };
+    });
+    const names = new Set(perRun.flatMap((r) => [...r.byNode.keys()]));
+    const nodeMs: Record<string, number> = {};
+    for (const n of names) nodeMs[n] = median(perRun.map((r) => r.byNode.get(n) ?? 0));
+    return { level, nodeMs, kernelMs: median(perRun.map((r) => r.total)), unattributedMs: median(perRun.map((r) => r.unattributed)) };
+  };
+
   try {
     ctx.progress('timing whole runs', 0);
     const full = await loadStage(params.stage);
@@ -58,33 +121,19 @@ export const profileJob: JobHandler<'profile'> = async (params, ctx) => {
       await full.session.run(feed(i));
       if (i >= warmup) totals.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
+    await releaseAll(stages.splice(0));
 
-    ctx.progress('profiling nodes', 0.5);
-    let profiled: ort.InferenceSession;
-    try {
-      profiled = await ort.InferenceSession.create(params.stage.modelPath, {
-        ...sessionOptions(params.stage), graphOptimizationLevel: 'basic', enableProfiling: true, profileFilePrefix: path.join(dir, 'p'),
-      });
-    } catch (e) {
-      throw new AdvisorError('runtime', `onnxruntime cannot load the model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, params.stage.modelPath);
+    // 'extended' keeps node names through QDQ fusion (what an SPTQ model really runs); where its
+    // transformer fusions leave kernels unattributed, 'basic' is tried as well and the better kept
+    ctx.progress('profiling nodes', 0.4);
+    let best = await profileAt('extended');
+    const share = (p: LevelProfile) => (p.kernelMs > 0 ? p.unattributedMs / p.kernelMs : 0);
+    if (share(best) > 0.1) {
+      ctx.progress('profiling nodes without fusions', 0.7);
+      const basic = await profileAt('basic');
+      if (share(basic) < share(best)) best = basic;
     }
-    for (let i = 0; i < warmup + runs; i++) await profiled.run(feed(i));
-    profiled.endProfiling();
-    await profiled.release();
-    const trace = fs.readdirSync(dir).find((f) => f.endsWith('.json'));
-    if (!trace) throw new AdvisorError('runtime', 'onnxruntime wrote no profile', params.stage.modelPath);
-    const events = JSON.parse(fs.readFileSync(path.join(dir, trace), 'utf8')) as TraceEvent[];
-    const perRun = kernelTimesByRun(events, warmup);
-    const modelNodes = new Set(readModel(params.stage.modelPath).model.graph?.node.map((n) => n.name ?? '').filter(Boolean));
-    const names = new Set(perRun.flatMap((m) => [...m.keys()]));
-    const nodeMs: Record<string, number> = {};
-    for (const n of names) if (modelNodes.has(n)) nodeMs[n] = median(perRun.map((m) => m.get(n) ?? 0));
-    const sumOf = (m: Map<string, number>, keep: (n: string) => boolean) => [...m].reduce((a, [n, v]) => a + (keep(n) ? v : 0), 0);
-    return {
-      totalMs: median(totals), nodeMs, runs,
-      kernelMs: median(perRun.map((m) => sumOf(m, () => true))),
-      unattributedMs: median(perRun.map((m) => sumOf(m, (n) => !modelNodes.has(n)))),
-    };
+    return { totalMs: median(totals), runs, ...best };
   } finally {
     await releaseAll(stages);
     fs.rmSync(dir, { recursive: true, force: true });
