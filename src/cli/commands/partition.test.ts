@@ -56,6 +56,13 @@ test('--cut by tensor names writes head.onnx, tail.onnx and partition.json that 
   assert.deepEqual(fs.readdirSync(out).sort(), ['head.onnx', 'partition.json', 'tail.onnx']);
 });
 
+test('--verify runs head → tail against the full model in the runner', { skip: built }, () => {
+  const r = cli('partition', qdq, '--cut', 'c5', '--out-dir', path.join(dir, 'verified'), '--verify', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const v = JSON.parse(r.stdout).verify as { ok: boolean; identical: boolean; samples: number; outputs: { name: string }[] };
+  assert.deepEqual({ ok: v.ok, identical: v.identical, samples: v.samples, outputs: v.outputs.map((o) => o.name) }, { ok: true, identical: true, samples: 2, outputs: ['y'] });
+});
+
 test('never writes over the input model; bad cuts and usage are one-line errors', { skip: built }, () => {
   const own = path.join(dir, 'own');
   fs.mkdirSync(own);

@@ -27,6 +27,8 @@ export const partitionCommand: Command = {
                       headNodes,tailNodes,quantized,floatTwin?}], symbolicFixed, inputBytes, outputBytes})
   --cut <ref>         a listed cut id (c7) or the tensor names to cut at, comma-separated
   --out-dir <dir>     where head.onnx, tail.onnx and partition.json are written (never over the input)
+  --verify            then run head → tail and the full model in the runner on synthetic inputs and
+                      compare (exit 1 unless max |diff| ≤ 1e-5, or bit-identical for an 8-bit cut)
   --rank              profile the model once per tier (in the runner, synthetic inputs) and rank every cut
                       and the two single-tier placements by estimated latency: head on --from, transfer
                       of the cut tensors and the result over the links between them, tail on --to
@@ -41,7 +43,7 @@ export const partitionCommand: Command = {
     const args = parseArgs(argv, {
       list: { type: 'boolean' }, json: { type: 'boolean' }, cut: { type: 'string' }, 'out-dir': { type: 'string' },
       'max-tensors': { type: 'string' }, shape: { type: 'string', multiple: true },
-      rank: { type: 'boolean' }, tiers: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+      rank: { type: 'boolean' }, verify: { type: 'boolean' }, tiers: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
       mbps: { type: 'string' }, 'rtt-ms': { type: 'string' }, top: { type: 'string' },
     });
     if (args.positionals.length !== 1) throw new AdvisorError('usage', 'expected exactly one model path');
@@ -83,20 +85,34 @@ export const partitionCommand: Command = {
     const infoPath = path.join(outDir, 'partition.json');
     if (path.resolve(infoPath) === loaded.path) throw new AdvisorError('usage', `refusing to overwrite the input model ${file}`);
     atomicWriteFile(infoPath, JSON.stringify(p.info, null, 2) + '\n');
+    const check = args.options['verify'] ? await verify(loaded, headPath, tailPath) : undefined;
+    const ok = !check || (p.info.cut.quantized ? check.identical : check.maxAbsDiff <= 1e-5);
     if (args.options['json']) {
-      process.stdout.write(JSON.stringify({ head: headPath, tail: tailPath, info: infoPath, partition: p.info }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ head: headPath, tail: tailPath, info: infoPath, partition: p.info, ...(check ? { verify: { ...check, ok } } : {}) }, null, 2) + '\n');
     } else {
       const c = p.info.cut;
-      process.stdout.write(table([
+      const rows = [
         ['cut', `${c.id}: ${c.tensors.map((t) => t.name).join(', ')} (${c.bytes === null ? 'size unknown' : bytes(c.bytes)})`],
         ['head', `${headPath} (${c.headNodes} compute nodes)`],
         ['tail', `${tailPath} (${c.tailNodes} compute nodes)`],
         ['info', infoPath],
-      ]) + '\n');
+      ];
+      if (check) rows.push(['verify', `${ok ? 'ok' : 'MISMATCH'}: ${check.identical ? 'bit-identical' : `max |diff| ${check.maxAbsDiff.toExponential(2)}`} on ${check.samples} synthetic samples`]);
+      process.stdout.write(table(rows) + '\n');
     }
-    return 0;
+    return ok ? 0 : 1;
   },
 };
+
+async function verify(loaded: ReturnType<typeof readModel>, head: string, tail: string) {
+  const samples = syntheticSamples(modelInputSpecs(loaded.model, loaded.path), inspectModel(loaded).modality, 2);
+  const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round((os.totalmem() / 2 ** 20) * 0.75) });
+  try {
+    return await runner.run('verifyPartition', { model: loaded.path, head, tail, samples });
+  } finally {
+    runner.dispose();
+  }
+}
 
 function tierOpt(args: ParsedArgs, key: string, dflt: TierId): TierId {
   const v = stringOpt(args, key) ?? dflt;
