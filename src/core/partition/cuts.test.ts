@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { enumerateCuts, type Cut } from './index';
-import { bertLike, chainCnn, qdqCnn, residualCnn, withIf } from './fixtures';
+import { bertLike, chainCnn, qdqCnn, qdqResidual, residualCnn, withIf } from './fixtures';
 import { readModel } from '../onnx/io';
 import { hasSharedModels, sharedModel, skipWithoutShared } from '../../../test/support/shared';
 
@@ -65,6 +65,20 @@ test('on a QDQ model every Q→DQ pair gives an 8-bit cut a quarter the size of 
     // topological order: the 8-bit cut sits right before its float twin
     assert.equal(Number(twin.id.slice(1)), Number(c.id.slice(1)) + 1);
   }
+});
+
+test('inside a QDQ residual block the skip and the branch both cross as uint8; the skip\'s DQ runs on both sides', () => {
+  const { cuts } = enumerateCuts(qdqResidual());
+  const both = cuts.find((c) => names(c).join() === 'a_q,c_q')!;
+  assert.ok(both, cuts.map((c) => names(c).join('+')).join(' '));
+  assert.equal(both.quantized, true);
+  assert.equal(both.bytes, 2 * 4 * 8 * 8);
+  const twin = cuts.find((c) => c.id === both.floatTwin)!;
+  assert.deepEqual(names(twin), ['a_dq', 'c_dq']);
+  assert.equal(twin.bytes, 4 * both.bytes!);
+  // the DQ of the skip tensor is counted on both sides
+  const total = cuts.find((c) => names(c).join() === 'sum_q')!;
+  assert.equal(both.headNodes + both.tailNodes, total.headNodes + total.tailNodes + 1);
 });
 
 test('values an If node reads inside its branches stay live up to it; its subgraph is never cut', () => {

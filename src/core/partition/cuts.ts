@@ -119,11 +119,21 @@ export function planCut(f: GraphFacts, tensors: readonly string[]): { head: numb
     throw new AdvisorError('usage', `not a cut: the tail would also need ${outside.slice(0, 3).map((v) => `"${v}"`).join(', ')}`);
   }
   const headSet = new Set(head.nodes);
-  const shared = tail.nodes.find((i) => headSet.has(i) && !f.consts.nodes.has(i));
+  const shared = tail.nodes.find((i) => headSet.has(i) && !f.consts.nodes.has(i) && !isDuplicableDequantize(f, i, set));
   if (shared !== undefined) {
     throw new AdvisorError('usage', `not a cut: node "${f.graph.node[shared]!.name ?? `#${shared}`}" would run on both sides`);
   }
   return { head: head.nodes, tail: tail.nodes };
+}
+
+/**
+ * A DequantizeLinear of a transferred 8-bit tensor may run on both sides: inside an SPTQ residual
+ * block the skip connection's DQ feeds both the next Conv (head) and the Add (tail), and sending
+ * the 8-bit tensor once is 4× cheaper than sending its float copy.
+ */
+function isDuplicableDequantize(f: GraphFacts, i: number, cut: ReadonlySet<string>): boolean {
+  const n = f.graph.node[i]!;
+  return n.op_type === 'DequantizeLinear' && cut.has(n.input[0] ?? '') && n.input.slice(1).every((v) => !v || f.consts.values.has(v));
 }
 
 /** Live sets of size 1..max at every boundary of the compute order (deduplicated, in order). */

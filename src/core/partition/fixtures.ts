@@ -104,6 +104,31 @@ export function qdqCnn(): ModelProto {
   return b.build();
 }
 
+/**
+ * A QDQ residual block: the skip tensor's DequantizeLinear feeds both the second Conv and the
+ * Add, so a fully 8-bit cut inside the block sends two uint8 tensors and runs that DQ on both sides.
+ */
+export function qdqResidual(): ModelProto {
+  const b = new ModelBuilder({ opset: 13, seed: 26 });
+  const x = b.input('x', F, [1, 4, 8, 8]);
+  const scale = (v: number) => b.initializer(b.fresh('s'), F, [], new Float32Array([v]));
+  const zp = (v: number) => b.initializer(b.fresh('z'), DataType.UINT8, [], new Uint8Array([v]));
+  const qdq = (v: string, tag: string) => {
+    const s = scale(0.02);
+    const z = zp(128);
+    return b.node('DequantizeLinear', [b.node('QuantizeLinear', [v, s, z], {}, `${tag}_q`), s, z], {}, `${tag}_dq`);
+  };
+  const weight = (i: number) => {
+    const w = b.initializer(`w${i}_q`, DataType.INT8, [4, 4, 3, 3], Int8Array.from({ length: 144 }, (_, k) => ((k * 29 + i * 7) % 160) - 80));
+    return b.node('DequantizeLinear', [w, scale(0.005), b.initializer(`w${i}_z`, DataType.INT8, [], new Int8Array([0]))]);
+  };
+  const a = qdq(b.node('Relu', [b.node('Conv', [qdq(x, 'in'), weight(1)], { pads: [1, 1, 1, 1] })]), 'a');
+  const c = qdq(b.node('Conv', [a, weight(2)], { pads: [1, 1, 1, 1] }), 'c');
+  const y = b.node('GlobalAveragePool', [qdq(b.node('Add', [a, c]), 'sum')], {}, 'y');
+  b.output(y, F, [1, 4, 1, 1]);
+  return b.build();
+}
+
 /** An If node whose branches read two outer values (a, c): the sweep must keep both live up to it. */
 export function withIf(): ModelProto {
   const b = new ModelBuilder({ opset: 13, seed: 25 });
@@ -123,4 +148,4 @@ export function withIf(): ModelProto {
   return b.build();
 }
 
-export const PARTITION_FIXTURES = { chainCnn, residualCnn, bertLike, qdqCnn, withIf };
+export const PARTITION_FIXTURES = { chainCnn, residualCnn, bertLike, qdqCnn, qdqResidual, withIf };
