@@ -3,14 +3,12 @@
  * budget changes recompute everything locally (webview/model.ts) without asking the host.
  */
 import type { ChartId, ToWebview } from '../src/core/protocol/panel';
-import type { AdvisorReport } from '../src/core/results';
+import type { AdvisorReport, SensitivityPoint } from '../src/core/results';
 import type { LinkId } from '../src/core/tiers/types';
 import { applyChartDefaults, latencyChart, scatterChart, sqnrChart } from './charts';
 import { clear, h } from './dom';
-import {
-  baselineRow, findCrossovers, liveRows, nextSort, paretoFront, pickFastest, reportBandwidths, sameConfig, sortRows, tiedWith,
-} from './model';
-import type { Bandwidths, Crossover, LiveRow, SortKey } from './model';
+import { crossoversOnSlider, liveRows, nextSort, recordedPick, reportBandwidths, reprice, sortRows } from './model';
+import type { Bandwidths, LiveRow, Repriced, SortKey } from './model';
 import { readPalette } from './theme';
 import type { Palette } from './theme';
 import { badge, button, dropdown, setDisabled } from './toolkit';
@@ -29,13 +27,18 @@ function sameRun(a: AdvisorReport, b: AdvisorReport): boolean {
 }
 
 interface Derived {
+  /** The recorded report, or the engine's re-run of it at the chosen bandwidths and budget. */
   report: AdvisorReport;
   bw: Bandwidths;
   budget: number;
   recorded: boolean;
   live: LiveRow[];
-  pick: LiveRow | undefined;
+  /** Index into report.results of the recommended row. */
+  pick: number | undefined;
 }
+
+/** Wait this long after the last slider move before the (slow) bandwidth-sensitivity search. */
+const SENSITIVITY_DEBOUNCE_MS = 350;
 
 export class App {
   private palette: Palette;
@@ -44,6 +47,11 @@ export class App {
   private bodyParts: { card: HTMLElement; grid: HTMLElement; updateBw: BandwidthUpdater } | undefined;
   private buttons: Record<string, HTMLElement> = {};
   private frame = 0;
+  /** The engine's last re-run, keyed by settings; `full` once the sensitivity search ran too. */
+  private engine: { key: string; full: boolean; result: Repriced } | undefined;
+  private sensitivityTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Crossovers last computed; shown while a slider moves and the search has not re-run yet. */
+  private lastSensitivity: SensitivityPoint[] = [];
 
   constructor(root: HTMLElement, private s: PanelState) {
     this.palette = readPalette();
@@ -65,6 +73,8 @@ export class App {
   handle(m: ToWebview): void {
     switch (m.type) {
       case 'showReport':
+        this.engine = undefined;
+        this.lastSensitivity = m.report.sensitivity;
         // The host replays the same report whenever the panel is shown again: keep the user's what-if.
         if (this.s.report && sameRun(this.s.report, m.report)) this.s = { ...this.s, report: m.report, cached: m.cached };
         else this.s = { ...this.s, report: m.report, cached: m.cached, bandwidths: undefined, budget: undefined };
@@ -92,33 +102,39 @@ export class App {
   // -------------------------------------------------------------------------------------------
 
   private derive(): Derived | undefined {
-    const report = this.s.report;
-    if (!report) return undefined;
-    const rec = reportBandwidths(report);
+    const original = this.s.report;
+    if (!original) return undefined;
+    const rec = reportBandwidths(original);
     const bw = this.s.bandwidths ?? rec;
-    const budget = this.s.budget ?? report.maxAccuracyDrop;
-    const recorded = budget === report.maxAccuracyDrop && bw['mobile-edge'] === rec['mobile-edge'] && bw['edge-cloud'] === rec['edge-cloud'];
-    const live = liveRows(report, bw, budget);
-    // At the recorded settings the engine's pick stands (it weighs CIs); otherwise the live one.
-    const engine = report.recommendation;
-    const pick = recorded
-      ? (engine ? live.find((r) => sameConfig(r.row, engine)) ?? pickFastest(live) : undefined)
-      : pickFastest(live);
-    return { report, bw, budget, recorded, live, pick };
+    const budget = this.s.budget ?? original.maxAccuracyDrop;
+    const recorded = budget === original.maxAccuracyDrop && bw['mobile-edge'] === rec['mobile-edge'] && bw['edge-cloud'] === rec['edge-cloud'];
+    let report = original;
+    let pick = recordedPick(original);
+    if (!recorded) {
+      const key = `${bw['mobile-edge']}|${bw['edge-cloud']}|${budget}`;
+      if (this.engine?.key !== key) {
+        this.engine = { key, full: false, result: reprice(original, bw, budget, { sensitivity: false }) };
+        this.scheduleSensitivity(key, bw, budget);
+      }
+      ({ report, pick } = this.engine.result);
+    }
+    if (recorded || this.engine?.full) this.lastSensitivity = report.sensitivity;
+    return { report, bw, budget, recorded, live: liveRows(report, bw, budget), pick };
   }
 
-  private crossovers(d: Derived): Record<LinkId, Crossover[]> {
-    const out = {} as Record<LinkId, Crossover[]>;
-    const rec = reportBandwidths(d.report);
-    for (const link of ['mobile-edge', 'edge-cloud'] as const) {
-      const other: LinkId = link === 'mobile-edge' ? 'edge-cloud' : 'mobile-edge';
-      const sens = d.report.sensitivity.find((x) => x.link === link);
-      // The report's analysis holds for the recorded budget and the other link at its recorded value.
-      out[link] = sens && d.budget === d.report.maxAccuracyDrop && d.bw[other] === rec[other]
-        ? sens.crossovers
-        : findCrossovers(d.report, link, d.bw, d.budget);
-    }
-    return out;
+  private scheduleSensitivity(key: string, bw: Bandwidths, budget: number): void {
+    clearTimeout(this.sensitivityTimer);
+    this.sensitivityTimer = setTimeout(() => {
+      const original = this.s.report;
+      if (!original || this.engine?.key !== key) return;
+      this.engine = { key, full: true, result: reprice(original, bw, budget, { sensitivity: true }) };
+      this.renderLive();
+    }, SENSITIVITY_DEBOUNCE_MS);
+  }
+
+  private crossovers(): Record<LinkId, SensitivityPoint['crossovers']> {
+    const r = { ...(this.s.report as AdvisorReport), sensitivity: this.lastSensitivity };
+    return { 'mobile-edge': crossoversOnSlider(r, 'mobile-edge'), 'edge-cloud': crossoversOnSlider(r, 'edge-cloud') };
   }
 
   private renderAll(): void {
@@ -225,9 +241,9 @@ export class App {
     this.chartsLive.latency = latencyChart(latencyCanvas);
     const updateBw = renderBandwidth(bwSection, {
       bandwidths: d.bw,
-      recorded: reportBandwidths(d.report),
+      recorded: reportBandwidths(this.s.report as AdvisorReport),
       rttMs: { 'mobile-edge': d.report.tiers.links['mobile-edge'].rttMs, 'edge-cloud': d.report.tiers.links['edge-cloud'].rttMs },
-      crossovers: this.crossovers(d),
+      crossovers: this.crossovers(),
       sensitivity: d.report.sensitivity,
       onChange: (link, mbps) => this.setBandwidth(link, mbps),
       onReset: () => { this.s = { ...this.s, bandwidths: undefined }; this.scheduleLive(); },
@@ -251,21 +267,15 @@ export class App {
     const d = this.derive();
     const parts = this.bodyParts;
     if (!d || !parts) return;
-    const baseline = baselineRow(d.live);
-    renderCard(parts.card, {
-      report: d.report, pick: d.pick, baseline, recorded: d.recorded, budget: d.budget,
-      tied: d.pick ? (d.recorded && d.report.recommendation
-        ? d.live.filter((r) => d.report.recommendation?.tiedWith.some((t) => sameConfig(t, r.row)))
-        : tiedWith(d.pick, d.live)) : [],
-    });
-    this.chartsLive.scatter?.render({ rows: d.live, pareto: paretoFront(d.live), pick: d.pick?.index, budget: d.budget }, this.palette);
+    renderCard(parts.card, { report: d.report, pick: d.pick, recorded: d.recorded, bw: d.bw, budget: d.budget });
+    this.chartsLive.scatter?.render({ rows: d.live, pareto: d.report.pareto, pick: d.pick, budget: d.budget }, this.palette);
     this.chartsLive.latency?.render({ rows: d.live }, this.palette);
     renderGrid(parts.grid, {
-      rows: sortRows(d.live, this.s.sort), sort: this.s.sort, pick: d.pick?.index,
+      rows: sortRows(d.live, this.s.sort), sort: this.s.sort, pick: d.pick,
       onSort: (key: SortKey) => this.setSort(key),
       onReveal: (path) => post({ type: 'revealFile', path }),
     });
-    parts.updateBw(d.bw, this.crossovers(d));
+    parts.updateBw(d.bw, this.crossovers(), d.report.sensitivity.length > 0 ? d.report.sensitivity : this.lastSensitivity);
   }
 
   private scheduleLive(): void {
@@ -309,7 +319,7 @@ export class App {
 
   private revealPick(): void {
     const d = this.derive();
-    const path = d?.pick?.row.modelPaths?.[0] ?? d?.report.model.path;
+    const path = (d?.pick !== undefined ? d.report.results[d.pick]?.modelPaths?.[0] : undefined) ?? d?.report.model.path;
     if (path) post({ type: 'revealFile', path });
   }
 

@@ -267,9 +267,10 @@ function scatterPlugins(get: () => { input: ScatterInput; p: Palette } | undefin
         const text = shortLabel(q.r);
         const w = ctx.measureText(text).width;
         const hgt = 12;
-        const spots: Array<[number, number]> = [[q.x + 8, q.y - 8], [q.x + 8, q.y + 8], [q.x - 8 - w, q.y - 8], [q.x - 8 - w, q.y + 8], [q.x - w / 2, q.y - 16]];
+        // Right, below-right, left, below-left, above; far enough to clear the marker itself.
+        const spots: Array<[number, number]> = [[q.x + 9, q.y - 9], [q.x + 9, q.y + 9], [q.x - 9 - w, q.y - 9], [q.x - 9 - w, q.y + 9], [q.x - w / 2, q.y - 18]];
         for (const [x, y] of spots) {
-          const box: [number, number, number, number] = [x - 3, y - hgt / 2 - 1, x + w + 3, y + hgt / 2 + 1];
+          const box: [number, number, number, number] = [x - 2, y - hgt / 2, x + w + 2, y + hgt / 2];
           if (box[0] < chartArea.left || box[2] > chartArea.right || box[1] < chartArea.top || box[3] > chartArea.bottom || overlaps(box)) continue;
           taken.push(box);
           ctx.fillStyle = q.prio <= 1 ? s.p.foreground : s.p.muted;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { AdvisorReport } from '../src/core/results';
 import { transferMs } from '../src/core/tiers/network';
 import {
-  baselineRow, findCrossovers, liveRows, mbpsToSlider, nextSort, paretoFront, pickFastest, reportBandwidths,
-  sliderToMbps, sortRows, speedup, SLIDER_STEPS,
+  crossoversOnSlider, liveRows, mbpsToSlider, nextSort, recommendationSpeedup, recordedPick, reportBandwidths, reprice,
+  sliderToMbps, sortRows, SLIDER_STEPS,
 } from './model';
 import type { LiveRow } from './model';
 
@@ -40,56 +40,69 @@ test('slowing Mobile↔Edge re-prices only the transfers that cross it', () => {
   assert.ok(find(slow, 'partition', 'mobile-edge').transferMs > 250);
 });
 
-test('the live pick is the fastest configuration within the budget, and moves with bandwidth and budget', () => {
-  assert.equal(name(pickFastest(liveRows(report, recorded, 1))), 'sptq@edge', 'the engine\'s recorded pick');
-  // Below the ~109 Mbit/s crossover, uploading no longer pays: SPTQ stays on the device.
-  assert.equal(name(pickFastest(liveRows(report, { ...recorded, 'mobile-edge': 50 }, 1))), 'sptq@mobile');
-  // A 2-point budget admits DSPTQ (1.78 points), the fastest on the device.
-  assert.equal(name(pickFastest(liveRows(report, recorded, 2))), 'dsptq@mobile');
-  // Nothing but the lossless operators fits a zero budget; pruned (−0.22) improves accuracy.
-  const strict = pickFastest(liveRows(report, recorded, 0));
-  assert.ok(strict && (strict.drop as number) <= 0, name(strict));
+test('at the recorded settings the engine re-derives exactly the recorded recommendation', () => {
+  const again = reprice(report, recorded, report.maxAccuracyDrop, { sensitivity: true });
+  assert.deepEqual(again.report.recommendation, report.recommendation);
+  assert.deepEqual(again.report.pareto, report.pareto);
+  assert.deepEqual(again.report.sensitivity, report.sensitivity);
+  assert.equal(again.pick, recordedPick(report));
+  assert.equal(name(liveRows(report, recorded, 1).find((r) => r.index === recordedPick(report))), 'sptq@edge');
 });
 
-test('rows over the budget or that do not fit are infeasible, never picked', () => {
-  const doctored: AdvisorReport = structuredClone(report);
-  const fastest = doctored.results.findIndex((r) => r.operator === 'sptq' && r.placement === 'edge');
-  doctored.results[fastest].flags.push('doesNotFit');
-  const rows = liveRows(doctored, recorded, 1);
-  assert.equal(rows.find((r) => r.index === fastest)?.feasible, false);
-  assert.notEqual(name(pickFastest(rows)), 'sptq@edge');
-  assert.equal(find(rows, 'distilled', 'mobile').overBudget, true);
-  assert.equal(pickFastest(liveRows(doctored, recorded, -1)), undefined, 'no pick when nothing qualifies');
+test('moving a slider or the budget re-runs the engine: new pick, new reasons, same measurements', () => {
+  // Below the Mobile↔Edge crossover (~126 Mbit/s) uploading no longer pays: SPTQ stays on the device.
+  const slow = reprice(report, { ...recorded, 'mobile-edge': 50 }, 1, { sensitivity: false });
+  assert.equal(`${slow.report.recommendation?.operator}@${slow.report.recommendation?.placement}`, 'sptq@mobile');
+  assert.equal(slow.report.results[slow.pick as number].placement, 'mobile');
+  assert.notDeepEqual(slow.report.recommendation?.rationale, report.recommendation?.rationale);
+  assert.equal(slow.report.tiers.links['mobile-edge'].mbps, 50);
+  assert.deepEqual(slow.report.sensitivity, [], 'the slow search is skipped while the slider moves');
+  const i = report.results.findIndex((r) => r.operator === 'sptq' && r.placement === 'edge');
+  const expected = transferMs(4096, { mbps: 50, rttMs: report.tiers.links['mobile-edge'].rttMs });
+  assert.ok(Math.abs((slow.report.results[i].transferMs as number) - expected) < 1e-9);
+  assert.equal(slow.report.results.length, report.results.length);
+  // A 2-point budget admits the distilled student (1.33 points), far faster on the device.
+  const wide = reprice(report, recorded, 2, { sensitivity: false });
+  assert.equal(`${wide.report.recommendation?.operator}@${wide.report.recommendation?.placement}`, 'distilled@mobile');
+  assert.equal(wide.report.maxAccuracyDrop, 2);
+  // A negative budget leaves nothing, and the engine says why.
+  const none = reprice(report, recorded, -1, { sensitivity: false });
+  assert.equal(none.pick, undefined);
+  assert.equal(none.report.recommendation, null);
+  assert.match(none.report.noRecommendationReason ?? '', /budget/);
 });
 
-test('the crossover on Mobile↔Edge matches the report\'s sensitivity analysis', () => {
-  const [c, ...rest] = findCrossovers(report, 'mobile-edge', recorded, 1);
+test('crossover marks come from the engine\'s sensitivity analysis, limited to the slider\'s range', () => {
+  const [c, ...rest] = crossoversOnSlider(report, 'mobile-edge');
   assert.equal(rest.length, 0);
   assert.equal(`${c.below.operator}@${c.below.placement}`, 'sptq@mobile');
   assert.equal(`${c.above.operator}@${c.above.placement}`, 'sptq@edge');
-  const recordedCrossover = report.sensitivity.find((s) => s.link === 'mobile-edge')?.crossovers[0].mbps as number;
-  assert.ok(Math.abs(c.mbps - recordedCrossover) < 0.5, `${c.mbps} vs ${recordedCrossover}`);
-  assert.deepEqual(findCrossovers(report, 'edge-cloud', recorded, 1), [], 'a 20 ms RTT to Cloud never pays off');
+  assert.ok(c.mbps > 100 && c.mbps < 200, String(c.mbps));
+  // The crossover depends on the other link and the budget, not on where this slider sits.
+  const moved = reprice(report, { ...recorded, 'mobile-edge': 10 }, 1, { sensitivity: true });
+  assert.ok(Math.abs(crossoversOnSlider(moved.report, 'mobile-edge')[0].mbps - c.mbps) < 1e-6);
+  const outOfRange: AdvisorReport = { ...report, sensitivity: [{ ...report.sensitivity[0], crossovers: [{ ...c, mbps: 5000 }] }] };
+  assert.deepEqual(crossoversOnSlider(outOfRange, 'mobile-edge'), []);
+  assert.deepEqual(crossoversOnSlider(report, 'edge-cloud'), [], 'a 20 ms RTT to Cloud never pays off');
 });
 
-test('the Pareto front keeps exactly the rows nothing beats on both latency and accuracy drop', () => {
-  const rows = liveRows(report, recorded, 1);
-  const front = paretoFront(rows);
-  assert.deepEqual(front, report.pareto);
-  for (const r of rows) {
-    const dominated = rows.some((o) => o !== r && o.latency.median <= r.latency.median && (o.drop as number) <= (r.drop as number)
-      && (o.latency.median < r.latency.median || (o.drop as number) < (r.drop as number)));
-    assert.equal(front.includes(r.index), !dominated, name(r));
-  }
+test('rows over the budget or that do not fit are drawn hollow (infeasible), and the engine skips them', () => {
+  const doctored: AdvisorReport = structuredClone(report);
+  const i = doctored.results.findIndex((r) => r.operator === 'sptq' && r.placement === 'edge');
+  doctored.results[i].flags.push('doesNotFit');
+  const rows = liveRows(doctored, recorded, 1);
+  assert.equal(rows.find((r) => r.index === i)?.feasible, false);
+  assert.equal(find(rows, 'distilled', 'mobile').overBudget, true);
+  assert.equal(find(rows, 'sptq', 'mobile').feasible, true);
+  assert.notEqual(reprice(doctored, recorded, 1, { sensitivity: false }).pick, i);
 });
 
-test('speed-up is quoted against Identity on Mobile with a conservative interval', () => {
-  const rows = liveRows(report, recorded, 1);
-  const base = baselineRow(rows) as LiveRow;
-  assert.equal(name(base), 'identity@mobile');
-  const s = speedup(base.latency, find(rows, 'sptq', 'edge').latency);
-  assert.ok(s.value > 2 && s.value < 2.3, String(s.value));
-  assert.ok((s.low as number) < s.value && s.value < (s.high as number));
+test('the speed-up is the engine\'s, or computed the engine\'s way for reports without one', () => {
+  const s = recommendationSpeedup(report, recordedPick(report));
+  assert.ok(s && s.ratio > 1 && (s.ciLow as number) < s.ratio && s.ratio < (s.ciHigh as number));
+  const old: AdvisorReport = structuredClone(report);
+  delete old.recommendation?.speedup;
+  assert.deepEqual(recommendationSpeedup(old, recordedPick(old)), s);
 });
 
 test('the bandwidth slider is log-scaled over 0.1–1000 Mbit/s and round-trips', () => {

@@ -2,11 +2,16 @@
  * The panel's pure logic: what the results look like at the bandwidths and budget the user picks,
  * without re-benchmarking. Compute time is measured; transfer time is analytic
  * (`transferMs` = RTT + bytes·8/bandwidth per transfer), so moving a slider only re-prices the
- * transfers. No DOM here: the root tsconfig checks this file without DOM types, and the tests run
+ * transfers; the pick and its reasons come from the same engine as the CLI's. No DOM here: the root tsconfig checks this file without DOM types, and the tests run
  * it in Node.
  */
+import { runEngine } from '../src/core/recommend/engine';
+import { speedup as engineSpeedup } from '../src/core/recommend/latency';
+import { baselineFor } from '../src/core/recommend/rationale';
+import { toAdvisorReport } from '../src/core/recommend/report';
+import { retimeRows } from '../src/core/recommend/sensitivity';
 import { OPERATORS, PLACEMENTS } from '../src/core/results';
-import type { AdvisorReport, LatencyStats, OperatorId, PlacementId, ResultRow } from '../src/core/results';
+import type { AdvisorReport, LatencyStats, OperatorId, PlacementId, ResultRow, SensitivityPoint } from '../src/core/results';
 import { totalTransferMs } from '../src/core/tiers/network';
 import type { LinkId, LinkProfile } from '../src/core/tiers/types';
 import { MAX_MBPS, MIN_MBPS } from '../src/core/protocol/panel';
@@ -86,103 +91,64 @@ export function liveRows(report: AdvisorReport, bw: Bandwidths, maxAccuracyDrop:
   return out;
 }
 
+/** What the engine says at other bandwidths or another budget, without re-benchmarking. */
+export interface Repriced {
+  /** The report as the engine would have written it at these settings. */
+  report: AdvisorReport;
+  /** Index into `report.results` of the recommended row, if any. */
+  pick: number | undefined;
+}
+
 /**
- * The local recommendation: the fastest feasible configuration by median latency (ties broken by
- * the smaller accuracy drop). The engine's pick also weighs confidence intervals; at the recorded
- * bandwidths the panel shows the engine's pick and its rationale, and this one when sliders move.
+ * Re-prices every transfer at `bw` and re-runs the recommendation engine (src/core/recommend) with
+ * the `budget`: the same pick, ties, rationale and study findings the CLI would print. The
+ * bandwidth-sensitivity search is the slow part (hundreds of ms), so live slider updates skip it
+ * (`sensitivity: false`) and the panel runs it once the slider rests.
  */
-export function pickFastest(rows: readonly LiveRow[]): LiveRow | undefined {
-  let best: LiveRow | undefined;
-  for (const r of rows) {
-    if (!r.feasible) continue;
-    if (!best || r.latency.median < best.latency.median
-      || (r.latency.median === best.latency.median && (r.drop ?? 0) < (best.drop ?? 0))) best = r;
+export function reprice(report: AdvisorReport, bw: Bandwidths, budget: number, opts: { sensitivity: boolean }): Repriced {
+  const links = linksAt(report, bw);
+  const rows = retimeRows(report.results, report.tiers.links, links);
+  const out = runEngine({
+    rows, baselineAccuracy: report.baselineAccuracy, modality: report.model.modality, metric: report.metric,
+    maxAccuracyDrop: budget, latencyTargetMs: report.latencyTargetMs, links: opts.sensitivity ? links : undefined,
+  });
+  const repriced = toAdvisorReport(out, { ...report, tiers: { ...report.tiers, links } });
+  if (!opts.sensitivity) {
+    repriced.sensitivity = [];
+    delete repriced.sensitivityNote;
   }
-  return best;
+  return { report: repriced, pick: out.pick.index ?? undefined };
 }
 
-/** Rows whose latency CI overlaps the pick's: not clearly slower. */
-export function tiedWith(pick: LiveRow, rows: readonly LiveRow[]): LiveRow[] {
-  const hi = pick.latency.ciHigh;
-  if (hi === undefined) return [];
-  return rows.filter((r) => r !== pick && r.feasible && r.latency.ciLow !== undefined && r.latency.ciLow <= hi);
-}
-
-/** Indexes (into report.results) of the rows no other row beats on both latency and accuracy drop. */
-export function paretoFront(rows: readonly LiveRow[]): number[] {
-  const cands = rows.filter((r) => r.drop !== undefined && !r.doesNotFit)
-    .sort((a, b) => a.latency.median - b.latency.median || (a.drop as number) - (b.drop as number));
-  const front: number[] = [];
-  let bestDrop = Infinity;
-  for (const r of cands) {
-    if ((r.drop as number) < bestDrop) {
-      front.push(r.index);
-      bestDrop = r.drop as number;
-    }
-  }
-  return front;
+/** The recorded report's pick, found by configuration. */
+export function recordedPick(report: AdvisorReport): number | undefined {
+  const rec = report.recommendation;
+  if (!rec) return undefined;
+  const i = report.results.findIndex((r) => sameConfig(r, rec));
+  return i >= 0 ? i : undefined;
 }
 
 export interface Speedup {
-  value: number;
-  low?: number;
-  high?: number;
+  vs: Config;
+  ratio: number;
+  ciLow?: number;
+  ciHigh?: number;
 }
 
-/** How many times faster `pick` is than `base`; the interval divides the CIs conservatively. */
-export function speedup(base: LatencyStats, pick: LatencyStats): Speedup {
-  const s: Speedup = { value: base.median / pick.median };
-  if (base.ciLow !== undefined && base.ciHigh !== undefined && pick.ciLow !== undefined && pick.ciHigh !== undefined && pick.ciLow > 0) {
-    s.low = base.ciLow / pick.ciHigh;
-    s.high = base.ciHigh / pick.ciLow;
-  }
-  return s;
+/** The recommendation's speed-up: the engine's when the report has it, else computed the engine's way. */
+export function recommendationSpeedup(report: AdvisorReport, pick: number | undefined): Speedup | undefined {
+  const rec = report.recommendation;
+  if (rec?.speedup) return rec.speedup;
+  if (pick === undefined) return undefined;
+  const row = report.results[pick] as ResultRow;
+  const base = baselineFor(report.results, row);
+  if (!base || base === row) return undefined;
+  return { vs: { operator: base.operator, placement: base.placement }, ...engineSpeedup(base, row) };
 }
 
-/** The reference every speed-up is quoted against: the unmodified model on the device (Mobile). */
-export function baselineRow(rows: readonly LiveRow[]): LiveRow | undefined {
-  return rows.find((r) => r.row.operator === 'identity' && r.row.placement === 'mobile')
-    ?? rows.find((r) => r.row.operator === 'identity');
-}
-
-export interface Crossover {
-  mbps: number;
-  below: Config;
-  above: Config;
-}
-
-function configOf(r: LiveRow | undefined): Config | undefined {
-  return r ? { operator: r.row.operator, placement: r.row.placement } : undefined;
-}
-
-/**
- * Bandwidths on `link` (others held at `bw`) where the local pick changes, found by scanning a
- * log grid and bisecting each change. Used when the report carries no sensitivity for a link.
- */
-export function findCrossovers(report: AdvisorReport, link: LinkId, bw: Bandwidths, maxAccuracyDrop: number, steps = 200): Crossover[] {
-  const pickAt = (mbps: number) => configOf(pickFastest(liveRows(report, { ...bw, [link]: mbps }, maxAccuracyDrop)));
-  const out: Crossover[] = [];
-  const lo = Math.log10(MIN_MBPS);
-  const hi = Math.log10(MAX_MBPS);
-  let prevX = lo;
-  let prev = pickAt(10 ** lo);
-  for (let i = 1; i <= steps; i++) {
-    const x = lo + ((hi - lo) * i) / steps;
-    const cur = pickAt(10 ** x);
-    if (prev && cur && !sameConfig(prev, cur)) {
-      let a = prevX;
-      let b = x;
-      for (let k = 0; k < 40; k++) {
-        const m = (a + b) / 2;
-        const p = pickAt(10 ** m);
-        if (p && sameConfig(p, prev)) a = m; else b = m;
-      }
-      out.push({ mbps: 10 ** ((a + b) / 2), below: prev, above: cur });
-    }
-    prev = cur;
-    prevX = x;
-  }
-  return out;
+/** Crossovers inside the slider's range (the engine searches 0.01–100 000 Mbit/s). */
+export function crossoversOnSlider(report: AdvisorReport, link: LinkId): SensitivityPoint['crossovers'] {
+  return (report.sensitivity.find((s) => s.link === link)?.crossovers ?? []).filter((c) => c.mbps >= MIN_MBPS && c.mbps <= MAX_MBPS);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -285,7 +251,6 @@ export function fmtMbps(v: number): string {
   return `${roundSig(v, 3)} Mbit/s`;
 }
 
-export function fmtSpeedup(s: Speedup): string {
-  const x = (v: number) => `${v >= 10 ? v.toFixed(1) : v.toFixed(2)}×`;
-  return s.low !== undefined && s.high !== undefined ? `${x(s.value)} (95% CI ${x(s.low)}–${x(s.high)})` : x(s.value);
+export function fmtTimes(v: number): string {
+  return `${v >= 10 ? v.toFixed(1) : v.toFixed(2)}×`;
 }

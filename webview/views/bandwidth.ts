@@ -3,7 +3,9 @@ import type { SensitivityPoint } from '../../src/core/results';
 import type { LinkId } from '../../src/core/tiers/types';
 import { clear, h } from '../dom';
 import { configLabel, fmtMbps, mbpsToSlider, SLIDER_STEPS, sliderToMbps } from '../model';
-import type { Bandwidths, Crossover } from '../model';
+import type { Bandwidths } from '../model';
+
+type Crossover = SensitivityPoint['crossovers'][number];
 
 const LINK_LABELS: Record<LinkId, string> = { 'mobile-edge': 'Mobile ↔ Edge', 'edge-cloud': 'Edge ↔ Cloud' };
 
@@ -13,12 +15,13 @@ export interface BandwidthInput {
   rttMs: Record<LinkId, number>;
   /** Crossovers per link: from the report's sensitivity analysis, or computed here when absent. */
   crossovers: Record<LinkId, Crossover[]>;
+  /** The engine's analysis (its summaries are shown under each slider). */
   sensitivity: SensitivityPoint[];
   onChange: (link: LinkId, mbps: number) => void;
   onReset: () => void;
 }
 
-function drawMarks(ticks: HTMLElement, summaryEl: HTMLElement, link: LinkId, crossovers: Crossover[], recorded: number, sens: SensitivityPoint | undefined, rttMs: number): void {
+function drawMarks(ticks: HTMLElement, summaryEl: HTMLElement, _link: LinkId, crossovers: Crossover[], recorded: number, sens: SensitivityPoint | undefined, rttMs: number): void {
   clear(ticks);
   for (const c of crossovers) {
     const t = h('span', { class: 'bw-crossover', 'data-testid': 'bw-crossover', title: `${fmtMbps(c.mbps)}: ${configLabel(c.below)} below, ${configLabel(c.above)} above` });
@@ -28,13 +31,13 @@ function drawMarks(ticks: HTMLElement, summaryEl: HTMLElement, link: LinkId, cro
   const rec = h('span', { class: 'bw-recorded', title: `Recorded: ${fmtMbps(recorded)}` });
   rec.style.left = `${(mbpsToSlider(recorded) / SLIDER_STEPS) * 100}%`;
   ticks.append(rec);
-  const summary = crossovers.length > 0
-    ? crossovers.map((c) => `Crossover at ${fmtMbps(c.mbps)}: ${configLabel(c.below)} below, ${configLabel(c.above)} above.`).join(' ')
-    : sens?.summary ?? 'The pick does not change anywhere on this slider.';
-  summaryEl.textContent = `${summary} RTT ${rttMs} ms (${LINK_LABELS[link]}).`;
+  const marks = crossovers.map((c) => `▲ ${fmtMbps(c.mbps)}: ${configLabel(c.below)} below, ${configLabel(c.above)} above.`).join(' ');
+  // No analysis yet (a slider just moved; the search runs when it rests): marks only.
+  const summary = sens?.summary ?? '';
+  summaryEl.textContent = [marks, summary, `RTT ${rttMs} ms.`].filter(Boolean).join(' ');
 }
 
-export type BandwidthUpdater = (bw: Bandwidths, crossovers: Record<LinkId, Crossover[]>) => void;
+export type BandwidthUpdater = (bw: Bandwidths, crossovers: Record<LinkId, Crossover[]>, sensitivity: SensitivityPoint[]) => void;
 
 /**
  * Builds the sliders once per report; returns an updater for labels, positions and crossover
@@ -65,7 +68,7 @@ export function renderBandwidth(el: HTMLElement, b: BandwidthInput): BandwidthUp
   const reset = h('button', { class: 'text-button', id: 'btn-reset-bandwidth', 'data-testid': 'btn-reset-bandwidth' }, 'Reset to recorded bandwidths');
   reset.addEventListener('click', b.onReset);
   el.append(reset);
-  const update: BandwidthUpdater = (bw, crossovers) => {
+  const update: BandwidthUpdater = (bw, crossovers, sensitivity) => {
     for (const link of ['mobile-edge', 'edge-cloud'] as const) {
       const p = parts[link]!;
       const changed = Math.abs(bw[link] - b.recorded[link]) > 1e-9;
@@ -73,10 +76,10 @@ export function renderBandwidth(el: HTMLElement, b: BandwidthInput): BandwidthUp
       const pos = String(mbpsToSlider(bw[link]));
       if (p.input.value !== pos) p.input.value = pos;
       p.input.setAttribute('aria-valuetext', fmtMbps(bw[link]));
-      drawMarks(p.ticks, p.summary, link, crossovers[link], b.recorded[link], b.sensitivity.find((s) => s.link === link), b.rttMs[link]);
+      drawMarks(p.ticks, p.summary, link, crossovers[link], b.recorded[link], sensitivity.find((s) => s.link === link), b.rttMs[link]);
     }
     reset.hidden = !(['mobile-edge', 'edge-cloud'] as const).some((l) => Math.abs(bw[l] - b.recorded[l]) > 1e-9);
   };
-  update(b.bandwidths, b.crossovers);
+  update(b.bandwidths, b.crossovers, b.sensitivity);
   return update;
 }

@@ -1,17 +1,17 @@
-/** The recommendation card: the pick, its numbers with CIs, the reasons, and the study's view. */
-import type { AdvisorReport } from '../../src/core/results';
+/** The recommendation card: the pick, its numbers with CIs, the engine's reasons, and the study's view. */
+import type { AdvisorReport, ResultRow } from '../../src/core/results';
 import { clear, h } from '../dom';
-import { configLabel, fmtMs, fmtPoints, fmtSpeedup, sameConfig, speedup } from '../model';
-import type { LiveRow } from '../model';
+import { configLabel, fmtMbps, fmtMs, fmtPoints, fmtTimes, recommendationSpeedup } from '../model';
+import type { Bandwidths } from '../model';
 
 export interface CardInput {
+  /** The recorded report, or the engine's re-run at the chosen settings. */
   report: AdvisorReport;
-  pick: LiveRow | undefined;
-  baseline: LiveRow | undefined;
-  /** Bandwidths and budget are the recorded ones: the engine's pick and rationale apply. */
+  pick: number | undefined;
+  /** Bandwidths and budget are the recorded ones. */
   recorded: boolean;
+  bw: Bandwidths;
   budget: number;
-  tied: LiveRow[];
 }
 
 function metric(testid: string, label: string, value: string, detail?: string): HTMLElement {
@@ -28,47 +28,54 @@ function ci(lo: number | undefined, hi: number | undefined, fmt: (v: number) => 
 export function renderCard(el: HTMLElement, c: CardInput): void {
   clear(el);
   const rec = c.report.recommendation;
-  const { pick } = c;
-  if (!pick) {
-    const reason = c.recorded && c.report.noRecommendationReason
-      ? c.report.noRecommendationReason
-      : `No measured configuration is within the ${c.budget}-point accuracy budget and fits its tier. Raise the budget or add data/labels.`;
-    el.dataset.state = 'none';
-    el.append(h('h2', {}, 'No recommendation'), h('p', { 'data-testid': 'no-recommendation-reason' }, reason));
+  const row: ResultRow | undefined = c.pick !== undefined ? c.report.results[c.pick] : undefined;
+  const settings = `at ${fmtMbps(c.bw['mobile-edge'])} Mobile↔Edge, ${fmtMbps(c.bw['edge-cloud'])} Edge↔Cloud and a ${c.budget}-point budget`;
+  el.dataset.state = rec && row ? (c.recorded ? 'recorded' : 'live') : 'none';
+  if (!rec || !row) {
+    el.append(
+      h('div', { class: 'card-eyebrow' }, c.recorded ? 'No recommendation' : `No recommendation ${settings}`),
+      h('h2', {}, 'No configuration qualifies'),
+      h('p', { 'data-testid': 'no-recommendation-reason' }, c.report.noRecommendationReason ?? 'Nothing measured is within the accuracy budget and fits its tier.'),
+    );
+    appendExcluded(el, c.report);
     return;
   }
-  // The engine weighs confidence intervals; when it and the live pick agree, its words apply.
-  const engineAgrees = rec !== null && c.recorded && sameConfig(rec, pick.row);
-  el.dataset.state = engineAgrees ? 'recorded' : 'live';
-  const sp = c.baseline && c.baseline !== pick ? speedup(c.baseline.latency, pick.latency) : undefined;
-  const dropCi = pick.row.accuracyDropCi;
+  const sp = recommendationSpeedup(c.report, c.pick);
+  const dropCi = rec.accuracyDropCi ?? row.accuracyDropCi;
   el.append(
-    h('div', { class: 'card-eyebrow' }, engineAgrees ? 'Recommended deployment' : 'Recommended at the chosen bandwidth and budget (live estimate)'),
-    h('h2', { 'data-testid': 'rec-config' }, configLabel(pick.row)),
+    h('div', { class: 'card-eyebrow' }, c.recorded ? 'Recommended deployment' : `Recommended ${settings} (re-priced, not re-measured)`),
+    h('h2', { 'data-testid': 'rec-config' }, configLabel(rec)),
     h('div', { class: 'metrics' },
-      metric('rec-latency', 'Median latency', fmtMs(pick.latency.median), ci(pick.latency.ciLow, pick.latency.ciHigh, (v) => fmtMs(v))),
-      sp && c.baseline
-        ? metric('rec-speedup', `Speed-up vs ${configLabel(c.baseline.row)}`, fmtSpeedup({ value: sp.value }), sp.low !== undefined && sp.high !== undefined ? `95% CI ${sp.low.toFixed(2)}× – ${sp.high.toFixed(2)}×` : undefined)
+      metric('rec-latency', 'Median latency', fmtMs(row.latencyMs.median), ci(row.latencyMs.ciLow, row.latencyMs.ciHigh, (v) => fmtMs(v))),
+      sp
+        ? metric('rec-speedup', `Speed-up vs ${configLabel(sp.vs)}`, fmtTimes(sp.ratio), ci(sp.ciLow, sp.ciHigh, fmtTimes))
         : metric('rec-speedup', 'Speed-up', '1× (this is the baseline)'),
-      metric('rec-drop', 'Accuracy drop', fmtPoints(pick.drop), dropCi ? ci(dropCi[0], dropCi[1], (v) => v.toFixed(2)) : undefined),
+      metric('rec-drop', 'Accuracy drop', fmtPoints(rec.accuracyDrop), dropCi ? ci(dropCi[0], dropCi[1], (v) => v.toFixed(2)) : undefined),
     ),
   );
-  if (c.tied.length > 0) {
+  if (rec.tiedWith.length > 0) {
     el.append(h('p', { class: 'muted', 'data-testid': 'rec-tied' },
-      `Not significantly different (CIs overlap): ${c.tied.map((t) => configLabel(t.row)).join(', ')}.`));
+      `Not significantly different in latency: ${rec.tiedWith.map(configLabel).join(', ')}.`));
   }
-  if (engineAgrees && rec) {
-    el.append(h('ul', { class: 'rationale', 'data-testid': 'rec-rationale' }, ...rec.rationale.map((s) => h('li', {}, s))));
-  } else {
-    el.append(h('p', { class: 'muted' },
-      'Transfers re-priced for the chosen bandwidths (compute times are as measured); the fastest configuration within the budget is shown.'
-      + (rec ? ` The engine recommended ${configLabel(rec)} at the recorded settings.` : '')));
+  el.append(h('ul', { class: 'rationale', 'data-testid': 'rec-rationale' }, ...rec.rationale.map((s) => h('li', {}, s))));
+  if (rec.studyFindings.length > 0) {
+    const agree = rec.studyFindings.filter((f) => /^agrees/i.test(f)).length;
+    const list = h('ul', { class: 'findings', 'data-testid': 'rec-findings' }, ...rec.studyFindings.map((s) =>
+      h('li', { class: /^(disagrees|differs)/i.test(s) ? 'differs' : /^agrees/i.test(s) ? 'agrees' : '' }, s)));
+    // A long list would push the charts out of view: fold it, with the tally in the summary.
+    el.append(h('details', { class: 'findings-box', open: rec.studyFindings.length <= 4 },
+      h('summary', {}, h('strong', {}, 'What the study found'),
+        ` — ${rec.studyFindings.length} finding${rec.studyFindings.length === 1 ? '' : 's'}: ${agree} agree, ${rec.studyFindings.length - agree} disagree`),
+      list));
   }
-  if (rec && rec.studyFindings.length > 0) {
-    el.append(
-      h('h3', {}, 'What the study found'),
-      h('ul', { class: 'findings', 'data-testid': 'rec-findings' }, ...rec.studyFindings.map((s) =>
-        h('li', { class: /^(disagrees|differs)/i.test(s) ? 'differs' : /^agrees/i.test(s) ? 'agrees' : '' }, s))),
-    );
-  }
+  appendExcluded(el, c.report);
+}
+
+/** Why the other configurations were not eligible, folded away. */
+function appendExcluded(el: HTMLElement, r: AdvisorReport): void {
+  const ex = r.excluded ?? [];
+  if (ex.length === 0) return;
+  el.append(h('details', { class: 'excluded' },
+    h('summary', {}, `${ex.length} configuration${ex.length === 1 ? '' : 's'} not eligible`),
+    h('ul', {}, ...ex.map((e) => h('li', {}, e.reason)))));
 }
