@@ -50,7 +50,7 @@ function shapeNodeValue(n: NodeProto, inputShape: number[]): number[] {
 
 export function analyzeConstants(graph: GraphProto): ConstantAnalysis {
   const idx = indexGraph(graph);
-  const values = new Set<string>(graph.initializer.map((t) => t.name ?? ''));
+  const values = new Set<string>([...graph.initializer.map((t) => t.name ?? ''), ...graph.sparse_initializer.map((t) => t.values?.name ?? '')]);
   for (const v of idx.inputs) values.delete(v.name ?? ''); // overridable inputs are not constants
   const nodes = new Set<number>();
   const shapesOut = new Map<string, number[]>();

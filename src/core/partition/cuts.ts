@@ -90,12 +90,11 @@ export function closure(f: GraphFacts, targets: readonly string[], stop: Readonl
     const v = stack.pop()!;
     if (visited.has(v)) continue;
     visited.add(v);
-    if (stop.has(v) || f.idx.initializers.has(v) || f.consts.staticShapes.has(v)) {
-      if (stop.has(v)) needs.add(v);
-      continue;
-    }
+    if (stop.has(v)) { needs.add(v); continue; }
+    if (f.consts.staticShapes.has(v)) continue;
     const p = f.idx.producer.get(v);
-    if (p === undefined) { needs.add(v); continue; }
+    // initializers (dense or sparse) are constants with no producer: each part keeps its own copy
+    if (p === undefined) { if (!f.consts.values.has(v)) needs.add(v); continue; }
     if (seen.has(p)) continue;
     seen.add(p);
     stack.push(...reads(f.graph, p));

