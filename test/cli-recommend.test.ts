@@ -62,13 +62,14 @@ test('a bad measurements file is a one-line error naming the file and the JSON p
   assert.match(cli('recommend', '--measurements', path.join(dir, 'none.json')).stderr, /none\.json: measurements file not found/);
 });
 
-test('usage errors exit 2; model mode is not built yet (exit 1)', () => {
+test('usage errors exit 2; a missing model is an input error (exit 1)', () => {
   assert.equal(cli('recommend').code, 2);
   assert.equal(cli('recommend', '--measurements', RESNEXT, 'model.onnx').code, 2);
   assert.equal(cli('recommend', '--measurements', RESNEXT, '--max-accuracy-drop', 'lots').code, 2);
   assert.equal(cli('recommend', '--measurements', RESNEXT, '--data', 'x.npy').code, 2);
   assert.equal(cli('recommend', '--measurements', RESNEXT, '--report', 'out.txt').code, 2);
+  assert.equal(cli('recommend', 'model.onnx', '--variant', 'student=x.onnx').code, 2);
   const model = cli('recommend', 'model.onnx');
   assert.equal(model.code, 1);
-  assert.match(model.stderr, /model mode not built yet/);
+  assert.match(model.stderr, /model\.onnx: file not found/);
 });

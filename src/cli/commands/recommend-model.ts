@@ -21,7 +21,6 @@ export function parseVariants(specs: string[]): Partial<Record<VariantKind, stri
   for (const s of specs) {
     const m = /^(distilled|pruned|qat)=(.+)$/.exec(s);
     if (!m) throw new AdvisorError('usage', `--variant ${s}: expected distilled=<path>, pruned=<path> or qat=<path>`);
-    if (!fs.existsSync(m[2]!)) throw new AdvisorError('input', `${m[1]} variant not found`, m[2]);
     out[m[1] as VariantKind] = path.resolve(m[2]!);
   }
   return out;
@@ -30,7 +29,7 @@ export function parseVariants(specs: string[]): Partial<Record<VariantKind, stri
 export interface ModelModeOptions { maxAccuracyDrop: number; latencyTargetMs?: number }
 
 export async function runModelMode(model: string, args: ParsedArgs, common: ModelModeOptions): Promise<AdvisorReport> {
-  if (!fs.existsSync(model)) throw new AdvisorError('input', 'file not found', model);
+  const variants = parseVariants(listOpt(args, 'variant'));
   const budgetSeconds = numberOpt(args, 'budget-seconds') ?? DEFAULT_BUDGET_SECONDS;
   if (!(budgetSeconds > 0)) throw new AdvisorError('usage', `--budget-seconds must be > 0, got ${budgetSeconds}`);
   const tiers = resolveTiers(stringOpt(args, 'tiers') ?? 'study', { cores: os.cpus().length, memoryMB: Math.round(os.totalmem() / 2 ** 20) });
@@ -38,13 +37,15 @@ export async function runModelMode(model: string, args: ParsedArgs, common: Mode
   const labelsPath = stringOpt(args, 'labels');
   const calibrationPath = stringOpt(args, 'calib');
   const outDir = stringOpt(args, 'out-dir');
+  if (!fs.existsSync(model)) throw new AdvisorError('input', 'file not found', model);
+  for (const [kind, p] of Object.entries(variants)) if (!fs.existsSync(p)) throw new AdvisorError('input', `${kind} variant not found`, p);
   const req: AdvisorRequest = {
     modelPath: path.resolve(model),
     ...(dataPath ? { dataPath: path.resolve(dataPath) } : {}),
     ...(labelsPath ? { labelsPath: path.resolve(labelsPath) } : {}),
     ...(calibrationPath ? { calibrationPath: path.resolve(calibrationPath) } : {}),
     ...(outDir ? { outDir: path.resolve(outDir) } : {}),
-    variants: parseVariants(listOpt(args, 'variant')),
+    variants,
     ...(fs.existsSync('edge-advisor.json') ? { configFile: path.resolve('edge-advisor.json') } : {}),
     tiers,
     maxAccuracyDrop: common.maxAccuracyDrop,
