@@ -80,6 +80,9 @@ test('never writes over the input model; bad cuts and usage are one-line errors'
   assert.equal(cli('partition', bert).code, 2);
   assert.equal(cli('partition', bert, '--cut', 'c1').code, 2, '--cut needs --out-dir');
   assert.equal(cli('partition', bert, '--list', '--shape', 'ids').code, 2);
+  const unknown = cli('partition', bert, '--list', '--shape', 'tokens=1,8');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /"tokens", which is not an input of the model \(ids, mask\)/);
 });
 
 test('--rank profiles both tiers and moves from the fast edge to the phone as the link slows', { skip: built }, () => {

@@ -54,6 +54,10 @@ export const partitionCommand: Command = {
     const opts = cutOptions(args);
     const loaded = readModel(file);
     validateGraph(loaded.model.graph!, file);
+    const inputNames = loaded.model.graph!.input.map((v) => v.name ?? '');
+    for (const name of Object.keys(opts.inputShapes ?? {})) {
+      if (!inputNames.includes(name)) throw new AdvisorError('usage', `--shape names "${name}", which is not an input of the model (${inputNames.join(', ')})`);
+    }
     if (args.options['rank']) return rank(args, loaded, opts);
 
     if (args.options['list']) {
