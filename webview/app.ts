@@ -275,7 +275,8 @@ export class App {
       onSort: (key: SortKey) => this.setSort(key),
       onReveal: (path) => post({ type: 'revealFile', path }),
     });
-    parts.updateBw(d.bw, this.crossovers(), d.report.sensitivity.length > 0 ? d.report.sensitivity : this.lastSensitivity);
+    // While the search is pending (sensitivity empty), the marks stay as last computed.
+    parts.updateBw(d.bw, this.crossovers(), d.report.sensitivity, d.recorded);
   }
 
   private scheduleLive(): void {

@@ -106,6 +106,9 @@ async function interact(tab: Page): Promise<void> {
   await tab.click('#btn-export-png-scatter');
   await tab.click('#btn-export-md');
   await tab.click('#results-grid [data-sort="drop"]');
+  await tab.focus('#results-grid [data-sort="median"]');
+  await tab.keyboard.press('Enter');
+  console.log(`keyboard sort: median is ${await tab.getAttribute('#results-grid [data-sort="median"]', 'aria-sort')}`);
   await tab.focus('#bw-mobile-edge');
   for (let i = 0; i < 150; i++) await tab.keyboard.press('ArrowLeft'); // 200 → ~50 Mbit/s, below the crossover
   await tab.waitForTimeout(100);
@@ -116,6 +119,12 @@ async function interact(tab: Page): Promise<void> {
   await tab.waitForTimeout(100);
   console.log(`budget 2: ${await tab.textContent('[data-testid="rec-config"]')}`);
   await tab.click('#btn-export-csv');
+  // A theme switch as VS Code does it: new body class, new variables on <html> (CSSOM, CSP-safe).
+  const dark = JSON.stringify(THEMES.dark.vars);
+  await tab.evaluate(`{ for (const [k, v] of Object.entries(${dark})) document.documentElement.style.setProperty('--vscode-' + k, v);
+    document.body.className = 'vscode-dark'; }`);
+  await tab.waitForTimeout(200);
+  await tab.screenshot({ path: join(out, 'light-switched-to-dark.png'), clip: { x: 0, y: 0, width: 800, height: 1300 } });
   const posted = await tab.evaluate<unknown[]>('window.posted');
   // Re-open the panel from the saved state only, as VS Code does when a hidden panel is shown again.
   const saved = await tab.evaluate<string>('JSON.stringify(window.savedState())');

@@ -21,7 +21,7 @@ export interface BandwidthInput {
   onReset: () => void;
 }
 
-function drawMarks(ticks: HTMLElement, summaryEl: HTMLElement, _link: LinkId, crossovers: Crossover[], recorded: number, sens: SensitivityPoint | undefined, rttMs: number): void {
+function drawMarks(ticks: HTMLElement, summaryEl: HTMLElement, crossovers: Crossover[], recorded: number, sens: SensitivityPoint | undefined, recordedSettings: boolean, rttMs: number): void {
   clear(ticks);
   for (const c of crossovers) {
     const t = h('span', { class: 'bw-crossover', 'data-testid': 'bw-crossover', title: `${fmtMbps(c.mbps)}: ${configLabel(c.below)} below, ${configLabel(c.above)} above` });
@@ -32,12 +32,15 @@ function drawMarks(ticks: HTMLElement, summaryEl: HTMLElement, _link: LinkId, cr
   rec.style.left = `${(mbpsToSlider(recorded) / SLIDER_STEPS) * 100}%`;
   ticks.append(rec);
   const marks = crossovers.map((c) => `▲ ${fmtMbps(c.mbps)}: ${configLabel(c.below)} below, ${configLabel(c.above)} above.`).join(' ');
+  // The engine words its summary for the recorded bandwidths; after a move, say it plainly.
   // No analysis yet (a slider just moved; the search runs when it rests): marks only.
-  const summary = sens?.summary ?? '';
+  const summary = !sens ? '' : recordedSettings ? sens.summary
+    : crossovers.length === 0 ? 'At these settings no bandwidth between 0.1 and 1000 Mbit/s changes the pick on this link.' : '';
   summaryEl.textContent = [marks, summary, `RTT ${rttMs} ms.`].filter(Boolean).join(' ');
 }
 
-export type BandwidthUpdater = (bw: Bandwidths, crossovers: Record<LinkId, Crossover[]>, sensitivity: SensitivityPoint[]) => void;
+/** `recordedSettings`: bandwidths and budget are the report's own (its summaries apply as written). */
+export type BandwidthUpdater = (bw: Bandwidths, crossovers: Record<LinkId, Crossover[]>, sensitivity: SensitivityPoint[], recordedSettings: boolean) => void;
 
 /**
  * Builds the sliders once per report; returns an updater for labels, positions and crossover
@@ -68,7 +71,7 @@ export function renderBandwidth(el: HTMLElement, b: BandwidthInput): BandwidthUp
   const reset = h('button', { class: 'text-button', id: 'btn-reset-bandwidth', 'data-testid': 'btn-reset-bandwidth' }, 'Reset to recorded bandwidths');
   reset.addEventListener('click', b.onReset);
   el.append(reset);
-  const update: BandwidthUpdater = (bw, crossovers, sensitivity) => {
+  const update: BandwidthUpdater = (bw, crossovers, sensitivity, recordedSettings) => {
     for (const link of ['mobile-edge', 'edge-cloud'] as const) {
       const p = parts[link]!;
       const changed = Math.abs(bw[link] - b.recorded[link]) > 1e-9;
@@ -76,10 +79,10 @@ export function renderBandwidth(el: HTMLElement, b: BandwidthInput): BandwidthUp
       const pos = String(mbpsToSlider(bw[link]));
       if (p.input.value !== pos) p.input.value = pos;
       p.input.setAttribute('aria-valuetext', fmtMbps(bw[link]));
-      drawMarks(p.ticks, p.summary, link, crossovers[link], b.recorded[link], sensitivity.find((s) => s.link === link), b.rttMs[link]);
+      drawMarks(p.ticks, p.summary, crossovers[link], b.recorded[link], sensitivity.find((s) => s.link === link), recordedSettings, b.rttMs[link]);
     }
     reset.hidden = !(['mobile-edge', 'edge-cloud'] as const).some((l) => Math.abs(bw[l] - b.recorded[l]) > 1e-9);
   };
-  update(b.bandwidths, b.crossovers, b.sensitivity);
+  update(b.bandwidths, b.crossovers, b.sensitivity, true);
   return update;
 }
