@@ -10,6 +10,8 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { AdvisorReport } from '../src/core/results';
 import { REPO_ROOT, SAMPLE_DIR, tempDir } from './support/shared';
+import { writeModel } from '../src/core/onnx/io';
+import { boxes } from './fixtures/models';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli.js');
 const sample = (f: string) => path.join(SAMPLE_DIR, f);
@@ -61,4 +63,22 @@ test('recommend fills the whole matrix on the digits family and its pick follows
   assert.ok(report.pareto.length > 0);
   assert.ok(fs.readFileSync(path.join(out, 'report.md'), 'utf8').includes('Recommendation'));
   assert.deepEqual(fs.readFileSync(model), before, 'the model file is untouched');
+});
+
+test('without data or class outputs, fidelity is per-sample SQNR agreement with the float model', { timeout: 300_000 }, () => {
+  const dir = tempDir();
+  const model = path.join(dir, 'boxes.onnx');
+  writeModel(boxes(), model);
+  const r = spawnSync(process.execPath, [CLI, 'recommend', model, '--budget-seconds', '1', '--json', '--quiet', '--out-dir', path.join(dir, 'out')], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as AdvisorReport;
+  assert.equal(report.metric, 'agreement');
+  assert.ok(report.warnings!.some((w) => /synthetic/.test(w)));
+  const identity = report.results.find((x) => x.operator === 'identity')!;
+  assert.equal(identity.accuracy, 100);
+  assert.ok(identity.flags.includes('fidelityOnly'));
+  const sptq = report.results.find((x) => x.operator === 'sptq')!;
+  assert.ok(sptq.flags.includes('syntheticCalibration'));
+  assert.ok(Number.isFinite(sptq.fidelity!.sqnrDb) && sptq.fidelity!.sqnrDb > 10, `SQNR ${sptq.fidelity!.sqnrDb}`);
+  assert.ok(report.recommendation !== null);
 });

@@ -46,6 +46,8 @@ export async function measureAccuracy(
   if (!ref) throw new Error('measureAccuracy needs the identity operator');
   const refFlat = flattenOutputs(ref);
   const isMask = ref[0] !== undefined && ref[0].dims.length === 4;
+  const classScores = !isMask && looksLikeClassScores(ref);
+  if (!classScores && !isMask && !labels) return sqnrFidelity(outputs, ref, samples.length);
   const refPred = isMask ? undefined : classPredictions(ref);
   const n = samples.length;
 
@@ -87,4 +89,34 @@ export async function measureAccuracy(
     });
   }
   return { metric, baseline, perOperator, samples: n };
+}
+
+/** One row of class scores (or a single score) per sample: what classPredictions can read. */
+function looksLikeClassScores(outputs: TensorData[]): boolean {
+  const o = outputs[0];
+  if (!o) return false;
+  const nonUnit = o.dims.filter((d) => d !== 1);
+  return nonUnit.length <= 1 && o.type !== 'int64';
+}
+
+/** Per-sample SQNR at or above this counts as "the same answer" for outputs that are not class scores. */
+export const AGREEMENT_SQNR_DB = 20;
+
+/**
+ * Fidelity for outputs that are not class scores (embeddings, boxes, regressions) and no labels:
+ * a sample agrees when its output SQNR against Identity is ≥ 20 dB (error under 10% of the signal's
+ * amplitude); the drop is the share of samples that do not, in points.
+ */
+function sqnrFidelity(outputs: Map<OperatorId, TensorData[]>, ref: TensorData[], n: number): AccuracyResult {
+  const perSample = (out: TensorData[]) => Int32Array.from(ref, (r, i) => (sqnrDb(flattenOutputs([r]), flattenOutputs([out[i]!])) >= AGREEMENT_SQNR_DB ? 1 : 0));
+  const ones = new Int32Array(n).fill(1);
+  const perOperator = new Map<OperatorId, OperatorAccuracy>();
+  const refFlat = flattenOutputs(ref);
+  for (const [op, out] of outputs) {
+    const agree = perSample(out);
+    const score = (idx: ArrayLike<number>) => top1Agreement(agree, ones, idx);
+    const est = accuracyDrop(n, () => 100, score, { seed: 17 });
+    perOperator.set(op, { operator: op, accuracy: est.candidate, drop: est.drop, dropCi: est.ci, fidelity: { top1Agreement: est.candidate, sqnrDb: sqnrDb(refFlat, flattenOutputs(out)) } });
+  }
+  return { metric: 'agreement', baseline: 100, perOperator, samples: n };
 }
