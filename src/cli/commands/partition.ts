@@ -28,7 +28,7 @@ export const partitionCommand: Command = {
   --cut <ref>         a listed cut id (c7) or the tensor names to cut at, comma-separated
   --out-dir <dir>     where head.onnx, tail.onnx and partition.json are written (never over the input)
   --verify            then run head → tail and the full model in the runner on synthetic inputs and
-                      compare (exit 1 unless max |diff| ≤ 1e-5, or bit-identical for an 8-bit cut)
+                      compare (exit 1 unless |diff| ≤ 1e-5 × max(1, |output|), or bit-identical for an 8-bit cut)
   --rank              profile the model once per tier (in the runner, synthetic inputs) and rank every cut
                       and the two single-tier placements by estimated latency: head on --from, transfer
                       of the cut tensors and the result over the links between them, tail on --to
@@ -90,7 +90,7 @@ export const partitionCommand: Command = {
     if (path.resolve(infoPath) === loaded.path) throw new AdvisorError('usage', `refusing to overwrite the input model ${file}`);
     atomicWriteFile(infoPath, JSON.stringify(p.info, null, 2) + '\n');
     const check = args.options['verify'] ? await verify(loaded, headPath, tailPath) : undefined;
-    const ok = !check || (p.info.cut.quantized ? check.identical : check.maxAbsDiff <= 1e-5);
+    const ok = !check || (p.info.cut.quantized ? check.identical : check.withinTolerance);
     if (args.options['json']) {
       process.stdout.write(JSON.stringify({ head: headPath, tail: tailPath, info: infoPath, partition: p.info, ...(check ? { verify: { ...check, ok } } : {}) }, null, 2) + '\n');
     } else {

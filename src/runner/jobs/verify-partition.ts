@@ -29,17 +29,20 @@ async function timedRun(stage: LoadedStage, feeds: Outputs): Promise<{ out: Outp
 }
 
 /** Largest absolute difference and exact equality of two tensors of the same type and shape. */
-export function compareTensors(a: ort.Tensor, b: ort.Tensor): { maxAbsDiff: number; identical: boolean } {
+export function compareTensors(a: ort.Tensor, b: ort.Tensor): { maxAbsDiff: number; maxAbs: number; identical: boolean } {
   if (a.type !== b.type || a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i])) {
-    return { maxAbsDiff: Infinity, identical: false };
+    return { maxAbsDiff: Infinity, maxAbs: 0, identical: false };
   }
   const x = a.data as ArrayLike<number | bigint>;
   const y = b.data as ArrayLike<number | bigint>;
   let max = 0;
+  let maxAbs = 0;
   let identical = true;
   for (let i = 0; i < x.length; i++) {
     const p = x[i]!;
     const q = y[i]!;
+    const m = Math.abs(Number(p));
+    if (m > maxAbs) maxAbs = m;
     if (p === q) continue;
     if (typeof p === 'number' && typeof q === 'number') {
       if (Number.isNaN(p) && Number.isNaN(q)) continue;
@@ -51,7 +54,7 @@ export function compareTensors(a: ort.Tensor, b: ort.Tensor): { maxAbsDiff: numb
       max = Math.max(max, Math.abs(Number(p) - Number(q)));
     }
   }
-  return { maxAbsDiff: max, identical };
+  return { maxAbsDiff: max, maxAbs, identical };
 }
 
 export const verifyPartitionJob: JobHandler<'verifyPartition'> = async (params, ctx) => {
@@ -84,6 +87,7 @@ export const verifyPartitionJob: JobHandler<'verifyPartition'> = async (params, 
         results.set(name, {
           name, dtype: f.out[name]!.type,
           maxAbsDiff: Math.max(prev?.maxAbsDiff ?? 0, c.maxAbsDiff),
+          maxAbs: Math.max(prev?.maxAbs ?? 0, c.maxAbs),
           identical: (prev?.identical ?? true) && c.identical,
         });
       }
@@ -94,6 +98,7 @@ export const verifyPartitionJob: JobHandler<'verifyPartition'> = async (params, 
       samples: params.samples.length, outputs,
       maxAbsDiff: Math.max(0, ...outputs.map((o) => o.maxAbsDiff)),
       identical: outputs.every((o) => o.identical),
+      withinTolerance: outputs.every((o) => o.maxAbsDiff <= 1e-5 * Math.max(1, o.maxAbs)),
       fullMs: median(times.full), headMs: median(times.head), tailMs: median(times.tail),
     };
   } finally {
