@@ -46,6 +46,8 @@ export interface BuiltOperators {
 }
 
 const SINGLE: PlacementId[] = ['mobile', 'edge', 'cloud'];
+/** Largest |model − head∘tail| accepted for a float cut (issue 4: 1e-5; quantized cuts are exact). */
+export const PARTITION_TOLERANCE = 1e-5;
 /** Below this share of Conv/MatMul/Gemm running as integer kernels, int8 rarely pays off. */
 export const LOW_FUSION_SHARE = 0.5;
 
@@ -63,12 +65,21 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
   // white-box variants, validated against the model's interface
   ctx.progress('variants', 'looking for distilled, pruned and QAT variants');
   const found = req.discoverVariants === false
-    ? Object.entries(req.variants).filter(([, p]) => p).map(([kind, p]) => ({ kind: kind as VariantKind, path: path.resolve(p!) }))
+    ? Object.entries(req.variants).filter(([, p]) => p).map(([kind, p]) => ({ kind: kind as VariantKind, path: path.resolve(p!), source: 'explicit' as const }))
     : discoverVariants(loaded.path, { explicit: req.variants, ...(req.configFile ? { configFile: req.configFile } : {}) });
   const variantPaths = new Map<VariantKind, string>();
   for (const v of found) {
-    const vi = inspectModel(readModel(v.path));
-    const check = validateVariant(inspection, vi, v.kind);
+    let vi: Inspection;
+    let check: ReturnType<typeof validateVariant>;
+    try {
+      vi = inspectModel(readModel(v.path));
+      check = validateVariant(inspection, vi, v.kind);
+    } catch (e) {
+      // a file the user named must be right; one we guessed from its name is only skipped
+      if (v.source !== 'beside') throw e;
+      warnings.push(`ignored ${path.basename(v.path)} as the ${v.kind} variant: ${toAdvisorError(e).message}`);
+      continue;
+    }
     warnings.push(...check.warnings);
     variantPaths.set(v.kind, v.path);
     builds.push({
@@ -154,6 +165,14 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
         const part = extractPartition(model.model, split.cut.id, { inputShapes, source: path.basename(src.file) });
         writeModel(part.head, path.join(dir, 'head.onnx'), { sourceDir: model.dir, protect: [loaded.path] });
         writeModel(part.tail, path.join(dir, 'tail.onnx'), { sourceDir: model.dir, protect: [loaded.path] });
+        // head∘tail must reproduce the model before it is benchmarked (exact on 8-bit cuts)
+        const check = await ctx.runner.run('verifyPartition', {
+          model: src.file, head: path.join(dir, 'head.onnx'), tail: path.join(dir, 'tail.onnx'), samples: ctx.data.benchSamples.slice(0, 2),
+        }, ctx.jobOpts);
+        if (!(check.maxAbsDiff <= PARTITION_TOLERANCE)) {
+          warnings.push(`${src.operator} cut ${split.cut.id} for ${l.link} skipped: head∘tail differs from the model by ${check.maxAbsDiff}`);
+          continue;
+        }
         const single = ranked[0]!.placement !== 'split' ? `; at ${req.tiers.links[l.link].mbps} Mbit/s the pricing prefers ${ranked[0]!.placement === 'all-head-tier' ? `running everything on ${l.head}` : `running everything on ${l.tail}`}` : '';
         builds.push({
           operator: src.operator,
