@@ -204,6 +204,8 @@ export class App {
         : 'No results yet. Run “Recommend deployment” on an .onnx file.'));
       return;
     }
+    // Rows measured elsewhere carry no transfers: nothing for a slider to re-price.
+    const priceable = d.report.results.some((r) => (r.transfers?.length ?? 0) > 0);
     const card = h('section', { id: 'recommendation-card', 'data-testid': 'recommendation-card', class: 'card', 'aria-label': 'Recommendation' });
     const bwSection = h('div', { class: 'bandwidth', id: 'bandwidth' });
     const gridWrap = h('div', { class: 'grid-wrap' });
@@ -216,9 +218,11 @@ export class App {
 
     this.el.body.append(
       card,
-      section('Network bandwidth (what-if)', null, h('p', { class: 'muted' }, 'Move a slider to re-price every transfer and re-pick live; compute times stay as measured.'), bwSection),
+      section('Network bandwidth (what-if)', null, h('p', { class: 'muted' }, priceable
+        ? 'Move a slider to re-price every transfer and re-pick live; compute times stay as measured.'
+        : d.report.sensitivityNote ?? 'These results carry no network transfers (measured elsewhere), so bandwidth cannot be re-priced.'), bwSection),
       section('Latency vs accuracy drop', 'scatter', h('div', { class: 'chart chart-scatter' }, scatterCanvas),
-        h('p', { class: 'muted legend-note' }, 'Marker shape = placement (● Mobile, ▲ Edge, ■ Cloud, ◆ Mobile→Edge). Hollow = over the accuracy budget or does not fit. Dashed line = Pareto front; ring = recommended.')),
+        h('p', { class: 'muted legend-note' }, 'Marker shape = placement (● Mobile, ▲ Edge, ■ Cloud, ◆ Mobile→Edge, ✕ Edge→Cloud). Hollow = over the accuracy budget or does not fit. Dashed line = Pareto front; ring = recommended.')),
       section('Latency per placement', 'latency', h('div', { class: 'chart chart-latency' }, latencyCanvas),
         h('p', { class: 'muted legend-note' }, 'Solid = compute, pale = network transfer; whiskers = 95% CI of the median.')),
       section('All configurations', null, gridWrap),
@@ -248,6 +252,7 @@ export class App {
       onChange: (link, mbps) => this.setBandwidth(link, mbps),
       onReset: () => { this.s = { ...this.s, bandwidths: undefined }; this.scheduleLive(); },
     });
+    if (!priceable) for (const input of bwSection.querySelectorAll('input')) input.disabled = true;
     this.bodyParts = { card, grid: gridWrap, updateBw };
     this.renderLive();
   }

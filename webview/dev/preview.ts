@@ -3,7 +3,7 @@
  * Chromium (Debian's /usr/bin/chromium driven by playwright-core, so long pages can be shot in parts), under the real CSP from renderPanelHtml, a fake acquireVsCodeApi, and a theme emulated
  * by setting VS Code's CSS variables. CSP violations are painted as a red banner.
  *
- *   npm run build && npx tsx webview/dev/preview.ts [out-dir]   (Debian: apt-get install -y chromium)
+ *   npm run build && npx tsx webview/dev/preview.ts [out-dir] [report.json]   (Debian: apt-get install -y chromium)
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -15,7 +15,7 @@ import { createNonce, renderPanelHtml } from '../../src/core/protocol/panel-html
 
 const root = resolve(__dirname, '../..');
 const out = resolve(process.argv[2] ?? '/tmp/edge-advisor-preview');
-const report = readFileSync(join(root, 'test/fixtures/reports/digits.report.json'), 'utf8');
+const report = readFileSync(process.argv[3] ?? join(root, 'test/fixtures/reports/digits.report.json'), 'utf8');
 
 const THEMES: Record<string, { body: string; vars: Record<string, string> }> = {
   dark: {
@@ -106,6 +106,7 @@ async function interact(tab: Page): Promise<void> {
   await tab.click('#btn-export-png-scatter');
   await tab.click('#btn-export-md');
   await tab.click('#results-grid [data-sort="drop"]');
+  await tab.waitForTimeout(100); // the grid is rebuilt on the next frame
   await tab.focus('#results-grid [data-sort="median"]');
   await tab.keyboard.press('Enter');
   console.log(`keyboard sort: median is ${await tab.getAttribute('#results-grid [data-sort="median"]', 'aria-sort')}`);
