@@ -81,4 +81,15 @@ test('without data or class outputs, fidelity is per-sample SQNR agreement with 
   assert.ok(sptq.flags.includes('syntheticCalibration'));
   assert.ok(Number.isFinite(sptq.fidelity!.sqnrDb) && sptq.fidelity!.sqnrDb > 10, `SQNR ${sptq.fidelity!.sqnrDb}`);
   assert.ok(report.recommendation !== null);
+  assert.equal(report.cachedAt, undefined);
+
+  // the same run again is answered from the cache; a new budget still re-ranks
+  const again = spawnSync(process.execPath, [CLI, 'recommend', model, '--budget-seconds', '1', '--json', '--quiet', '--out-dir', path.join(dir, 'out'), '--max-accuracy-drop', '0'], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(again.status, 0, again.stderr);
+  const cached = JSON.parse(again.stdout) as AdvisorReport;
+  assert.equal(cached.cachedAt, report.environment.date);
+  assert.deepEqual(cached.results.map((x) => x.latencyMs.median), report.results.map((x) => x.latencyMs.median));
+  assert.equal(cached.maxAccuracyDrop, 0);
+  const fresh = spawnSync(process.execPath, [CLI, 'recommend', model, '--budget-seconds', '1', '--json', '--quiet', '--out-dir', path.join(dir, 'out'), '--no-cache'], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal((JSON.parse(fresh.stdout) as AdvisorReport).cachedAt, undefined);
 });

@@ -133,6 +133,8 @@ export interface AdvisorReport {
   environment: {
     host: string; cpus: number; cpuModel?: string; node: string; onnxruntime?: string; advisor: string; date: string;
   };
+  /** Set when the measurements came from the results cache: when they were taken (ISO date). */
+  cachedAt?: string;
   /** Things the user should know about this run (synthetic calibration, skipped operators, ...). */
   warnings?: string[];
   /** Wall-clock time per stage of the run, ms. */

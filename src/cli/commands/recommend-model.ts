@@ -51,6 +51,7 @@ export async function runModelMode(model: string, args: ParsedArgs, common: Mode
     maxAccuracyDrop: common.maxAccuracyDrop,
     ...(common.latencyTargetMs !== undefined ? { latencyTargetMs: common.latencyTargetMs } : {}),
     budgetSeconds,
+    useCache: args.options['cache'] !== false,
   };
   const runner = new RunnerClient();
   const quiet = args.options['quiet'] === true;

@@ -23,7 +23,7 @@ import type { Command } from './index';
 import { version as advisorVersion } from '../../../package.json';
 
 /** Options only model mode understands; accepted by the parser so the error can say so. */
-const MODEL_MODE_OPTIONS = ['data', 'labels', 'calib', 'variant', 'tiers', 'budget-seconds', 'out-dir', 'quiet'] as const;
+const MODEL_MODE_OPTIONS = ['data', 'labels', 'calib', 'variant', 'tiers', 'budget-seconds', 'out-dir', 'quiet', 'cache'] as const;
 
 const SPEC: Record<string, OptionSpec> = {
   measurements: { type: 'string' },
@@ -39,6 +39,7 @@ const SPEC: Record<string, OptionSpec> = {
   calib: { type: 'string' },
   'out-dir': { type: 'string' },
   quiet: { type: 'boolean' },
+  cache: { type: 'boolean' },
 };
 
 export type Write = (text: string) => void;
@@ -61,7 +62,8 @@ export const recommendCommand: Command & { run(argv: string[], write?: Write): P
   --calib F              SPTQ calibration samples (default: --data, else synthetic)
   --tiers T              study (the paper's Mobile/Edge/Cloud, default), local, or a JSON tier file
   --budget-seconds N     time for latency measurement (default ${DEFAULT_BUDGET_SECONDS})
-  --out-dir D            where produced models go (default .edge-advisor/ beside the model)
+  --out-dir D            where produced models and the results cache go (default .edge-advisor/ beside the model)
+  --no-cache             measure again even when the model, data, tiers and settings are unchanged
 
   --measurements F       results measured elsewhere (a device, a paper): {"model", "modality", "metric",
                          "baselineAccuracy", "results": [{"operator", "placement",
@@ -160,6 +162,7 @@ function human(r: AdvisorReport): string {
     out.push('', 'Bandwidth sensitivity:', ...r.sensitivity.map((p) => `  - ${p.summary}`), ...(r.sensitivityNote ? [`  - ${r.sensitivityNote}`] : []));
   }
   if (r.warnings && r.warnings.length > 0) out.push('', 'Warnings:', ...r.warnings.map((w) => `  - ${w}`));
+  if (r.cachedAt) out.push('', `Measurements from the cache (taken ${r.cachedAt}; --no-cache measures again).`);
   out.push('', `Configurations (budget ${r.maxAccuracyDrop} points; * Pareto front, > recommended):`);
   const rows = r.results.map((row, i) => [
     `${rec && rec.operator === row.operator && rec.placement === row.placement ? '>' : ' '}${r.pareto.includes(i) ? '*' : ' '}`,

@@ -10,12 +10,14 @@ import * as path from 'node:path';
 import { AdvisorError } from '../errors';
 import { validateGraph } from '../graph/graph';
 import { inspectModel, type Inspection } from '../inspect/inspect';
-import { readModel } from '../onnx/io';
+import { allTensors, readModel, type LoadedModel } from '../onnx/io';
+import { externalRef, resolveExternalPath } from '../onnx/tensor';
+import { discoverVariants } from '../variants/discover';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
 import type { AdvisorReport, OperatorId, PlacementId, ResultRow } from '../results';
 import { runEngine } from '../recommend/engine';
 import { toAdvisorReport } from '../recommend/report';
-import { defaultOutDir } from '../cache/cache';
+import { cacheKey, defaultOutDir, ResultsCache } from '../cache/cache';
 import { measureAccuracy } from './accuracy';
 import { measure, type OperatorBuild } from './measure';
 import { buildOperators, type BuiltOperators } from './operators';
@@ -71,6 +73,24 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   const info = await runner.info();
   lap('inspect', t0);
 
+  // a run on unchanged files and settings is answered from the cache; the engine re-runs so a
+  // new accuracy budget or latency target applies without re-measuring
+  const outDir = req.outDir ?? defaultOutDir(req.modelPath);
+  const cache = new ResultsCache(outDir);
+  const key = runCacheKey(req, loaded, info.onnxruntime);
+  const hit = req.useCache === false ? undefined : cache.get<AdvisorReport>(key);
+  if (hit) {
+    report('recommend', 'using cached measurements (nothing changed since they were taken)');
+    const engine = runEngine({
+      rows: hit.results, ...(hit.baselineAccuracy !== undefined ? { baselineAccuracy: hit.baselineAccuracy } : {}),
+      modality: hit.model.modality, metric: hit.metric, maxAccuracyDrop: req.maxAccuracyDrop,
+      ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}),
+      links: { 'mobile-edge': req.tiers.links['mobile-edge'], 'edge-cloud': req.tiers.links['edge-cloud'] },
+    });
+    const again = toAdvisorReport(engine, { ...hit, ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}) });
+    return { ...again, ...(hit.warnings ? { warnings: hit.warnings } : {}), cachedAt: hit.environment.date };
+  }
+
   // 2. data
   t0 = Date.now();
   const data = prepareData(req, loaded.model, inspection);
@@ -78,7 +98,6 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   lap('data', t0);
 
   // 3. operators
-  const outDir = req.outDir ?? defaultOutDir(req.modelPath);
   const built: BuiltOperators = await buildOperators({
     req, loaded, inspection, data, runner, outDir, hostCores: info.hostCores, jobOpts,
     progress: (stage, message, within, current) => report(stage, message, within, current),
@@ -146,5 +165,31 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     timings,
   });
   const warnings = [...data.warnings, ...built.warnings];
-  return warnings.length ? { ...result, warnings } : result;
+  const final = warnings.length ? { ...result, warnings } : result;
+  cache.put(key, final);
+  return final;
+}
+
+/** Everything a measurement depends on: file bytes (variants, external data, data), tiers, settings, runtime. */
+function runCacheKey(req: AdvisorRequest, loaded: LoadedModel, onnxruntime: string): string {
+  const modelFiles = [loaded.path, ...externalDataFiles(loaded), ...Object.values(req.variants).filter((v): v is string => !!v).sort()];
+  if (req.discoverVariants !== false) {
+    for (const v of discoverVariants(loaded.path, { explicit: req.variants, ...(req.configFile ? { configFile: req.configFile } : {}) })) {
+      if (!modelFiles.includes(v.path)) modelFiles.push(v.path);
+    }
+  }
+  const dataFiles = [req.dataPath, req.labelsPath, req.calibrationPath].filter((f): f is string => !!f);
+  return cacheKey({
+    modelFiles, dataFiles, tiers: req.tiers, onnxruntimeVersion: onnxruntime,
+    settings: { job: 'recommend', advisor: ADVISOR_VERSION, budgetSeconds: req.budgetSeconds, placements: req.placements ?? null, operators: req.operators ?? null },
+  });
+}
+
+function externalDataFiles(m: LoadedModel): string[] {
+  const files = new Set<string>();
+  for (const t of allTensors(m.model.graph!)) {
+    const ref = externalRef(t);
+    if (ref) files.add(resolveExternalPath(m.dir, ref.location, m.path));
+  }
+  return [...files].sort();
 }
