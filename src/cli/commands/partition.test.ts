@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { readModel, writeModel } from '../../core/onnx/io';
-import { bertLike, qdqCnn } from '../../core/partition/fixtures';
+import { bertLike, qdqCnn, tiledCnn } from '../../core/partition/fixtures';
 import { REPO_ROOT, tempDir } from '../../../test/support/shared';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli.js');
@@ -21,6 +21,8 @@ const bert = path.join(dir, 'bert.onnx');
 const qdq = path.join(dir, 'qdq.onnx');
 writeModel(bertLike(), bert);
 writeModel(qdqCnn(), qdq);
+const tiled = path.join(dir, 'tiled.onnx');
+writeModel(tiledCnn(), tiled);
 
 test('--list --json gives every cut in topological order with tensors, bytes and node counts', { skip: built }, () => {
   const r = cli('partition', qdq, '--list', '--json');
@@ -31,6 +33,16 @@ test('--list --json gives every cut in topological order with tensors, bytes and
   const q = out.cuts.find((c) => c.tensors[0]!.name === 'act1_q')!;
   assert.deepEqual({ dtype: q.tensors[0]!.dtype, bytes: q.bytes, quantized: q.quantized }, { dtype: 'uint8', bytes: 512, quantized: true });
   assert.equal(out.cuts.find((c) => c.id === q.floatTwin)!.bytes, 2048);
+});
+
+test('--measure sizes the cuts after an op static inference does not model', { skip: built }, () => {
+  const sizes = (...extra: string[]) => {
+    const r = cli('partition', tiled, '--list', '--json', ...extra);
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout) as { cuts: { bytes: number | null }[] }).cuts.map((c) => c.bytes);
+  };
+  assert.ok(sizes().includes(null));
+  assert.deepEqual(sizes('--measure'), [4 * 4 * 4 * 4, 4 * 8 * 8 * 4, 4 * 8 * 8 * 4, 3 * 8 * 8 * 4]);
 });
 
 test('the human listing names symbolic-dim assumptions and 8-bit cuts', { skip: built }, () => {

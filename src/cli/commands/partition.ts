@@ -8,7 +8,7 @@ import { atomicWriteFile } from '../../core/fsutil';
 import { validateGraph } from '../../core/graph/graph';
 import { readModel, writeModel } from '../../core/onnx/io';
 import { enumerateCuts, extractPartition, type CutOptions, type PricedCut } from '../../core/partition';
-import { rankCutsForTiers } from '../../core/partition/tiers';
+import { listCutsMeasured, rankCutsForTiers } from '../../core/partition/tiers';
 import { TIER_IDS, resolveTiers } from '../../core/tiers/presets';
 import type { TierId } from '../../core/tiers/types';
 import { RunnerClient } from '../../runner/client';
@@ -25,6 +25,8 @@ export const partitionCommand: Command = {
   --list              list every cut in topological order: the tensors that cross it, their bytes
                       and the compute nodes on each side (--json: {cuts:[{id,tensors,bytes,
                       headNodes,tailNodes,quantized,floatTwin?}], symbolicFixed, inputBytes, outputBytes})
+  --measure           with --list: size the tensors static shape inference cannot by running the model
+                      once in the runner on a synthetic sample (shaped by --shape)
   --cut <ref>         a listed cut id (c7) or the tensor names to cut at, comma-separated
   --out-dir <dir>     where head.onnx, tail.onnx and partition.json are written (never over the input)
   --verify            then run head → tail and the full model in the runner on synthetic inputs and
@@ -43,7 +45,7 @@ export const partitionCommand: Command = {
     const args = parseArgs(argv, {
       list: { type: 'boolean' }, json: { type: 'boolean' }, cut: { type: 'string' }, 'out-dir': { type: 'string' },
       'max-tensors': { type: 'string' }, shape: { type: 'string', multiple: true },
-      rank: { type: 'boolean' }, verify: { type: 'boolean' }, tiers: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
+      rank: { type: 'boolean' }, verify: { type: 'boolean' }, measure: { type: 'boolean' }, tiers: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' },
       mbps: { type: 'string' }, 'rtt-ms': { type: 'string' }, top: { type: 'string' },
     });
     if (args.positionals.length !== 1) throw new AdvisorError('usage', 'expected exactly one model path');
@@ -61,7 +63,7 @@ export const partitionCommand: Command = {
     if (args.options['rank']) return rank(args, loaded, opts);
 
     if (args.options['list']) {
-      const listing = enumerateCuts(loaded.model, opts);
+      const listing = args.options['measure'] ? await measuredListing(loaded, opts) : enumerateCuts(loaded.model, opts);
       const cuts = listing.cuts.map(({ head: _h, tail: _t, ...c }) => c);
       if (args.options['json']) {
         const { inputBytes, outputBytes, symbolicFixed } = listing;
@@ -108,8 +110,23 @@ export const partitionCommand: Command = {
   },
 };
 
+/** Synthetic samples for the model, with --shape dims where given. */
+function samplesFor(loaded: ReturnType<typeof readModel>, opts: CutOptions, count: number) {
+  const specs = modelInputSpecs(loaded.model, loaded.path).map((s) => (opts.inputShapes?.[s.name] ? { ...s, shape: [...opts.inputShapes[s.name]!] } : s));
+  return syntheticSamples(specs, inspectModel(loaded).modality, count);
+}
+
+async function measuredListing(loaded: ReturnType<typeof readModel>, opts: CutOptions) {
+  const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round((os.totalmem() / 2 ** 20) * 0.75) });
+  try {
+    return (await listCutsMeasured(runner, loaded.path, loaded.model, samplesFor(loaded, opts, 1), opts)).listing;
+  } finally {
+    runner.dispose();
+  }
+}
+
 async function verify(loaded: ReturnType<typeof readModel>, head: string, tail: string) {
-  const samples = syntheticSamples(modelInputSpecs(loaded.model, loaded.path), inspectModel(loaded).modality, 2);
+  const samples = samplesFor(loaded, {}, 2);
   const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round((os.totalmem() / 2 ** 20) * 0.75) });
   try {
     return await runner.run('verifyPartition', { model: loaded.path, head, tail, samples });
@@ -132,7 +149,7 @@ async function rank(args: ParsedArgs, loaded: ReturnType<typeof readModel>, opts
   const rttMs = numberOpt(args, 'rtt-ms');
   if (mbps !== undefined && !(mbps > 0)) throw new AdvisorError('usage', '--mbps must be a positive number');
   const tiers = resolveTiers(stringOpt(args, 'tiers') ?? 'study', { cores: os.availableParallelism(), memoryMB: Math.round(os.totalmem() / 2 ** 20) });
-  const samples = syntheticSamples(modelInputSpecs(loaded.model, loaded.path), inspectModel(loaded).modality, 1);
+  const samples = samplesFor(loaded, opts, 1);
   const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round((os.totalmem() / 2 ** 20) * 0.75) });
   try {
     const r = await rankCutsForTiers(runner, loaded.path, loaded.model, tiers, from, to, samples, {

@@ -1,8 +1,8 @@
 /** Cut enumeration on hand-built models whose cuts can be worked out by reading the graph. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { enumerateCuts, type Cut } from './index';
-import { bertLike, chainCnn, qdqCnn, qdqResidual, residualCnn, withIf } from './fixtures';
+import { enumerateCuts, unsizedTensors, type Cut } from './index';
+import { bertLike, chainCnn, qdqCnn, qdqResidual, residualCnn, tiledCnn, withIf } from './fixtures';
 import { readModel } from '../onnx/io';
 import { hasSharedModels, sharedModel, skipWithoutShared } from '../../../test/support/shared';
 
@@ -79,6 +79,16 @@ test('inside a QDQ residual block the skip and the branch both cross as uint8; t
   // the DQ of the skip tensor is counted on both sides
   const total = cuts.find((c) => names(c).join() === 'sum_q')!;
   assert.equal(both.headNodes + both.tailNodes, total.headNodes + total.tailNodes + 1);
+});
+
+test('sizes static inference cannot tell are unknown until measured; a measurement also sizes what follows', () => {
+  const before = enumerateCuts(tiledCnn());
+  assert.deepEqual(unsizedTensors(before), ['tiled', 'act', 'conv_1_out']);
+  assert.equal(before.cuts.find((c) => names(c)[0] === 'tiled')!.bytes, null);
+  const after = enumerateCuts(tiledCnn(), { measured: { tiled: { dims: [1, 4, 8, 8], type: 'float32' } } });
+  assert.deepEqual(unsizedTensors(after), []);
+  assert.equal(after.cuts.find((c) => names(c)[0] === 'act')!.bytes, 4 * 8 * 8 * 4);
+  assert.equal(after.cuts.find((c) => names(c)[0] === 'conv_1_out')!.bytes, 3 * 8 * 8 * 4);
 });
 
 test('values an If node reads inside its branches stay live up to it; its subgraph is never cut', () => {

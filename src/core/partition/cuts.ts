@@ -7,7 +7,7 @@
  * outputs, so the transferred tensor is 8-bit.
  */
 import { AdvisorError } from '../errors';
-import { byteLength, dtypeName, isFloatDtype } from '../onnx/dtypes';
+import { byteLength, dtypeFromName, dtypeName, isFloatDtype } from '../onnx/dtypes';
 import type { GraphProto, ModelProto, ValueInfoProto } from '../onnx/types';
 import { implicitInputs, indexGraph, topologicalOrder, type GraphIndex } from '../graph/graph';
 import { inferShapes } from '../graph/shapes';
@@ -55,12 +55,26 @@ export function graphFacts(model: ModelProto, opts: CutOptions = {}): GraphFacts
   const compute = topologicalOrder(idx).filter((i) => !consts.nodes.has(i));
   const position = new Map(compute.map((n, p) => [n, p]));
   const inputShapes = opts.inputShapes ?? {};
-  const shapes = inferShapes(withInputShapes(graph, inputShapes), opts.symbolicDim ?? 1);
+  const elemTypes = inferElemTypes(graph);
+  const measured = Object.entries(opts.measured ?? {});
+  for (const [name, m] of measured) {
+    const t = dtypeFromName(m.type);
+    if (t && !elemTypes.has(name)) elemTypes.set(name, t);
+  }
+  // measured shapes seed inference (values downstream get sized too) and win over it
+  const seeded = withInputShapes(graph, inputShapes);
+  const extra: ValueInfoProto[] = measured.map(([name, m]) => ({ name, type: { tensor_type: { elem_type: elemTypes.get(name) ?? 0, shape: { dim: m.dims.map((d) => ({ dim_value: BigInt(d) })) } } } }));
+  const shapes = inferShapes(extra.length ? { ...seeded, value_info: [...seeded.value_info, ...extra] } : seeded, opts.symbolicDim ?? 1);
+  for (const [name, m] of measured) shapes.set(name, [...m.dims]);
   return {
-    graph, idx, consts, compute, position,
-    elemTypes: inferElemTypes(graph), shapes,
+    graph, idx, consts, compute, position, elemTypes, shapes,
     symbolicFixed: hasSymbolicDims(graph, inputShapes),
   };
+}
+
+/** Tensors of listed cuts whose size static inference could not tell (measure them with the runner). */
+export function unsizedTensors(listing: CutListing): string[] {
+  return [...new Set(listing.cuts.flatMap((c) => c.tensors.filter((t) => t.bytes === null).map((t) => t.name)))];
 }
 
 export function cutTensor(f: GraphFacts, name: string): CutTensor {

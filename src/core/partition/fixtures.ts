@@ -129,6 +129,17 @@ export function qdqResidual(): ModelProto {
   return b.build();
 }
 
+/** A Tile, which static shape inference does not model: cut sizes after it need a measurement. */
+export function tiledCnn(): ModelProto {
+  const b = new ModelBuilder({ opset: 13, seed: 27 });
+  const x = b.input('x', F, [1, 2, 4, 4]);
+  const c = b.node('Conv', [x, b.weight('w', [4, 2, 1, 1], 0.5)]);
+  const t = b.node('Tile', [c, b.initializer('reps', DataType.INT64, [4], new BigInt64Array([1n, 1n, 2n, 2n]))], {}, 'tiled');
+  const y = b.node('GlobalAveragePool', [b.node('Conv', [b.node('Relu', [t], {}, 'act'), b.weight('w', [3, 4, 3, 3], 0.5)], { pads: [1, 1, 1, 1] })], {}, 'y');
+  b.output(y, F, [1, 3, 1, 1]);
+  return b.build();
+}
+
 /** An If node whose branches read two outer values (a, c): the sweep must keep both live up to it. */
 export function withIf(): ModelProto {
   const b = new ModelBuilder({ opset: 13, seed: 25 });
@@ -148,4 +159,4 @@ export function withIf(): ModelProto {
   return b.build();
 }
 
-export const PARTITION_FIXTURES = { chainCnn, residualCnn, bertLike, qdqCnn, qdqResidual, withIf };
+export const PARTITION_FIXTURES = { chainCnn, residualCnn, bertLike, qdqCnn, qdqResidual, tiledCnn, withIf };

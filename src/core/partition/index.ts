@@ -3,10 +3,10 @@
  * extract a head and a tail. The orchestrator calls `rankCutsForTiers` (or `bestCuts` with its own
  * profiles) and `extractPartition`; the runner jobs `profile` and `verifyPartition` do the measuring.
  */
-export { enumerateCuts, graphFacts, describeCut } from './cuts';
+export { enumerateCuts, graphFacts, describeCut, unsizedTensors } from './cuts';
 export { extractPartition, type Partition, type ExtractOptions, type CutRef } from './extract';
 export { bestCuts, priceCuts, nodeCosts, nodeKey, type PriceOptions } from './pricing';
-export { rankCutsForTiers, combinedLink, scaleNodeTimes, type TierPricing, type TierPricingOptions } from './tiers';
+export { rankCutsForTiers, listCutsMeasured, combinedLink, scaleNodeTimes, type TierPricing, type TierPricingOptions } from './tiers';
 export { inferElemTypes } from './elem-types';
 export type {
   Cut, CutTensor, CutOptions, CutPlan, CutListing, PartitionInfo, NodeTimes, LinkSpec, Placement, PricedCut,

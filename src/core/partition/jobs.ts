@@ -67,3 +67,16 @@ export interface VerifyPartitionResult {
   headMs: number;
   tailMs: number;
 }
+
+export interface TensorShapesParams {
+  modelPath: string;
+  /** One input sample (the first is used). */
+  samples: Feeds[];
+  /** Values to measure: exposed as extra graph outputs of a temporary copy of the model. */
+  names: string[];
+}
+
+export interface TensorShapesResult {
+  /** Measured dims and onnxruntime type name ('float32', 'uint8', …) per requested value. */
+  shapes: Record<string, { dims: number[]; type: string }>;
+}

@@ -9,9 +9,9 @@ import type { Feeds, JobOptions, RunnerHost } from '../protocol/runner';
 import { computeScale, spinningFor, threadsFor } from '../tiers/compute';
 import { linksBetween } from '../tiers/network';
 import type { TierId, TierSet } from '../tiers/types';
-import { enumerateCuts } from './cuts';
+import { enumerateCuts, unsizedTensors } from './cuts';
 import { priceCuts, type PriceOptions } from './pricing';
-import type { CutOptions, LinkSpec, NodeTimes, PricedCut } from './types';
+import type { CutListing, CutOptions, LinkSpec, NodeTimes, PricedCut } from './types';
 
 /** Every time multiplied by `factor` (a tier slower than this host: factor > 1). */
 export function scaleNodeTimes(t: NodeTimes, factor: number): NodeTimes {
@@ -72,7 +72,22 @@ export async function rankCutsForTiers(
   };
   const headTimes = await profile(headTier);
   const tailTimes = await profile(tailTier);
-  const inputShapes = Object.fromEntries(Object.entries(samples[0] ?? {}).map(([k, t]) => [k, t.dims]));
-  const listing = enumerateCuts(model, { inputShapes, ...opts });
+  const { listing } = await listCutsMeasured(host, modelPath, model, samples, opts);
   return { ranked: priceCuts(model.graph!, listing, headTimes, tailTimes, link, opts), link, headTimes, tailTimes, notes };
+}
+
+/**
+ * Lists the cuts with symbolic dims taken from the sample, and sizes the tensors static inference
+ * could not (ops it does not model, data-dependent shapes) by measuring them in the runner.
+ */
+export async function listCutsMeasured(
+  host: RunnerHost, modelPath: string, model: ModelProto, samples: Feeds[], opts: CutOptions & { job?: JobOptions } = {},
+): Promise<{ listing: CutListing; measured: string[] }> {
+  const inputShapes = Object.fromEntries(Object.entries(samples[0] ?? {}).map(([k, t]) => [k, t.dims]));
+  const base = { ...opts, inputShapes: { ...inputShapes, ...opts.inputShapes } };
+  const listing = enumerateCuts(model, base);
+  const names = unsizedTensors(listing);
+  if (names.length === 0 || samples.length === 0) return { listing, measured: [] };
+  const { shapes } = await host.run('tensorShapes', { modelPath, samples: samples.slice(0, 1), names }, opts.job);
+  return { listing: enumerateCuts(model, { ...base, measured: { ...opts.measured, ...shapes } }), measured: Object.keys(shapes) };
 }

@@ -35,6 +35,8 @@ export interface CutOptions {
   inputShapes?: Record<string, readonly number[]>;
   /** Value used for symbolic dims not resolved by `inputShapes` (default 1). */
   symbolicDim?: number;
+  /** Shapes and types measured by the runner (`tensorShapes` job) where static inference stops. */
+  measured?: Record<string, { dims: readonly number[]; type: string }>;
 }
 
 /** A cut with the node sets behind it (indexes into graph.node), for extraction and pricing. */

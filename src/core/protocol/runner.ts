@@ -10,7 +10,7 @@
 import type { SerializedError } from '../errors';
 import type { CalibrateParams, CalibrateResult } from '../calibrate/job';
 import type { FidelityParams, FidelityResult, OptimizeParams, OptimizeResult } from '../quantize/jobs';
-import type { ProfileParams, ProfileResult, VerifyPartitionParams, VerifyPartitionResult } from '../partition/jobs';
+import type { ProfileParams, ProfileResult, TensorShapesParams, TensorShapesResult, VerifyPartitionParams, VerifyPartitionResult } from '../partition/jobs';
 
 /** Element types a tensor can carry across the process boundary. */
 export type TensorType = 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'int8' | 'bool';
@@ -123,6 +123,8 @@ export interface RunnerJobs {
   profile: { params: ProfileParams; result: ProfileResult };
   /** Runs head then tail and compares with the full model (src/core/partition). */
   verifyPartition: { params: VerifyPartitionParams; result: VerifyPartitionResult };
+  /** Runtime shapes of intermediate values that static inference could not size (src/core/partition). */
+  tensorShapes: { params: TensorShapesParams; result: TensorShapesResult };
 }
 
 export interface ProbeParams {

@@ -20,6 +20,7 @@ import { evaluateJob } from './evaluate';
 import { probeJob } from './probe';
 import { profileJob } from './profile';
 import { verifyPartitionJob } from './verify-partition';
+import { tensorShapesJob } from './tensor-shapes';
 
 export type { JobContext, JobHandler } from './context';
 
@@ -32,4 +33,5 @@ export const JOBS: { [K in JobKind]: JobHandler<K> } = {
   probe: probeJob,
   profile: profileJob,
   verifyPartition: verifyPartitionJob,
+  tensorShapes: tensorShapesJob,
 };

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readModel, writeModel } from '../../core/onnx/io';
 import type { ModelProto } from '../../core/onnx/types';
-import { enumerateCuts, extractPartition, nodeCosts, type Cut } from '../../core/partition';
+import { enumerateCuts, extractPartition, listCutsMeasured, nodeCosts, unsizedTensors, type Cut } from '../../core/partition';
 import { PARTITION_FIXTURES } from '../../core/partition/fixtures';
 import type { Feeds, TensorData } from '../../core/protocol/runner';
 import { cnn, mlp, transformer, twoInput, writeExternalDataModel } from '../../../test/fixtures/models';
@@ -173,4 +173,15 @@ test('kernel names of fused and duplicated nodes map back to the model\'s nodes'
   assert.equal(attributeKernel('/f/Add_token_7', nodes, producer), '/f/Add');
   assert.equal(attributeKernel('/f/Clip_output_0_nchwc', nodes, producer), '/f/Clip');
   assert.equal(attributeKernel('SkipLayerNormalization', nodes, producer), undefined);
+});
+
+test('tensors static inference cannot size are measured in the runner', async () => {
+  const model = PARTITION_FIXTURES.tiledCnn();
+  const file = path.join(dir, 'tiled.onnx');
+  writeModel(model, file);
+  assert.ok(unsizedTensors(enumerateCuts(model)).length > 0);
+  const { listing, measured } = await listCutsMeasured(client, file, model, samples(model, 1));
+  assert.deepEqual(measured.sort(), ['act', 'conv_1_out', 'tiled']);
+  assert.deepEqual(unsizedTensors(listing), []);
+  assert.deepEqual(listing.cuts.find((c) => c.tensors[0]!.name === 'tiled')!.tensors[0]!.shape, [1, 4, 8, 8]);
 });
