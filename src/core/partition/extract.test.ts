@@ -72,3 +72,11 @@ test('tensor sets that are not cuts are refused with the reason', () => {
   // in the BERT-like model the hidden state alone is not enough: the layers also read the mask
   assert.throws(() => extractPartition(bertLike(), 'embeddings'), /tail would also need "mask"/);
 });
+
+test('an IR 3 model keeps its initializers declared as graph inputs in both parts', () => {
+  const old = { ...chainCnn(), ir_version: 3n };
+  const { head, tail } = extractPartition(old, 'maxpool_0_out');
+  assert.deepEqual(head.graph!.input.map((v) => v.name), ['x', 'w_0', 'b_0']);
+  assert.deepEqual(tail.graph!.input.map((v) => v.name), ['maxpool_0_out', 'w_1', 'b_1', 'fc_0', 'fcb_0']);
+  assert.deepEqual(tail.graph!.input[1]!.type?.tensor_type?.shape?.dim.map((d) => d.dim_value), [16n, 8n, 3n, 3n]);
+});

@@ -55,13 +55,17 @@ function buildPart(f: GraphFacts, model: ModelProto, nodes: number[], inputs: Va
     folded.push(name);
   }
   const io = new Set([...inputs, ...outputs].map((v) => v.name ?? ''));
+  // before IR 4 every initializer also had to be declared as a graph input
+  const declared = (model.ir_version ?? 0n) < 4n
+    ? initializer.map((t): ValueInfoProto => ({ name: t.name ?? '', type: { tensor_type: { elem_type: t.data_type ?? 0, shape: { dim: t.dims.map((d) => ({ dim_value: d })) } } } }))
+    : [];
   const graph: GraphProto = {
     ...g,
     name: `${g.name ?? 'graph'}_${suffix}`,
     node: nodes.map((i) => g.node[i]!),
     initializer,
     sparse_initializer: sparse,
-    input: inputs,
+    input: [...inputs, ...declared.filter((v) => !io.has(v.name ?? ''))],
     output: outputs,
     value_info: g.value_info.filter((v) => produced.has(v.name ?? '') && !io.has(v.name ?? '')),
   };
