@@ -34,7 +34,7 @@ test('a quantized CNN runs as integer kernels in onnxruntime and stays close to 
   const file = path.join(dir, 'cnn.onnx');
   writeModel(cnnModel(), file);
   const out = path.join(dir, 'cnn.sptq.onnx');
-  const r = await runSptq(runner, file, out, samples(16, 'image', [1, 3, 16, 16], 1), { fidelitySamples: samples(8, 'image', [1, 3, 16, 16], 2) });
+  const r = await runSptq(runner, file, out, samples(16, 'image', [1, 4, 16, 16], 1), { fidelitySamples: samples(8, 'image', [1, 4, 16, 16], 2) });
   assert.equal(r.calibrationSamples, 16);
   assert.deepEqual(r.fusion.kernels, { QLinearConv: 2, QLinearAdd: 1, QLinearGlobalAveragePool: 1, QGemm: 1 });
   assert.equal(r.fusion.share, 1);
@@ -61,12 +61,12 @@ test('calibration samples that do not fit the model fail with a runtime error na
   const file = path.join(dir, 'cnn-bad.onnx');
   writeModel(cnnModel(), file);
   await assert.rejects(
-    runSptq(runner, file, path.join(dir, 'bad.sptq.onnx'), samples(2, 'image', [1, 3, 8, 8], 5)),
+    runSptq(runner, file, path.join(dir, 'bad.sptq.onnx'), samples(2, 'image', [1, 4, 8, 8], 5)),
     (e: unknown) => e instanceof AdvisorError && e.category === 'runtime' && /calibration sample 1/.test(e.message),
   );
   await assert.rejects(runSptq(runner, file, path.join(dir, 'none.sptq.onnx'), []), /no calibration samples/);
   await assert.rejects(
-    runSptq(runner, file, file, samples(2, 'image', [1, 3, 16, 16], 5)),
+    runSptq(runner, file, file, samples(2, 'image', [1, 4, 16, 16], 5)),
     (e: unknown) => e instanceof AdvisorError && /refusing to overwrite the input model/.test(e.message),
   );
 });
