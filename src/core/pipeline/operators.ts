@@ -46,8 +46,6 @@ export interface BuiltOperators {
 }
 
 const SINGLE: PlacementId[] = ['mobile', 'edge', 'cloud'];
-/** Largest |model − head∘tail| accepted for a float cut (issue 4: 1e-5; quantized cuts are exact). */
-export const PARTITION_TOLERANCE = 1e-5;
 /** Below this share of Conv/MatMul/Gemm running as integer kernels, int8 rarely pays off. */
 export const LOW_FUSION_SHARE = 0.5;
 
@@ -162,14 +160,14 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
         const split = ranked.find((p): p is PricedCut & { cut: NonNullable<PricedCut['cut']> } => p.placement === 'split' && p.cut !== undefined);
         if (!split) { warnings.push(`${src.operator}: no cut found for ${l.link}`); continue; }
         const dir = path.join(ctx.outDir, `${stem(src.file)}.${l.link}.${split.cut.id}`);
-        const part = extractPartition(model.model, split.cut.id, { inputShapes, source: path.basename(src.file) });
+        const part = extractPartition(model.model, split.cut, { inputShapes, source: path.basename(src.file) });
         writeModel(part.head, path.join(dir, 'head.onnx'), { sourceDir: model.dir, protect: [loaded.path] });
         writeModel(part.tail, path.join(dir, 'tail.onnx'), { sourceDir: model.dir, protect: [loaded.path] });
         // head∘tail must reproduce the model before it is benchmarked (exact on 8-bit cuts)
         const check = await ctx.runner.run('verifyPartition', {
           model: src.file, head: path.join(dir, 'head.onnx'), tail: path.join(dir, 'tail.onnx'), samples: ctx.data.benchSamples.slice(0, 2),
         }, ctx.jobOpts);
-        if (!(check.maxAbsDiff <= PARTITION_TOLERANCE)) {
+        if (!check.withinTolerance) {
           warnings.push(`${src.operator} cut ${split.cut.id} for ${l.link} skipped: head∘tail differs from the model by ${check.maxAbsDiff}`);
           continue;
         }
