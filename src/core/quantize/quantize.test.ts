@@ -127,6 +127,13 @@ test('ranges that do not belong to the model are an input error', () => {
   assert.throws(() => quantize(cnnModel(), { other: [0, 1] }), (e: unknown) => e instanceof AdvisorError && e.category === 'input' && /no calibration range/.test(e.message));
 });
 
+test('a NaN or infinite calibration range names the tensor', () => {
+  const m = cnnModel();
+  const ranges = fakeRanges(m);
+  ranges.image = [NaN, 1];
+  assert.throws(() => quantize(m, ranges), (e: unknown) => e instanceof AdvisorError && e.category === 'input' && /"image" is not finite/.test(e.message));
+});
+
 test('opset 11 models move to 13 for per-channel when their ops allow it', () => {
   const m = cnnModel();
   m.opset_import[0]!.version = 11n;

@@ -110,6 +110,11 @@ export function quantize(model: ModelProto, ranges: TensorRanges, opts: Quantize
     throw new AdvisorError('input', `no calibration range for ${missing.length} tensor(s) (e.g. "${missing[0]}"); the ranges do not belong to this model`, opts.file);
   }
 
+  const bad = plan.calibrate.find((t) => !ranges[t]!.every(Number.isFinite));
+  if (bad) {
+    throw new AdvisorError('input', `the calibration range of "${bad}" is not finite ([${ranges[bad]!.join(', ')}]): the calibration data or the model produces NaN/Inf`, opts.file);
+  }
+
   const newInits: TensorProto[] = [];
   const params = new Map<string, ScaleZp>();
   const report: QuantizeReport = {
