@@ -13,7 +13,8 @@ import { DataType } from '../src/core/onnx/dtypes';
 import { readModel, writeModel } from '../src/core/onnx/io';
 import type { Feeds } from '../src/core/protocol/runner';
 import { quantizeValues } from '../src/core/quantize/params';
-import { runSptq } from '../src/core/quantize/sptq';
+import { calibrate, runSptq } from '../src/core/quantize/sptq';
+import { calibrationPlan } from '../src/core/quantize/quantize';
 import { cnnModel, transformerModel } from '../src/core/quantize/testdata/fixtures';
 import { AdvisorError } from '../src/core/errors';
 import { RunnerClient } from '../src/runner/client';
@@ -44,6 +45,22 @@ test('a quantized CNN runs as integer kernels in onnxruntime and stays close to 
   assert.equal(r.fidelity!.layers.length, r.report.tensors.length);
   assert.ok(r.fidelity!.layers.every((l) => l.sqnrDb > 20), JSON.stringify(r.fidelity!.layers));
   assert.equal(readModel(out).model.metadata_props.find((p) => p.key === 'edge-advisor.sptq')?.value?.includes('minmax'), true);
+});
+
+test('minmax calibration (reduced in the graph) finds exactly the extremes the histogram path sees in the raw tensors', async () => {
+  const file = path.join(dir, 'cnn-calib.onnx');
+  writeModel(cnnModel(), file);
+  const plan = calibrationPlan(readModel(file).model);
+  const data = samples(4, 'image', [1, 4, 16, 16], 9);
+  const reduced = await calibrate(runner, file, plan.model, plan.tensors, data, { method: 'minmax' }, dir);
+  const raw = await calibrate(runner, file, plan.model, plan.tensors, data, { method: 'entropy' }, dir);
+  for (const t of plan.tensors) {
+    const [lo, hi] = raw.state.minmax[t]!;
+    const [rlo, rhi] = reduced.state.minmax[t]!;
+    assert.equal(rhi, hi, `max of ${t}`);
+    // a tensor that cannot go negative reports min 0: the quantization range includes 0 anyway
+    assert.equal(Math.min(rlo, 0), Math.min(lo, 0), `min of ${t}`);
+  }
 });
 
 test('a transformer block quantizes its linear layers to QGemm and keeps attention float', async () => {

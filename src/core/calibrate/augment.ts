@@ -6,7 +6,9 @@
  * (ReduceMin/Max reduce every axis when `axes` is absent, at every opset.)
  */
 import { makeNode } from '../onnx/builder';
-import { tensorToFloat32 } from '../onnx/tensor';
+import { DataType } from '../onnx/dtypes';
+import { inferShapes } from '../graph/shapes';
+import { makeTensor, tensorToFloat32 } from '../onnx/tensor';
 import type { GraphProto, ModelProto } from '../onnx/types';
 import type { CalibrationMethod } from './state';
 
@@ -26,17 +28,36 @@ export function buildCalibrationModel(model: ModelProto, tensors: readonly strin
   const outNames = new Set(g.output.map((o) => o.name));
   const outputs: CalibrationOutputs = { reduced: {}, exposed: {} };
   const nonNeg = method === 'minmax' ? nonNegativeTensors(g) : new Set<string>();
+  const shapes = method === 'minmax' ? inferShapes(g, 1) : new Map<string, number[]>();
   for (const t of tensors) {
     if (method === 'minmax') {
       const hi = `${t}${MAX_SUFFIX}`;
-      g.node.push(makeNode('ReduceMax', [t], [hi], { keepdims: 0 }, hi));
-      g.output.push({ name: hi });
-      // the quantization range always includes 0, so a tensor that cannot go negative needs no min
-      if (nonNeg.has(t)) { outputs.reduced[t] = [null, hi]; continue; }
       const lo = `${t}${MIN_SUFFIX}`;
-      g.node.push(makeNode('ReduceMin', [t], [lo], { keepdims: 0 }, lo));
-      g.output.push({ name: lo });
-      outputs.reduced[t] = [lo, hi];
+      const shape = shapes.get(t);
+      // the quantization range always includes 0, so a tensor that cannot go negative needs no min
+      const needMin = !nonNeg.has(t);
+      if (shape?.length === 4 && shape[1]! > 0) {
+        // NCHW activations: GlobalMaxPool runs in onnxruntime's blocked (NCHWc) layout, so the
+        // optimised float graph needs no layout reorder per measured tensor; min = -max(-x) with
+        // the negation as a depthwise 1×1 Conv of weight -1 (exact, also NCHWc)
+        const c = shape[1]!;
+        g.node.push(makeNode('GlobalMaxPool', [t], [`${hi}_pool`], {}, `${hi}_pool`));
+        g.node.push(makeNode('ReduceMax', [`${hi}_pool`], [hi], { keepdims: 0 }, hi));
+        if (needMin) {
+          const w = `${lo}_neg_weight`;
+          g.initializer.push(makeTensor(w, DataType.FLOAT, [c, 1, 1, 1], new Float32Array(c).fill(-1)));
+          g.node.push(makeNode('Conv', [t, w], [`${lo}_neg`], { group: c, kernel_shape: [1, 1] }, `${lo}_neg`));
+          g.node.push(makeNode('GlobalMaxPool', [`${lo}_neg`], [`${lo}_pool`], {}, `${lo}_pool`));
+          g.node.push(makeNode('ReduceMax', [`${lo}_pool`], [`${lo}_negmax`], { keepdims: 0 }, `${lo}_negmax`));
+          g.node.push(makeNode('Neg', [`${lo}_negmax`], [lo], {}, lo));
+        }
+      } else {
+        g.node.push(makeNode('ReduceMax', [t], [hi], { keepdims: 0 }, hi));
+        if (needMin) g.node.push(makeNode('ReduceMin', [t], [lo], { keepdims: 0 }, lo));
+      }
+      g.output.push({ name: hi });
+      if (needMin) g.output.push({ name: lo });
+      outputs.reduced[t] = [needMin ? lo : null, hi];
     } else {
       if (!outNames.has(t)) g.output.push({ name: t });
       outNames.add(t);

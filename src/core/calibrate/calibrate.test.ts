@@ -71,7 +71,11 @@ test('the calibration model exposes two scalars per tensor for minmax, the tenso
   const { model, outputs } = buildCalibrationModel(m, ['image', relu], 'minmax');
   assert.deepEqual(outputs.reduced.image, ['image__calib_min', 'image__calib_max']);
   assert.deepEqual(outputs.reduced[relu], [null, `${relu}__calib_max`], 'a Relu output needs no min');
-  assert.deepEqual(model.graph!.node.slice(-3).map((n) => n.op_type), ['ReduceMax', 'ReduceMin', 'ReduceMax']);
+  // 4-D activations go through GlobalMaxPool (stays in onnxruntime's blocked layout); min = -max(-x)
+  assert.deepEqual(model.graph!.node.slice(-8).map((n) => n.op_type), ['GlobalMaxPool', 'ReduceMax', 'Conv', 'GlobalMaxPool', 'ReduceMax', 'Neg', 'GlobalMaxPool', 'ReduceMax']);
+  // a 2-D tensor is reduced directly (this one is ≥ 0 by construction: Flatten of pooled Relu outputs)
+  const flat = buildCalibrationModel(m, [m.graph!.node.find((n) => n.op_type === 'Flatten')!.output[0]!], 'minmax');
+  assert.deepEqual(flat.model.graph!.node.slice(-2).map((n) => n.op_type), ['Gemm', 'ReduceMax']);
   assert.equal(m.graph!.output.length, 1, 'the input model is not modified');
   const h = buildCalibrationModel(m, ['logits'], 'entropy');
   assert.equal(h.model.graph!.output.length, 1, 'a graph output is not exposed twice');
