@@ -35,7 +35,7 @@ test('a quantized CNN runs as integer kernels in onnxruntime and stays close to 
   const file = path.join(dir, 'cnn.onnx');
   writeModel(cnnModel(), file);
   const out = path.join(dir, 'cnn.sptq.onnx');
-  const r = await runSptq(runner, file, out, samples(16, 'image', [1, 4, 16, 16], 1), { fidelitySamples: samples(8, 'image', [1, 4, 16, 16], 2) });
+  const r = await runSptq(runner, file, out, samples(16, 'image', [1, 5, 16, 16], 1), { fidelitySamples: samples(8, 'image', [1, 5, 16, 16], 2) });
   assert.equal(r.calibrationSamples, 16);
   assert.deepEqual(r.fusion.kernels, { QLinearConv: 2, QLinearAdd: 1, QLinearGlobalAveragePool: 1, QGemm: 1 });
   assert.equal(r.fusion.share, 1);
@@ -51,7 +51,7 @@ test('minmax calibration (reduced in the graph) finds exactly the extremes the h
   const file = path.join(dir, 'cnn-calib.onnx');
   writeModel(cnnModel(), file);
   const plan = calibrationPlan(readModel(file).model);
-  const data = samples(4, 'image', [1, 4, 16, 16], 9);
+  const data = samples(4, 'image', [1, 5, 16, 16], 9);
   const reduced = await calibrate(runner, file, plan.model, plan.tensors, data, { method: 'minmax' }, dir);
   const raw = await calibrate(runner, file, plan.model, plan.tensors, data, { method: 'entropy' }, dir);
   for (const t of plan.tensors) {
@@ -78,12 +78,12 @@ test('calibration samples that do not fit the model fail with a runtime error na
   const file = path.join(dir, 'cnn-bad.onnx');
   writeModel(cnnModel(), file);
   await assert.rejects(
-    runSptq(runner, file, path.join(dir, 'bad.sptq.onnx'), samples(2, 'image', [1, 4, 8, 8], 5)),
+    runSptq(runner, file, path.join(dir, 'bad.sptq.onnx'), samples(2, 'image', [1, 5, 8, 8], 5)),
     (e: unknown) => e instanceof AdvisorError && e.category === 'runtime' && /calibration sample 1/.test(e.message),
   );
   await assert.rejects(runSptq(runner, file, path.join(dir, 'none.sptq.onnx'), []), /no calibration samples/);
   await assert.rejects(
-    runSptq(runner, file, file, samples(2, 'image', [1, 4, 16, 16], 5)),
+    runSptq(runner, file, file, samples(2, 'image', [1, 5, 16, 16], 5)),
     (e: unknown) => e instanceof AdvisorError && /refusing to overwrite the input model/.test(e.message),
   );
 });

@@ -30,16 +30,17 @@ export interface PlanOptions {
   /** QLinearSoftmax loses attention resolution; off by default. */
   quantizeSoftmax?: boolean;
   opset: number;
-  /** Conv (group 1) with fewer multiply-adds per output value than this stay float (default 32). */
-  minConvReduction?: number;
+  /** Spatial Convs (group 1) reading at most this many channels — image stems — stay float (default 4). */
+  maxStemChannels?: number;
 }
 
 /**
- * onnxruntime's QLinearConv pads the reduction dimension for its int8 GEMM; with a handful of
- * input channels (mobilenet_v2's 3×3×3 stem) it ran 3× slower than the float NCHWc conv
- * (0.60 vs 0.18 ms, bench/sptq.ts profile), so such convs stay float.
+ * onnxruntime's QLinearConv on a stem (3 input channels, 3×3 kernel: 27 multiply-adds per output)
+ * ran 3× slower than the float NCHWc conv on mobilenet_v2 (0.60 vs 0.18 ms, per-node profile),
+ * while 1×1 convs over 16+ channels gain ~4×; so convs over ≤ 4 channels with a spatial kernel
+ * stay float.
  */
-export const MIN_CONV_REDUCTION = 32;
+export const MAX_STEM_CHANNELS = 4;
 
 export interface QuantPlan {
   /** Quantized nodes by index into graph.node. */
@@ -176,9 +177,10 @@ export function planQuantization(g: GraphProto, opts: PlanOptions): QuantPlan {
       if (!isFloatAct(x)) return skip('input is not a float activation');
       if (!floatInit(w)) return skip('weight is not a float32 initializer');
       if (b && !floatInit(b)) return skip('bias is not a float32 initializer');
-      const reduction = idx.initializers.get(w!)!.dims.slice(1).reduce((p, d) => p * Number(d), 1);
-      if (attrInt(n, 'group', 1) === 1 && reduction < (opts.minConvReduction ?? MIN_CONV_REDUCTION)) {
-        return skip(`only ${reduction} multiply-adds per output (e.g. an RGB stem): onnxruntime's int8 kernel is slower than float here`);
+      const wd = idx.initializers.get(w!)!.dims.map(Number);
+      const inChannels = wd[1] ?? 0;
+      if (attrInt(n, 'group', 1) === 1 && inChannels <= (opts.maxStemChannels ?? MAX_STEM_CHANNELS) && wd.slice(2).some((k) => k > 1)) {
+        return skip(`a ${inChannels}-channel ${wd.slice(2).join('×')} stem: onnxruntime's int8 kernel is slower than float here`);
       }
       confirm(x!);
       nodes.set(i, 'conv');

@@ -97,12 +97,12 @@ test('a 3-channel stem Conv stays float (int8 is slower there); its Relu stays t
   const m = cnnModel(3);
   const { model: q, report } = quantize(m, fakeRanges(m));
   assert.equal(report.skipped.length, 1);
-  assert.match(report.skipped[0]!.reason, /27 multiply-adds per output/);
+  assert.match(report.skipped[0]!.reason, /3-channel 3×3 stem/);
   assert.equal(report.byKind.conv, 1);
   const stem = q.graph!.node.find((n) => n.op_type === 'Conv')!;
   assert.ok(!fedByDq(q.graph!, stem, 0), 'the stem reads the float image');
   assert.ok(ops(q.graph!).includes('Relu'));
-  assert.equal(quantize(m, fakeRanges(m, { minConvReduction: 8 }), { minConvReduction: 8 }).report.byKind.conv, 2);
+  assert.equal(quantize(m, fakeRanges(m, { maxStemChannels: 0 }), { maxStemChannels: 0 }).report.byKind.conv, 2);
 });
 
 test('exclusions leave nodes float and say why; per-tensor on request', () => {

@@ -36,8 +36,8 @@ export interface QuantizeOptions {
   /** Only MatMuls with a constant operand; default: on for transformer-like graphs. */
   matmulConstBOnly?: boolean;
   quantizeSoftmax?: boolean;
-  /** Conv (group 1) with fewer multiply-adds per output stay float (default 32, see plan.ts). */
-  minConvReduction?: number;
+  /** Spatial Convs reading at most this many channels (image stems) stay float (default 4, see plan.ts). */
+  maxStemChannels?: number;
   /** Model file, for error messages. */
   file?: string;
 }
@@ -85,7 +85,7 @@ function planFor(model: ModelProto, opts: QuantizeOptions) {
     matmulConstBOnly: opts.matmulConstBOnly ?? transformerLike,
     quantizeSoftmax: opts.quantizeSoftmax ?? false,
     opset: prep.opset,
-    ...(opts.minConvReduction !== undefined ? { minConvReduction: opts.minConvReduction } : {}),
+    ...(opts.maxStemChannels !== undefined ? { maxStemChannels: opts.maxStemChannels } : {}),
   });
   return { prep, plan };
 }

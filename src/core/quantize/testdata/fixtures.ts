@@ -7,8 +7,8 @@ import { DataType } from '../../onnx/dtypes';
 import { float, ModelBuilder } from '../../onnx/builder';
 import type { ModelProto } from '../../onnx/types';
 
-/** `channels` input channels: 3 makes an RGB stem (27 multiply-adds per output), left float. */
-export function cnnModel(channels = 4): ModelProto {
+/** `channels` input channels: 3 makes an RGB stem, left float. */
+export function cnnModel(channels = 5): ModelProto {
   const b = new ModelBuilder({ opset: 13, seed: 3 });
   const x = b.input('image', DataType.FLOAT, ['N', channels, 16, 16]);
   const c1 = b.node('Conv', [x, b.weight('w', [8, channels, 3, 3], 0.3), b.weight('b', [8], 0.1)], { pads: [1, 1, 1, 1] });
