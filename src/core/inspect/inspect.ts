@@ -4,7 +4,7 @@
  */
 import { dtypeName, isFloatDtype, byteLength } from '../onnx/dtypes';
 import { allTensors, hasExternalData, type LoadedModel } from '../onnx/io';
-import { elementCount, tensorToArray } from '../onnx/tensor';
+import { elementCount, forEachExternalChunk, isExternal, tensorToArray, type TypedArray } from '../onnx/tensor';
 import type { GraphProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/types';
 import { indexGraph } from '../graph/graph';
 import { attrInt, inferShapes } from '../graph/shapes';
@@ -90,6 +90,18 @@ function weightTensors(g: GraphProto): TensorProto[] {
   return [...out.values()];
 }
 
+type ArrayCtor = { new (buf: ArrayBufferLike, off: number, len: number): TypedArray; BYTES_PER_ELEMENT: number };
+const VIEWS: Record<number, ArrayCtor> = {
+  1: Float32Array, 11: Float64Array, 7: BigInt64Array, 13: BigUint64Array, 6: Int32Array, 12: Uint32Array,
+  5: Int16Array, 4: Uint16Array, 10: Uint16Array, 16: Uint16Array, 3: Int8Array,
+};
+
+/** A chunk of raw little-endian bytes (aligned, whole elements) viewed as the tensor's element type, as tensorToArray does. */
+function arrayView(t: TensorProto, b: Uint8Array): TypedArray {
+  const C = VIEWS[t.data_type ?? 0];
+  return C ? new C(b.buffer, b.byteOffset, Math.floor(b.length / C.BYTES_PER_ELEMENT)) : b;
+}
+
 function countMacs(g: GraphProto): number | null {
   const shapes = inferShapes(g, 1);
   let macs = 0;
@@ -131,7 +143,21 @@ export function inspectModel(m: LoadedModel): Inspection {
   let total = 0;
   for (const t of weightTensors(g)) {
     try {
-      const a = tensorToArray(t, { modelDir: m.dir, modelFile: m.path });
+      const src = { modelDir: m.dir, modelFile: m.path };
+      if (isExternal(t)) {
+        // streamed: inspecting a model with GBs of external weights must not hold a weight whole
+        let n = 0;
+        let z = 0;
+        forEachExternalChunk(t, src, 16 << 20, (bytes) => {
+          const a = arrayView(t, bytes);
+          n += a.length;
+          for (let i = 0; i < a.length; i++) if (a[i] === 0 || a[i] === 0n) z++;
+        });
+        total += n;
+        zeros += z;
+        continue;
+      }
+      const a = tensorToArray(t, src);
       total += a.length;
       for (let i = 0; i < a.length; i++) if (a[i] === 0 || a[i] === 0n) zeros++;
     } catch { /* unreadable weight: sparsity over the rest */ }

@@ -20,12 +20,18 @@ export interface LoadedModel {
   model: ModelProto;
 }
 
+/** Protobuf messages (the .onnx file itself) are limited to 2 GB; weights beyond that live in external data. */
+export const MAX_MODEL_FILE_BYTES = 2 ** 31 - 1;
+
 export function readModel(file: string): LoadedModel {
   const abs = path.resolve(file);
   let bytes: Buffer;
   try {
     const st = fs.statSync(abs);
     if (st.isDirectory()) throw new AdvisorError('input', 'is a folder, not an ONNX model', file);
+    if (st.size > MAX_MODEL_FILE_BYTES) {
+      throw new AdvisorError('unsupported', `the file is ${st.size} bytes, over protobuf's 2 GB limit for an .onnx file: store the weights as external data`, file);
+    }
     bytes = fs.readFileSync(abs);
   } catch (e) {
     if (e instanceof AdvisorError) throw e;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readModel, writeModel } from './io';
-import { resolveExternalPath, tensorToArray, elementCount, tensorBytes, makeTensor } from './tensor';
+import { forEachExternalChunk, resolveExternalPath, tensorToArray, elementCount, tensorBytes, makeTensor } from './tensor';
 import { writeExternalDataModel } from '../../../test/fixtures/models';
 import { tempDir } from '../../../test/support/shared';
 import { DataType } from './dtypes';
@@ -52,4 +52,19 @@ test('writing a model with external data copies it beside the output', () => {
   const s0 = tensorToArray(m.model.graph!.initializer[0]!, { modelDir: m.dir }) as Float32Array;
   assert.deepEqual(w0, s0);
   assert.throws(() => writeModel(m.model, file, { protect: [file] }), /refusing to overwrite the input model/);
+});
+
+test('external tensors stream in bounded chunks that add up to the whole tensor', () => {
+  const file = writeExternalDataModel(path.join(tempDir(), 'chunks'));
+  const m = readModel(file);
+  const src = { modelDir: m.dir, modelFile: m.path };
+  for (const t of m.model.graph!.initializer) {
+    const whole = tensorBytes(t, src);
+    const pieces: Uint8Array[] = [];
+    forEachExternalChunk(t, src, 100, (b) => {
+      assert.ok(b.length <= 96, `chunk of ${b.length}`);
+      pieces.push(b.slice());
+    });
+    assert.deepEqual(Buffer.concat(pieces), Buffer.from(whole));
+  }
 });

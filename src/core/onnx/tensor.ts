@@ -117,6 +117,50 @@ function readExternal(t: TensorProto, expected: number, src: TensorSource): Uint
   }
 }
 
+/**
+ * Calls `visit` with successive pieces (≤ `chunkBytes`, whole elements) of an external tensor's
+ * bytes, reusing one buffer: a multi-GB weight is scanned in bounded memory, never held whole.
+ */
+export function forEachExternalChunk(t: TensorProto, src: TensorSource, chunkBytes: number, visit: (bytes: Uint8Array) => void): void {
+  const ref = externalRef(t);
+  if (!ref) throw new AdvisorError('internal', `tensor "${t.name}" is not external`);
+  if (!src.modelDir) throw new AdvisorError('input', `tensor "${t.name}" uses external data but the model's folder is unknown`, src.modelFile);
+  const expected = tensorByteLength(t);
+  const length = ref.length ?? expected;
+  if (length !== expected) {
+    throw new AdvisorError('input', `tensor "${t.name}": external length ${length} does not match its shape (${expected} bytes)`, src.modelFile);
+  }
+  const file = resolveExternalPath(src.modelDir, ref.location, src.modelFile);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw new AdvisorError('input', `cannot read external data ${ref.location} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, src.modelFile);
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (ref.offset + length > size) {
+      throw new AdvisorError('input', `tensor "${t.name}": external data [${ref.offset}, ${ref.offset + length}) is past the end of ${ref.location} (${size} bytes)`, src.modelFile);
+    }
+    const step = Math.max(8, chunkBytes - (chunkBytes % 8));
+    const buf = new Uint8Array(Math.min(step, Math.max(length, 8)));
+    let done = 0;
+    while (done < length) {
+      const want = Math.min(buf.length, length - done);
+      let got = 0;
+      while (got < want) {
+        const n = fs.readSync(fd, buf, got, want - got, ref.offset + done + got);
+        if (n <= 0) throw new AdvisorError('input', `tensor "${t.name}": short read from ${ref.location}`, src.modelFile);
+        got += n;
+      }
+      visit(buf.subarray(0, want));
+      done += want;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Expected byte size of a tensor's data, checked against the allocation limit. */
 export function tensorByteLength(t: TensorProto): number {
   const n = elementCount(t.dims, `tensor "${t.name ?? ''}"`);
