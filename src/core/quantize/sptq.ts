@@ -23,8 +23,9 @@ export interface SptqOptions extends QuantizeOptions {
   chunkSize?: number;
   /**
    * Graph optimisation for calibration runs. onnxruntime's calibrator uses 'disabled'; we default
-   * to 'all' because the exposed tensors keep their exact float values while the run costs ~1.7×
-   * a float inference on mobilenet_v2 instead of ~2.4× (bench/sptq.ts).
+   * to 'all' because the measured tensors keep their exact float values (test/sptq.test.ts) while a
+   * calibration run costs ~1.4× a float inference on mobilenet_v2 instead of ~2.7× (same process,
+   * interleaved; see bench/sptq.ts for the runner-side numbers).
    */
   calibrationOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Held-out samples for the fidelity report; none → no fidelity. */
