@@ -24,7 +24,7 @@ export interface SptqOptions extends QuantizeOptions {
   /**
    * Graph optimisation for calibration runs. onnxruntime's calibrator uses 'disabled'; we default
    * to 'all' because the measured tensors keep their exact float values (test/sptq.test.ts) while a
-   * calibration run costs ~1.4× a float inference on mobilenet_v2 instead of ~2.7× (same process,
+   * calibration run costs ~1.4× a float inference on mobilenet_v2 instead of ~2.6× (same process,
    * interleaved; see bench/sptq.ts for the runner-side numbers).
    */
   calibrationOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
