@@ -55,7 +55,7 @@ const CLI = path.join(REPO, 'dist/cli.js');
 const WORKER = path.join(__dirname, 'worker.ts');
 
 interface DoneMsg { type: 'done'; index: number; base: string; mutator: string; seed: number; size: number; outcome: Outcome; ms: number; maxRssKb: number; secretRead: boolean }
-type Msg = { type: 'start'; index: number } | DoneMsg;
+type Msg = { type: 'start'; index: number } | DoneMsg | { type: 'end' };
 
 /** Runs cases [from, to) in one worker; resolves with the index to resume from (after a hang/crash). */
 function runWorker(o: Required<Pick<FuzzOptions, 'seed' | 'caseTimeoutMs'>>, from: number, to: number, tmp: string, onDone: (m: DoneMsg) => void, onDeath: (index: number, why: string) => void): Promise<number> {
@@ -65,27 +65,27 @@ function runWorker(o: Required<Pick<FuzzOptions, 'seed' | 'caseTimeoutMs'>>, fro
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
     let current = from;
-    let running = false;
     let timer: NodeJS.Timeout | undefined;
     let hung = false;
+    let ended = false;
     child.on('message', (m: Msg) => {
+      if (m.type === 'end') { ended = true; return; }
       if (m.type === 'start') {
         current = m.index;
-        running = true;
         clearTimeout(timer);
         timer = setTimeout(() => { hung = true; child.kill('SIGKILL'); }, o.caseTimeoutMs);
       } else {
         clearTimeout(timer);
-        running = false;
         onDone(m);
         current = m.index + 1;
       }
     });
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': IPC messages still in flight are delivered before 'close' only
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       fs.rmSync(workdir, { recursive: true, force: true });
       if (hung) { onDeath(current, `hang: no result after ${o.caseTimeoutMs} ms`); resolve(current + 1); return; }
-      if (running || current < to) {
+      if (!ended) {
         onDeath(current, `worker died (code ${code}, signal ${signal}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
         resolve(current + 1);
         return;

@@ -28,6 +28,7 @@ async function main() {
     await send({ type: 'done', index: i, base: c.base, mutator: c.mutator, seed: c.seed, size: c.bytes.length, outcome, ms, maxRssKb: process.resourceUsage().maxRSS, secretRead });
   }
   fs.rmSync(workdir, { recursive: true, force: true });
+  await send({ type: 'end' });
   process.disconnect();
 }
 
