@@ -5,7 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as os from 'node:os';
 import { runFuzz } from './fuzz';
+import { runPipeline } from './harness';
+import { cnn } from '../fixtures/models';
+import { encodeModel } from '../../src/core/onnx/codec';
 
 test('200 mutated models: typed errors or valid results, no crash, hang, blowup or outside read', async () => {
   // a different window of the same seed than the first cases of `npm run fuzz`, so the two add up
@@ -17,4 +21,22 @@ test('200 mutated models: typed errors or valid results, no crash, hang, blowup 
   assert.ok(s.ok > 0 && (s.errors['input'] ?? 0) > 0, JSON.stringify(s.errors));
   assert.equal(s.cliRuns, 2);
   assert.equal(s.leftBehind, 0);
+});
+
+test('a tensor declaring 10^12 elements is refused before anything is allocated', () => {
+  const m = cnn();
+  m.graph!.initializer[0]!.dims = [10n ** 6n, 10n ** 6n];
+  const rssBefore = process.memoryUsage().rss;
+  const o = runPipeline(encodeModel(m), os.tmpdir());
+  assert.equal(o.verdict, 'error');
+  assert.equal(o.kind, 'unsupported');
+  assert.equal(o.stage, 'tensors');
+  assert.match(o.message!, /declares 1000000000000 elements .* more than the 4 GiB limit/);
+  assert.ok(process.memoryUsage().rss - rssBefore < 256 * 2 ** 20);
+});
+
+test('declared input dims of 10^12 still inspect, with MACs that stay a finite number or null', () => {
+  const m = cnn();
+  m.graph!.input[0]!.type!.tensor_type!.shape!.dim = [10n ** 12n, 3n, 10n ** 12n, 10n ** 12n].map((d) => ({ dim_value: d }));
+  assert.equal(runPipeline(encodeModel(m), os.tmpdir()).verdict, 'ok');
 });
