@@ -111,13 +111,20 @@ export const quantizeCommand: Command = {
     for (const w of warnings) say(`WARNING: ${w}`);
 
     const runner = new RunnerClient();
+    // Ctrl-C cancels the job (kills the runner) so the temp folder is removed on the way out
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     let r: SptqResult;
     try {
       r = await runSptq(runner, modelPath, out, calib, {
-        ...options, synthetic: !calibPath, fidelitySamples: held,
+        ...options, synthetic: !calibPath, fidelitySamples: held, job: { signal: abort.signal },
         onProgress: (_stage, message) => { if (!json && process.stderr.isTTY) process.stderr.write(`\r${message.padEnd(60)}`); },
       });
     } finally {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
       runner.dispose();
       if (!json && process.stderr.isTTY) process.stderr.write('\r'.padEnd(62) + '\r');
     }

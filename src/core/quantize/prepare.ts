@@ -16,7 +16,7 @@ import { indexGraph, topologicalOrder } from '../graph/graph';
 import { attrFloat, inferShapes } from '../graph/shapes';
 import { makeNode } from '../onnx/builder';
 import { DataType } from '../onnx/dtypes';
-import { makeTensor, tensorToFloat32 } from '../onnx/tensor';
+import { makeTensor, tensorToFloat32, type TensorSource } from '../onnx/tensor';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../onnx/types';
 
 /** Ops whose definition at their opset 10–12 version means the same at opset 13 (for the upgrade). */
@@ -43,7 +43,7 @@ export function aiOnnxOpset(m: ModelProto): number {
   return o ? Number(o.version ?? 0n) : 0;
 }
 
-export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; file?: string } = {}): Prepared {
+export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; file?: string; modelDir?: string } = {}): Prepared {
   if (!input.graph) throw new AdvisorError('input', 'the model has no graph', opts.file);
   const model = structuredClone(input);
   const g = model.graph!;
@@ -64,11 +64,12 @@ export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; fi
 
   constantsToInitializers(g);
   bypassIdentities(g);
-  const folded = foldBatchNorms(g);
+  const src: TensorSource = { ...(opts.modelDir ? { modelDir: opts.modelDir } : {}), ...(opts.file ? { modelFile: opts.file } : {}) };
+  const folded = foldBatchNorms(g, src);
   if (folded) notes.push(`folded ${folded} BatchNormalization node(s) into the preceding Conv`);
   nameNodes(g);
   if (opset >= 11) {
-    const gemms = matMulAddToGemm(g);
+    const gemms = matMulAddToGemm(g, src);
     if (gemms) notes.push(`rewrote ${gemms} MatMul + bias Add pair(s) as Gemm (onnxruntime would fuse them into a float Gemm before its int8 fusion; as Gemm they become QGemm with an int32 bias)`);
   }
   removeUnusedInitializers(g);
@@ -127,7 +128,7 @@ function bypassIdentities(g: GraphProto): void {
   g.node = keep;
 }
 
-function foldBatchNorms(g: GraphProto): number {
+function foldBatchNorms(g: GraphProto, src: TensorSource): number {
   const idx = indexGraph(g);
   const outputs = new Set(g.output.map((o) => o.name));
   const dead = new Set<number>();
@@ -147,15 +148,15 @@ function foldBatchNorms(g: GraphProto): number {
     if (params.some((p) => !p) || w.data_type !== DataType.FLOAT) return;
     let W: Float32Array, scale: Float32Array, bias: Float32Array, mean: Float32Array, variance: Float32Array;
     try {
-      W = tensorToFloat32(w);
-      [scale, bias, mean, variance] = params.map((p) => tensorToFloat32(p!)) as [Float32Array, Float32Array, Float32Array, Float32Array];
+      W = tensorToFloat32(w, src);
+      [scale, bias, mean, variance] = params.map((p) => tensorToFloat32(p!, src)) as [Float32Array, Float32Array, Float32Array, Float32Array];
     } catch {
       return;
     }
     const m = Number(w.dims[0]);
     if ([scale, bias, mean, variance].some((a) => a.length !== m)) return;
     const eps = attrFloat(bn, 'epsilon', 1e-5);
-    const convBias = b ? tensorToFloat32(b) : new Float32Array(m);
+    const convBias = b ? tensorToFloat32(b, src) : new Float32Array(m);
     const per = W.length / m;
     const W2 = new Float32Array(W.length);
     const B2 = new Float32Array(m);
@@ -182,7 +183,7 @@ function foldBatchNorms(g: GraphProto): number {
  * x's shape to be static (the back-reshape target is a constant). onnxruntime's level-1
  * MatMulAddFusion otherwise turns the pair into a float Gemm whose float bias blocks int8 fusion.
  */
-function matMulAddToGemm(g: GraphProto): number {
+function matMulAddToGemm(g: GraphProto, src: TensorSource): number {
   const idx = indexGraph(g);
   const shapes = inferShapes(g, 1);
   const symbolic = new Set<string>();
@@ -213,7 +214,7 @@ function matMulAddToGemm(g: GraphProto): number {
     let biasInput = biasName!;
     if (bias.dims.length !== 1) {
       biasInput = `${name}.gemm_bias`;
-      g.initializer.push(makeTensor(biasInput, DataType.FLOAT, [n], tensorToFloat32(bias)));
+      g.initializer.push(makeTensor(biasInput, DataType.FLOAT, [n], tensorToFloat32(bias, src)));
     }
     const out = add.output[0]!;
     if (xs.length === 2) {

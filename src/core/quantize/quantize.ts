@@ -14,7 +14,7 @@ import { AdvisorError } from '../errors';
 import { indexGraph, validateGraph } from '../graph/graph';
 import { float, makeAttribute, makeNode } from '../onnx/builder';
 import { DataType } from '../onnx/dtypes';
-import { makeTensor, tensorToFloat32 } from '../onnx/tensor';
+import { makeTensor, tensorToFloat32, type TensorSource } from '../onnx/tensor';
 import type { ModelProto, NodeProto, TensorProto } from '../onnx/types';
 import type { CalibrationMethod, TensorRanges } from '../calibrate/state';
 import { refuseIfQuantized } from './detect';
@@ -40,6 +40,8 @@ export interface QuantizeOptions {
   maxStemChannels?: number;
   /** Model file, for error messages. */
   file?: string;
+  /** Folder external-data locations are relative to (LoadedModel.dir), for models with external data. */
+  modelDir?: string;
 }
 
 export interface QuantizeReport {
@@ -76,7 +78,9 @@ function planFor(model: ModelProto, opts: QuantizeOptions) {
   if (!model.graph) throw new AdvisorError('input', 'the model has no graph', opts.file);
   refuseIfQuantized(model.graph, opts.file);
   validateGraph(model.graph, opts.file);
-  const prep = prepareModel(model, { ...(opts.perChannel !== undefined ? { perChannel: opts.perChannel } : {}), ...(opts.file ? { file: opts.file } : {}) });
+  const prep = prepareModel(model, {
+    ...(opts.perChannel !== undefined ? { perChannel: opts.perChannel } : {}), ...(opts.file ? { file: opts.file } : {}), ...(opts.modelDir ? { modelDir: opts.modelDir } : {}),
+  });
   const g = prep.model.graph!;
   const transformerLike = g.node.some((n) => ['Softmax', 'Erf', 'LayerNormalization', 'Gelu'].includes(n.op_type ?? ''));
   const plan = planQuantization(g, {
@@ -115,6 +119,7 @@ export function quantize(model: ModelProto, ranges: TensorRanges, opts: Quantize
     throw new AdvisorError('input', `the calibration range of "${bad}" is not finite ([${ranges[bad]!.join(', ')}]): the calibration data or the model produces NaN/Inf`, opts.file);
   }
 
+  const src: TensorSource = { ...(opts.modelDir ? { modelDir: opts.modelDir } : {}), ...(opts.file ? { modelFile: opts.file } : {}) };
   const newInits: TensorProto[] = [];
   const params = new Map<string, ScaleZp>();
   const report: QuantizeReport = {
@@ -188,7 +193,7 @@ export function quantize(model: ModelProto, ranges: TensorRanges, opts: Quantize
     if (hit) return hit;
     const t = idx.initializers.get(w)!;
     const dims = t.dims.map(Number);
-    const q = quantizeWeight(tensorToFloat32(t), dims, axis);
+    const q = quantizeWeight(tensorToFloat32(t, src), dims, axis);
     const suffix = weightCache.size && [...weightCache.keys()].some((k) => k.startsWith(`${w}@`)) ? `_axis${axis ?? 'none'}` : '';
     const qName = `${w}${suffix}_quantized`;
     const sName = `${w}${suffix}_scale`;
@@ -205,7 +210,7 @@ export function quantize(model: ModelProto, ranges: TensorRanges, opts: Quantize
     return r;
   };
   const biasDq = (n: NodeProto, b: string, inputScale: number, wScales: Float32Array, beta = 1): string => {
-    const data = tensorToFloat32(idx.initializers.get(b)!);
+    const data = tensorToFloat32(idx.initializers.get(b)!, src);
     const bScaled = beta === 1 ? data : data.map((v) => Math.fround(v * beta));
     const nOut = wScales.length > 1 ? wScales.length : data.length;
     const full = bScaled.length === nOut ? bScaled : new Float32Array(nOut).fill(bScaled[0] ?? 0);

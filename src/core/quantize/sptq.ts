@@ -62,6 +62,26 @@ export interface SptqResult {
   calibrationPeakRssMB: number;
 }
 
+const TEMP_PREFIX = 'edge-advisor-sptq-';
+
+/**
+ * Temp folders of runs that were killed (SIGKILL leaves no chance to clean up) are removed by the
+ * next run: their name carries the pid of the process that made them.
+ */
+function removeStaleTemps(): void {
+  let names: string[];
+  try { names = fs.readdirSync(os.tmpdir()); } catch { return; }
+  for (const name of names) {
+    const m = name.startsWith(TEMP_PREFIX) ? /^(\d+)-/.exec(name.slice(TEMP_PREFIX.length)) : null;
+    if (!m || Number(m[1]) === process.pid || pidAlive(Number(m[1]))) continue;
+    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
 export function sqnr(signal: number, noise: number): number {
   if (noise <= 0) return Infinity;
   if (signal <= 0) return -Infinity;
@@ -95,9 +115,10 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
   if (samples.length === 0) throw new AdvisorError('input', 'no calibration samples', modelPath);
   const method = opts.method ?? 'minmax';
   const loaded = readModel(modelPath);
-  const qopts: QuantizeOptions = { ...opts, method, file: modelPath };
+  const qopts: QuantizeOptions = { ...opts, method, file: modelPath, modelDir: loaded.dir };
   const plan = calibrationPlan(loaded.model, qopts);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-advisor-sptq-'));
+  removeStaleTemps();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
   try {
     const t0 = Date.now();
     const { state, inferenceMs, peakRssMB } = await calibrate(host, modelPath, plan.model, plan.tensors, samples, opts, tmp);
