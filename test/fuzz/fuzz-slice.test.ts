@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as os from 'node:os';
-import { runFuzz } from './fuzz';
+import { runFuzz, sweepTruncations } from './fuzz';
 import { runPipeline } from './harness';
 import { cnn } from '../fixtures/models';
 import { encodeModel } from '../../src/core/onnx/codec';
@@ -39,4 +39,11 @@ test('declared input dims of 10^12 still inspect, with MACs that stay a finite n
   const m = cnn();
   m.graph!.input[0]!.type!.tensor_type!.shape!.dim = [10n ** 12n, 3n, 10n ** 12n, 10n ** 12n].map((d) => ({ dim_value: d }));
   assert.equal(runPipeline(encodeModel(m), os.tmpdir()).verdict, 'ok');
+});
+
+test('truncation at every field boundary (±1 byte) of every fixture seed ends in a typed error or a valid model', () => {
+  const s = sweepTruncations();
+  assert.deepEqual(s.crashes, []);
+  assert.ok(s.cuts > 1000, `${s.cuts} cuts`);
+  assert.equal(s.ok + s.errors, s.cuts);
 });

@@ -7,7 +7,8 @@ import { fork, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeCase, type Outcome } from './harness';
+import { makeCase, runPipeline, type Outcome } from './harness';
+import { boundaries, walk } from './wire';
 import { atimeWorks, makeCaseDir, resetSecret, secretWasRead } from './layout';
 import { seeds } from './corpus';
 
@@ -166,6 +167,39 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzSummary> {
   fs.rmSync(tmp, { recursive: true, force: true });
   s.leftBehind = fs.existsSync(tmp) ? fs.readdirSync(tmp).length + 1 : 0;
   return s;
+}
+
+export interface SweepSummary { seeds: number; cuts: number; ok: number; errors: number; crashes: Failure[]; slowestMs: number }
+
+/**
+ * Truncates each fixture seed at every field boundary the wire walk finds (and one byte either
+ * side), in-process: the exhaustive complement of the random truncations above.
+ */
+export function sweepTruncations(limitMs = 30_000): SweepSummary {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-advisor-sweep-'));
+  const out: SweepSummary = { seeds: 0, cuts: 0, ok: 0, errors: 0, crashes: [], slowestMs: 0 };
+  try {
+    const dir = makeCaseDir(tmp, seeds().find((x) => x.external)?.external);
+    for (const seed of seeds().filter((x) => !x.name.startsWith('digits'))) {
+      out.seeds++;
+      const cuts = new Set<number>();
+      for (const b of boundaries(walk(seed.bytes))) for (const d of [-1, 0, 1]) if (b + d >= 0 && b + d < seed.bytes.length) cuts.add(b + d);
+      for (const cut of cuts) {
+        out.cuts++;
+        const t0 = performance.now();
+        const o = runPipeline(seed.bytes.subarray(0, cut), dir.modelDir);
+        const ms = performance.now() - t0;
+        out.slowestMs = Math.max(out.slowestMs, ms);
+        if (o.verdict === 'ok') out.ok++;
+        else if (o.verdict === 'error') out.errors++;
+        else out.crashes.push({ index: cut, kind: 'crash', base: seed.name, mutator: 'sweep', detail: `${o.kind} at ${o.stage}: ${o.message}` });
+        if (ms > limitMs) out.crashes.push({ index: cut, kind: 'hang', base: seed.name, mutator: 'sweep', detail: `took ${Math.round(ms)} ms` });
+      }
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return out;
 }
 
 /** Writes a failing case's bytes (and its external weights) so it can be opened by hand. */
