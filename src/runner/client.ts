@@ -10,6 +10,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AdvisorError, fromSerialized, type ErrorCategory } from '../core/errors';
@@ -33,6 +34,20 @@ export interface RunnerClientOptions {
 }
 
 const TAIL_BYTES = 4096;
+const TEMP_PREFIX = 'edge-advisor-runner-';
+
+/** Removes runner temp folders left by a host that was itself killed (its pid is gone). */
+function sweepStaleTempDirs(): void {
+  let names: string[];
+  try { names = fs.readdirSync(os.tmpdir()); } catch { return; }
+  for (const name of names) {
+    const pid = name.startsWith(TEMP_PREFIX) ? Number(name.slice(TEMP_PREFIX.length).split('-')[0]) : NaN;
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    let alive = true;
+    try { process.kill(pid, 0); } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
+    if (!alive) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
 
 interface Pending {
   kind: JobKind;
@@ -142,11 +157,14 @@ export class RunnerClient implements RunnerHost {
     const entry = this.opts.runnerPath
       ? { path: this.opts.runnerPath, execArgv: this.opts.runnerPath.endsWith('.ts') ? tsxArgv() : [] }
       : defaultRunnerEntry();
+    // onnxruntime leaves files in TMPDIR (mat-debug-<pid>.log): give each runner its own, removed when it exits
+    sweepStaleTempDirs();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
     const child = fork(entry.path, [], {
       serialization: 'advanced',
       execArgv: this.opts.execArgv ?? entry.execArgv,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      ...(this.opts.env ? { env: this.opts.env } : {}),
+      env: { ...(this.opts.env ?? process.env), TMPDIR: tmp },
     });
     let readyResolve!: (i: RunnerInfo) => void;
     let readyReject!: (e: AdvisorError) => void;
@@ -173,6 +191,7 @@ export class RunnerClient implements RunnerHost {
     // 'close' (not 'exit') so the stderr tail, with any OOM marker, has been read completely
     child.on('close', (code, signal) => {
       clearTimeout(startTimer);
+      fs.rmSync(tmp, { recursive: true, force: true });
       if (this.live === live) this.live = undefined;
       const err = this.deathError(live, code, signal);
       readyReject(err);
