@@ -85,6 +85,7 @@ test('a runner killed mid-benchmark: one-line crash error, no cache entry, no te
   t.diagnostic(`after the kill: ${JSON.stringify(left)}`);
   assert.deepEqual(left.cacheEntries, [], 'no partial cache entry');
   assert.deepEqual(left.temps, []);
+  assert.deepEqual(left.tmpdir, []);
 
   const next = await bench(model, 'killed', 1).done;
   assert.equal(next.code, 0, next.stderr);
@@ -107,11 +108,23 @@ test('a model onnxruntime rejects: one line naming the file, no cache entry; the
   t.diagnostic(`after the rejection: ${JSON.stringify(left)}`);
   assert.deepEqual(left.cacheEntries, []);
   assert.deepEqual(left.temps, []);
+  assert.deepEqual(left.tmpdir, []);
   const next = await bench(model, 'rejected', 1).done;
   assert.equal(next.code, 0, next.stderr);
 });
 
-test('runner faults leave nothing in TMPDIR', { todo: 'onnxruntime creates an empty $TMPDIR/mat-debug-<pid>.log per runner (reported: fork the runner with a private TMPDIR)' }, async () => {
+test('an operator from a custom domain is refused: no custom-op library is ever loaded', async () => {
+  const b = new ModelBuilder({ opset: 13, extraOpsets: { 'com.example.evil': 1 } });
+  const x = b.input('x', DataType.FLOAT, [1, 4]);
+  b.output(b.nodeMulti('LoadMyLibrary', [x], 1, {}, undefined, 'com.example.evil')[0]!, DataType.FLOAT, [1, 4]);
+  const file = path.join(root.dir, 'custom-op.onnx');
+  writeModel(b.build(), file);
+  const line = assertOneLineError(await bench(file, 'custom', 1).done);
+  assert.match(line, /onnxruntime/i);
+  assert.ok(line.includes(file), line);
+});
+
+test('a clean run leaves nothing in TMPDIR (onnxruntime\'s mat-debug-<pid>.log goes to the runner\'s private temp folder)', async () => {
   const run = bench(model, 'tmpdir', 1);
   assert.equal((await run.done).code, 0);
   assert.deepEqual(fs.readdirSync(run.tmp), []);
