@@ -5,6 +5,7 @@
  */
 import * as os from 'node:os';
 import { AdvisorError } from '../core/errors';
+import { runAdvisor } from '../core/pipeline/advisor';
 import type { AdvisorProgress, AdvisorRequest } from '../core/pipeline/types';
 import type { AdvisorReport } from '../core/results';
 import { resolveTiers } from '../core/tiers/presets';
@@ -14,20 +15,12 @@ import { RunnerClient } from '../runner/client';
 import type { JobContext, StartJob } from './jobs';
 import type { JobRequest } from './runOptions';
 
-/** The orchestrator's signature (src/core/pipeline/advisor.ts). */
+/** The orchestrator's signature (src/core/pipeline/advisor.ts); injectable for tests. */
 export type RunAdvisor = (
   request: AdvisorRequest,
   runner: RunnerHost,
   hooks: { onProgress?: (p: AdvisorProgress) => void; signal?: AbortSignal; log?: (line: string) => void },
 ) => Promise<AdvisorReport>;
-
-/**
- * TODO(pipeline): replace with `import { runAdvisor } from '../core/pipeline/advisor'` once it
- * lands; this is the only line to change.
- */
-const runAdvisor: RunAdvisor = async () => {
-  throw new AdvisorError('unsupported', 'the benchmarking pipeline is not part of this build yet (inspection works)');
-};
 
 export function tierSetFor(spec: JobRequest['tiers']): TierSet {
   const host = { cores: os.cpus().length, memoryMB: Math.round(os.totalmem() / 2 ** 20) };

@@ -143,14 +143,19 @@ class EdgeAdvisorExtension implements PanelHost {
     await this.context.workspaceState.update(this.optionsKey(modelPath), options);
     const settings = this.settings(modelPath);
     const request = buildJobRequest(modelPath, options, settings, outputFolderFor(modelPath, settings, this.workspaceRoot(modelPath)));
+    // Re-run means measure again: skip the pipeline's results cache too, not only ours.
+    if (opts.useCache === false) request.advisor.useCache = false;
     this.start(modelPath, request, opts.useCache !== false);
   }
 
   openResults(modelPath: string): void {
     const panel = ResultsPanel.show(this, modelPath);
-    const last = this.cache.last(modelPath);
+    if (panel.current) return;
+    // A fresh panel: show the newest result we have (this session's job, else the cache).
     const job = this.jobs.latestFor(modelPath);
-    if (!job && last) { panel.setReport(last.report, true); panel.setJobState('done'); }
+    if (job && (job.state === 'queued' || job.state === 'running')) { panel.setJobState('running'); return; }
+    const report = job?.result ?? this.cache.last(modelPath)?.report;
+    if (report) { panel.setReport(report, !job?.result || job.state === 'cached'); panel.setJobState('done'); }
   }
 
   // ---- jobs ---------------------------------------------------------------------------------
@@ -190,7 +195,7 @@ class EdgeAdvisorExtension implements PanelHost {
       if (s.state === 'running' && s.progress) panel.setProgress(coarseProgress(s));
       if (s.result && s.state !== 'running' && s.state !== 'queued') panel.setReport(s.result, s.state === 'cached');
       if (s.state !== 'running' || !s.progress) {
-        const message = s.state === 'cancelled' ? (s.result ? 'Cancelled: showing the configurations that finished.' : 'Cancelled before any configuration finished.')
+        const message = s.state === 'cancelled' ? (s.result ? 'The runner was stopped.' : panel.current ? 'The runner was stopped; the results shown are from the last completed run.' : 'The runner was stopped before any configuration finished.')
           : s.state === 'failed' ? s.error?.message : undefined;
         panel.setJobState(map[s.state]!, message);
       }

@@ -1,0 +1,193 @@
+// The user journey, driven through Chromium: explorer right-click → Recommend deployment → results
+// panel (card, scatter pixels, grid rows) → Re-run and Cancel → palette (cached) → model card →
+// light theme. Screenshots go to test-results/e2e/. Selectors follow RECIPE.md §4.
+import { chromium } from 'playwright-core';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const RESULT_TIMEOUT = 240_000;
+
+function check(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+
+/** The webview frame whose document has `selector` (webviews nest: iframe.webview → #active-frame). */
+async function webviewWith(page, selector, timeout = 60_000) {
+  for (const end = Date.now() + timeout; Date.now() < end; await page.waitForTimeout(250)) {
+    for (const f of page.frames()) {
+      try { if (await f.$(selector)) return f; } catch { /* frame navigating */ }
+    }
+  }
+  throw new Error(`no webview shows ${selector} after ${timeout / 1000} s`);
+}
+
+/** F1, type the title, Enter; retried because a palette opened before activation never lists new commands. */
+async function runCommand(page, title, tries = 10) {
+  const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  for (let i = 1; ; i++) {
+    await page.locator('.part.statusbar').click();
+    await page.keyboard.press('F1');
+    await input.waitFor();
+    await input.fill('>' + title);
+    try { await row.waitFor({ timeout: 3000 }); break; } catch (e) { if (i >= tries) throw e; }
+    await page.keyboard.press('Escape');
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** Accepts the setup step's first item ("Use these settings"). */
+async function acceptSetup(page) {
+  const first = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Use these settings' }).first();
+  await first.waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+/** Counts the canvas pixels that are not fully transparent (Chart.js has drawn). */
+async function drawnPixels(frame, canvasSelector) {
+  return frame.$eval(canvasSelector, (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) n++;
+    return { drawn: n, width: c.width, height: c.height };
+  });
+}
+
+/** Dark → light with the built-in toggle (uses workbench.preferredLightColorTheme, Light Modern by default). */
+async function toggleLightDark(page) {
+  await runCommand(page, 'Preferences: Toggle between Light/Dark Themes');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
+async function closeAllEditors(page) {
+  await runCommand(page, 'View: Close All Editors');
+  await page.waitForTimeout(500);
+}
+
+function listTmp(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.tmp'));
+}
+
+export async function flow({ url, ws, shots, chromium: executablePath, home, lap }) {
+  const browser = await chromium.launch({
+    executablePath,
+    env: { ...process.env, HOME: home },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const shot = (page, name) => page.screenshot({ path: path.join(shots, `${name}.png`) });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.setDefaultTimeout(60_000);
+  try {
+    await page.goto(`${url}/?folder=${encodeURIComponent(ws)}`);
+    const folderRow = page.locator('.explorer-folders-view .monaco-list-row[aria-label^="models"]');
+    await folderRow.waitFor();
+    await folderRow.click();
+    const modelRow = page.locator('.explorer-folders-view .monaco-list-row[aria-label^="digits_teacher.onnx"]');
+    await modelRow.waitFor();
+    lap('workbench ready');
+
+    // 1) Explorer context menu → Recommend deployment → setup (defaults) → results
+    // Retried: a menu opened before the extension host has read the manifests lacks our entry.
+    const item = page.locator('.context-view .action-item', { hasText: 'Recommend deployment' });
+    for (let i = 1; ; i++) {
+      await modelRow.click({ button: 'right' });
+      try { await item.waitFor({ timeout: 3000 }); break; } catch (e) { if (i >= 20) throw e; }
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+    await shot(page, '0-context-menu-dark');
+    const clickedAt = Date.now();
+    await item.click();
+    await acceptSetup(page);
+    const panel = await webviewWith(page, '[data-testid="panel-root"]');
+    await panel.waitForSelector('[data-testid="progress"]:not([hidden]), [data-testid="rec-config"]', { timeout: 60_000 });
+    await shot(page, '1-running-dark');
+    await panel.waitForSelector('[data-testid="rec-config"]', { timeout: RESULT_TIMEOUT });
+    const firstResultsS = (Date.now() - clickedAt) / 1000;
+    lap(`click → first results: ${firstResultsS.toFixed(1)} s`);
+
+    const config = (await panel.textContent('[data-testid="rec-config"]')).trim();
+    const rows = await panel.$$('[data-testid="result-row"]');
+    check(rows.length > 0, 'the results grid has rows');
+    await panel.waitForFunction(() => {
+      const c = document.querySelector('#scatter-chart');
+      return c && c.width > 0 && c.height > 0;
+    });
+    await page.waitForTimeout(800); // let Chart.js finish its first animation frame
+    const px = await drawnPixels(panel, '#scatter-chart');
+    check(px.drawn > 500, `the scatter plot has drawn pixels (${px.drawn} of ${px.width}×${px.height})`);
+    lap(`recommendation "${config}", ${rows.length} grid rows, scatter ${px.drawn} drawn pixels`);
+    await shot(page, '2-results-dark');
+    await panel.$eval('#scatter-chart', (c) => c.scrollIntoView());
+    await shot(page, '3-results-charts-dark');
+    await panel.$eval('[data-testid="result-row"]', (r) => r.scrollIntoView());
+    await shot(page, '3-results-grid-dark');
+
+    // 2) Re-run from the panel, then Cancel from the progress notification (the runner is killed)
+    await panel.$eval('[data-testid="recommendation-card"]', (r) => r.scrollIntoView());
+    await panel.click('#btn-rerun');
+    await panel.waitForSelector('[data-testid="progress"]:not([hidden])', { timeout: 30_000 });
+    const toastCancel = page.locator('.notifications-toasts .notification-toast', { hasText: 'Edge Advisor' }).locator('.monaco-button', { hasText: 'Cancel' });
+    let via = 'notification';
+    try { await toastCancel.waitFor({ timeout: 15_000 }); } catch { via = 'panel'; }
+    await page.waitForTimeout(1500); // let the second run get going before stopping it
+    await shot(page, '4-rerun-progress-dark');
+    const cancelAt = Date.now();
+    if (via === 'notification') await toastCancel.click(); else await panel.click('#btn-cancel');
+    await panel.waitForSelector('[data-testid="job-state"][data-state="cancelled"]', { timeout: 30_000 });
+    const cancelS = (Date.now() - cancelAt) / 1000;
+    lap(`cancelled from the ${via} in ${cancelS.toFixed(2)} s: "${(await panel.textContent('[data-testid="job-state"]')).trim()}"`);
+    await shot(page, '5-cancelled-dark');
+    await page.waitForTimeout(1000);
+    const leftovers = listTmp(path.join(ws, 'models', '.edge-advisor'));
+    check(leftovers.length === 0, `no temp files left after cancel (${leftovers.join(', ')})`);
+
+    // 3) Palette, with no model active: quick pick of the workspace's models → cached results at once
+    await closeAllEditors(page);
+    await runCommand(page, 'Edge Advisor: Recommend deployment');
+    const modelPick = page.locator('.quick-input-list .monaco-list-row', { hasText: 'digits_teacher.onnx' }).first();
+    await modelPick.waitFor();
+    await page.locator('.quick-input-widget input').fill('digits_teacher');
+    await page.keyboard.press('Enter');
+    await acceptSetup(page);
+    const paletteAt = Date.now();
+    const panel2 = await webviewWith(page, '[data-testid="rec-config"]');
+    lap(`palette → cached results in ${((Date.now() - paletteAt) / 1000).toFixed(1)} s: "${(await panel2.textContent('[data-testid="rec-config"]')).trim()}"`);
+    await page.waitForTimeout(800);
+    check((await drawnPixels(panel2, '#scatter-chart')).drawn > 500, 'the restored scatter plot has drawn pixels');
+
+    // 4) the model card (the default editor for .onnx)
+    await closeAllEditors(page);
+    await modelRow.dblclick();
+    const card = await webviewWith(page, '[data-testid="inspection"]');
+    const cardText = await card.textContent('[data-testid="inspection"]');
+    check(/image/.test(cardText) && /Conv/.test(cardText), 'the model card shows the inspection (modality, ops)');
+    check((await card.textContent('[data-testid="variants"]')).includes('digits_distilled.onnx'), 'the card lists the distilled variant');
+    check((await card.textContent('[data-testid="last-results"]')).includes('Recommended'), 'the card shows the last results');
+    await shot(page, '6-model-card-dark');
+
+    // 5) light theme: the card and the results panel
+    await toggleLightDark(page);
+    await page.locator('.monaco-workbench.vs').waitFor({ timeout: 20_000 });
+    await page.waitForTimeout(1500);
+    await shot(page, '7-model-card-light');
+    await card.click('#open-results');
+    const panel3 = await webviewWith(page, '[data-testid="rec-config"]');
+    await page.waitForTimeout(1200);
+    check((await drawnPixels(panel3, '#scatter-chart')).drawn > 500, 'the light-theme scatter plot has drawn pixels');
+    await shot(page, '8-results-light');
+    await panel3.$eval('#scatter-chart', (c) => c.scrollIntoView());
+    await page.waitForTimeout(500);
+    await shot(page, '9-results-charts-light');
+
+    fs.writeFileSync(path.join(shots, 'timings.json'), JSON.stringify({ clickToFirstResultsS: firstResultsS, cancelS, cancelVia: via, recommendation: config, gridRows: rows.length }, null, 2));
+  } catch (e) {
+    await page.screenshot({ path: path.join(shots, 'fail.png') }).catch(() => {});
+    throw e;
+  } finally {
+    await browser.close();
+  }
+}
