@@ -17,16 +17,27 @@ import type { Feeds, StageSpec } from '../src/core/protocol/runner';
 import { RunnerClient } from '../src/runner/client';
 import { sessionOptions } from '../src/runner/ort';
 
-const MODEL = process.argv[2] ?? path.resolve(__dirname, '../../shared/models/mobilenet_v2.onnx');
-const BLOCKS = Number(process.env.BLOCKS ?? 16);
-const BUDGET_MS = Number(process.env.BUDGET_MS ?? 15000);
-/** Comparison blocks run a fixed time (a 0% CI target is never met), so both sides get many samples. */
-const BLOCK_MS = Number(process.env.BLOCK_MS ?? 600);
+const MODEL_DEFAULT = process.argv[2] ?? path.resolve(__dirname, '../../shared/models/mobilenet_v2.onnx');
 
-async function main(): Promise<void> {
+export interface OverheadResult {
+  model: string;
+  blocks: Array<{ runnerMs: number; bareMs: number; n: number; ratio: number }>;
+  pooled: { runnerMs: number; bareMs: number; runnerN: number; bareN: number; ratio: number };
+  stoppingRule: { medianMs: number; relHalfWidth: number; n: number; ciReached: boolean; elapsedMs: number };
+  coldStartMs: number;
+  peakRssMB: number;
+}
+
+/** Used by the suite (bench/run.ts) with its own block counts; prints as it goes either way. */
+export async function benchRunnerOverhead(MODEL = MODEL_DEFAULT, {
+  BLOCKS = Number(process.env.BLOCKS ?? 16),
+  BUDGET_MS = Number(process.env.BUDGET_MS ?? 15000),
+  /** Comparison blocks run a fixed time (a 0% CI target is never met), so both sides get many samples. */
+  BLOCK_MS = Number(process.env.BLOCK_MS ?? 600),
+} = {}): Promise<OverheadResult | undefined> {
   if (!fs.existsSync(MODEL)) {
     console.log(`skipped: ${MODEL} not found`);
-    return;
+    return undefined;
   }
   const stage: StageSpec = { modelPath: MODEL, threads: 1, spinning: false };
   const input = new Float32Array(3 * 224 * 224).map((_, i) => Math.sin(i) * 0.5);
@@ -40,11 +51,16 @@ async function main(): Promise<void> {
   const runnerSamples: number[] = [];
   const bareSamples: number[] = [];
   const blocks: string[] = [];
+  const blockStats: OverheadResult['blocks'] = [];
+  let stoppingRule: OverheadResult['stoppingRule'] | undefined;
+  let coldStartMs = 0;
+  let peakRssMB = 0;
   try {
     // 1. the stopping rule as the advisor uses it: ±2% target within the budget
     const rule = await client.run('benchmark', { configs: [{ id: 'mobilenet@1', stages: [stage] }], samples, budgetMs: BUDGET_MS });
     const rc = rule.configs[0]!;
     const rs0 = summarize(rc.samplesMs);
+    stoppingRule = { medianMs: rs0.median, relHalfWidth: rs0.relHalfWidth, n: rs0.n, ciReached: rc.ciReached, elapsedMs: rule.elapsedMs };
     console.log(`stopping rule: median ${rs0.median.toFixed(2)} ms, 95% CI ±${(100 * rs0.relHalfWidth).toFixed(2)}% after n ${rs0.n} ` +
       `(${rc.ciReached ? 'target ≤ 2% reached' : 'budget spent'}, ${(rule.elapsedMs / 1000).toFixed(1)} s incl. load and warm-up)`);
     // 2. runner vs bare, alternating fixed-time blocks
@@ -62,6 +78,9 @@ async function main(): Promise<void> {
       }
       bareSamples.push(...mine);
       const sb = summarize(mine);
+      blockStats.push({ runnerMs: s.median, bareMs: sb.median, n: s.n, ratio: s.median / sb.median });
+      coldStartMs = c.stages[0]!.coldStartMs;
+      peakRssMB = Math.max(peakRssMB, c.peakRssMB);
       blocks.push(`block ${b + 1}: runner median ${s.median.toFixed(2)} ms (n ${s.n}, CI ±${(100 * s.relHalfWidth).toFixed(2)}%, ` +
         `cold start ${c.stages[0]!.coldStartMs.toFixed(0)} ms, ` +
         `peak RSS ${c.peakRssMB.toFixed(0)} MB) · bare median ${sb.median.toFixed(2)} ms · ratio ${(s.median / sb.median).toFixed(3)}`);
@@ -77,6 +96,10 @@ async function main(): Promise<void> {
   console.log(`pooled: runner ${rs.median.toFixed(2)} ms [${rs.ciLow.toFixed(2)}, ${rs.ciHigh.toFixed(2)}] n ${rs.n}; ` +
     `bare ${bs.median.toFixed(2)} ms [${bs.ciLow.toFixed(2)}, ${bs.ciHigh.toFixed(2)}] n ${bs.n}; ` +
     `ratio runner/bare ${(rs.median / bs.median).toFixed(3)} (target ≤ 1.03)`);
+  return {
+    model: MODEL, blocks: blockStats, stoppingRule: stoppingRule!, coldStartMs, peakRssMB,
+    pooled: { runnerMs: rs.median, bareMs: bs.median, runnerN: rs.n, bareN: bs.n, ratio: rs.median / bs.median },
+  };
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+if (require.main === module) benchRunnerOverhead().catch((e) => { console.error(e); process.exitCode = 1; });
