@@ -27,7 +27,7 @@ interface ScaleRow {
 export async function scalingSection(s: SuiteSettings, host: RunnerHost, models: BenchModel[], quant: QuantRow[]): Promise<SectionResult> {
   const reps = s.quick ? 1 : 5;
   const rows: ScaleRow[] = [];
-  for (const m of models) {
+  for (const m of models.filter((x) => !x.diagnostic)) {
     const bytes = fs.statSync(m.path).size;
     const decodeMs = spread(await timeIt(() => decodeModel(fs.readFileSync(m.path), m.path), reps));
     const loaded = readModel(m.path);
