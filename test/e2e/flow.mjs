@@ -191,3 +191,45 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
     await browser.close();
   }
 }
+
+/** Restricted Mode: the card explains why running is off, and the command refuses with the reason. */
+export async function restrictedFlow({ url, ws, shots, chromium: executablePath, home, lap }) {
+  const browser = await chromium.launch({
+    executablePath,
+    env: { ...process.env, HOME: home },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  page.setDefaultTimeout(60_000);
+  try {
+    await page.goto(`${url}/?folder=${encodeURIComponent(ws)}`);
+    const modelRow = page.locator('.explorer-folders-view .monaco-list-row[aria-label^="digits_teacher.onnx"]');
+    await modelRow.waitFor();
+    // The menu entry appearing (retried) also tells us the extension's contributions are loaded.
+    const item = page.locator('.context-view .action-item', { hasText: 'Recommend deployment' });
+    for (let i = 1; ; i++) {
+      await modelRow.click({ button: 'right' });
+      try { await item.waitFor({ timeout: 3000 }); break; } catch (e) { if (i >= 20) throw e; }
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1000);
+    }
+    await item.click();
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Restricted Mode' });
+    await toast.waitFor({ timeout: 20_000 });
+    check(await toast.locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).count() === 1, 'the refusal offers Manage Workspace Trust');
+    await modelRow.dblclick(); // the model card is the default editor for .onnx, in Restricted Mode too
+    const card = await webviewWith(page, '[data-testid="untrusted"]');
+    check(/Restricted Mode/.test(await card.textContent('[data-testid="untrusted"]')), 'the card says why running is off');
+    check(await card.$eval('#recommend', (b) => b.disabled), 'the card\'s run button is disabled');
+    check(/Conv/.test(await card.textContent('[data-testid="inspection"]')), 'inspection still works');
+    check(fs.readdirSync(ws).every((f) => f !== '.edge-advisor'), 'nothing was run or written');
+    await page.screenshot({ path: path.join(shots, '10-restricted-mode-dark.png') });
+    lap('Restricted Mode: card inspects, explains, and the run is refused with the reason');
+  } catch (e) {
+    await page.screenshot({ path: path.join(shots, 'fail-restricted.png') }).catch(() => {});
+    throw e;
+  } finally {
+    await browser.close();
+  }
+}

@@ -12,7 +12,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { flow } from './flow.mjs';
+import { flow, restrictedFlow } from './flow.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -83,24 +83,43 @@ try {
   const port = Number(process.env.E2E_PORT) || await freePort();
   const env = { ...process.env, XDG_CONFIG_HOME: R('xdg'), XDG_DATA_HOME: R('xdg'), XDG_CACHE_HOME: R('xdg'), TMPDIR: R('tmp') };
   const cs = [CODE_SERVER, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-    '--disable-workspace-trust', '--config', R('config.yaml'), '--user-data-dir', R('data'), '--extensions-dir', R('exts')];
+    '--config', R('config.yaml'), '--user-data-dir', R('data'), '--extensions-dir', R('exts')];
   execFileSync(process.execPath, [...cs, '--install-extension', vsix], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   lap('installed the VSIX into a fresh profile');
-  const logFile = R('code-server.log');
-  const log = fs.openSync(logFile, 'w');
-  server = spawn(process.execPath, [...cs, R('ws')], { env, detached: true, stdio: ['ignore', log, log] });
   const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(url, server, logFile);
+  const startServer = async (extra, folder, logName) => {
+    const logFile = R(logName);
+    const log = fs.openSync(logFile, 'w');
+    server = spawn(process.execPath, [...cs, ...extra, folder], { env, detached: true, stdio: ['ignore', log, log] });
+    await waitHealthy(url, server, logFile);
+  };
+  const stopServer = async () => {
+    const s = server;
+    server = undefined;
+    if (!s?.pid) return;
+    const exited = new Promise((r) => (s.exitCode !== null ? r() : s.once('exit', r)));
+    try { process.kill(-s.pid, 'SIGKILL'); } catch { /* already gone */ }
+    await exited;
+  };
+  await startServer(['--disable-workspace-trust'], R('ws'), 'code-server.log');
   lap(`code-server up on ${url}`);
 
   // 3. drive it
   await flow({ url, ws: R('ws'), shots: SHOTS, chromium: CHROMIUM, home: R('home'), lap });
+  await stopServer();
+
+  // 4. the same model in an untrusted folder (Restricted Mode): inspection only, and the UI says why
+  fs.mkdirSync(R('untrusted'));
+  fs.copyFileSync(path.join(ROOT, 'samples', 'digits', 'digits_teacher.onnx'), R('untrusted', 'digits_teacher.onnx'));
+  fs.writeFileSync(userSettings, JSON.stringify({ ...baseSettings, 'workbench.colorTheme': 'Default Dark Modern',
+    'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' }, null, 2));
+  await startServer([], R('untrusted'), 'code-server-restricted.log');
+  await restrictedFlow({ url, ws: R('untrusted'), shots: SHOTS, chromium: CHROMIUM, home: R('home'), lap });
   exitCode = 0;
   lap('E2E OK');
 } catch (e) {
   console.error(`e2e failed: ${e?.stack ?? e}`);
-  const logFile = R('code-server.log');
-  if (fs.existsSync(logFile)) fs.copyFileSync(logFile, path.join(SHOTS, 'code-server.log'));
+  for (const f of ['code-server.log', 'code-server-restricted.log']) if (fs.existsSync(R(f))) fs.copyFileSync(R(f), path.join(SHOTS, f));
   const extLogs = R('data', 'logs');
   if (fs.existsSync(extLogs)) fs.cpSync(extLogs, path.join(SHOTS, 'vscode-logs'), { recursive: true });
 } finally {
