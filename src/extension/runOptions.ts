@@ -126,6 +126,7 @@ export function buildJobRequest(modelPath: string, o: RunOptions, settings: Advi
       maxAccuracyDrop: o.maxAccuracyDrop,
       budgetSeconds: o.budgetSeconds,
       outDir,
+      ...(settings.threads > 0 ? { maxThreads: settings.threads } : {}),
     },
     tiers: { preset: o.tierPreset, ...(o.tierPreset === 'custom' && o.customTiersFile ? { customFile: o.customTiersFile } : {}) },
     threads: settings.threads,

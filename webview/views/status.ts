@@ -42,7 +42,8 @@ export function renderJobState(el: HTMLElement, job: { state: JobState; message?
   if (!job) return;
   el.dataset.state = job.state;
   let text = job.message ?? '';
-  if (job.state === 'cancelled') text = `${text ? `${text} ` : ''}Showing the ${results} configuration${results === 1 ? '' : 's'} that finished.`;
+  // a cancelled run reports nothing new: what is shown is the last completed report, if any
+  if (job.state === 'cancelled') text = `${text ? `${text} ` : ''}${results ? `Showing the last completed results (${results} configuration${results === 1 ? '' : 's'}).` : 'No results yet.'}`;
   el.append(h('strong', {}, STATE_TEXT[job.state]), text ? ` — ${text}` : '');
   if (job.state === 'failed') {
     const b = h('button', { class: 'text-button', id: 'btn-show-log', 'data-testid': 'btn-show-log' }, 'Show log');

@@ -31,6 +31,8 @@ export interface ModelModeOptions { maxAccuracyDrop: number; latencyTargetMs?: n
 export async function runModelMode(model: string, args: ParsedArgs, common: ModelModeOptions): Promise<AdvisorReport> {
   const variants = parseVariants(listOpt(args, 'variant'));
   const budgetSeconds = numberOpt(args, 'budget-seconds') ?? DEFAULT_BUDGET_SECONDS;
+  const maxThreads = numberOpt(args, 'threads');
+  if (maxThreads !== undefined && !(Number.isInteger(maxThreads) && maxThreads >= 1)) throw new AdvisorError('usage', `--threads must be a whole number ≥ 1, got ${maxThreads}`);
   if (!(budgetSeconds > 0)) throw new AdvisorError('usage', `--budget-seconds must be > 0, got ${budgetSeconds}`);
   const tiers = resolveTiers(stringOpt(args, 'tiers') ?? 'study', { cores: os.cpus().length, memoryMB: Math.round(os.totalmem() / 2 ** 20) });
   const dataPath = stringOpt(args, 'data');
@@ -51,6 +53,7 @@ export async function runModelMode(model: string, args: ParsedArgs, common: Mode
     maxAccuracyDrop: common.maxAccuracyDrop,
     ...(common.latencyTargetMs !== undefined ? { latencyTargetMs: common.latencyTargetMs } : {}),
     budgetSeconds,
+    ...(maxThreads !== undefined ? { maxThreads } : {}),
     useCache: args.options['cache'] !== false,
   };
   const runner = new RunnerClient();

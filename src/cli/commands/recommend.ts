@@ -23,7 +23,7 @@ import type { Command } from './index';
 import { version as advisorVersion } from '../../../package.json';
 
 /** Options only model mode understands; accepted by the parser so the error can say so. */
-const MODEL_MODE_OPTIONS = ['data', 'labels', 'calib', 'variant', 'tiers', 'budget-seconds', 'out-dir', 'quiet', 'cache'] as const;
+const MODEL_MODE_OPTIONS = ['data', 'labels', 'calib', 'variant', 'tiers', 'budget-seconds', 'out-dir', 'quiet', 'cache', 'threads'] as const;
 
 const SPEC: Record<string, OptionSpec> = {
   measurements: { type: 'string' },
@@ -40,6 +40,7 @@ const SPEC: Record<string, OptionSpec> = {
   'out-dir': { type: 'string' },
   quiet: { type: 'boolean' },
   cache: { type: 'boolean' },
+  threads: { type: 'string' },
 };
 
 export type Write = (text: string) => void;
@@ -63,6 +64,7 @@ export const recommendCommand: Command & { run(argv: string[], write?: Write): P
   --tiers T              study (the paper's Mobile/Edge/Cloud, default), local, or a JSON tier file
   --budget-seconds N     time for latency measurement (default ${DEFAULT_BUDGET_SECONDS})
   --out-dir D            where produced models and the results cache go (default .edge-advisor/ beside the model)
+  --threads N            use at most N host cores for measurement (default: all)
   --no-cache             measure again even when the model, data, tiers and settings are unchanged
 
   --measurements F       results measured elsewhere (a device, a paper): {"model", "modality", "metric",

@@ -71,6 +71,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     hooks.log?.(`note: the model is already quantized (${inspection.quantization.state}); SPTQ operators are skipped`);
   }
   const info = await runner.info();
+  const hostCores = req.maxThreads && req.maxThreads > 0 ? Math.min(info.hostCores, Math.floor(req.maxThreads)) : info.hostCores;
   lap('inspect', t0);
 
   // a run on unchanged files and settings is answered from the cache; the engine re-runs so a
@@ -99,7 +100,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
 
   // 3. operators
   const built: BuiltOperators = await buildOperators({
-    req, loaded, inspection, data, runner, outDir, hostCores: info.hostCores, jobOpts,
+    req, loaded, inspection, data, runner, outDir, hostCores, jobOpts,
     progress: (stage, message, within, current) => report(stage, message, within, current),
     timings,
   });
@@ -114,7 +115,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   t0 = Date.now();
   report('benchmark', `benchmarking ${builds.length} operators on ${req.tiers.name} tiers`, 0);
   let rows: ResultRow[] = await measure({
-    builds, tiers: req.tiers, hostCores: info.hostCores, samples: data.benchSamples, inputBytes: data.inputBytes,
+    builds, tiers: req.tiers, hostCores, samples: data.benchSamples, inputBytes: data.inputBytes,
     budgetMs: req.budgetSeconds * 1000,
   }, runner, {
     ...jobOpts,
@@ -128,7 +129,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   // one build per operator: a partition's per-link cuts compute the same function
   const identityBuild = built.builds.find((b) => b.operator === 'identity')!;
   const accBuilds = [identityBuild, ...builds.filter((b, i) => b.operator !== 'identity' && builds.findIndex((x) => x.operator === b.operator) === i)];
-  const acc = await measureAccuracy(accBuilds, data.evalSamples, data.labels, runner, info.hostCores, {
+  const acc = await measureAccuracy(accBuilds, data.evalSamples, data.labels, runner, hostCores, {
     ...jobOpts,
     onOperator: (op, i, n) => report('accuracy', `measuring ${data.labels ? 'accuracy' : 'fidelity'} of ${op} on ${data.evalSamples.length} samples`, i / n, { operator: op }),
   });
@@ -181,7 +182,7 @@ function runCacheKey(req: AdvisorRequest, loaded: LoadedModel, onnxruntime: stri
   const dataFiles = [req.dataPath, req.labelsPath, req.calibrationPath].filter((f): f is string => !!f);
   return cacheKey({
     modelFiles, dataFiles, tiers: req.tiers, onnxruntimeVersion: onnxruntime,
-    settings: { job: 'recommend', advisor: ADVISOR_VERSION, budgetSeconds: req.budgetSeconds, placements: req.placements ?? null, operators: req.operators ?? null },
+    settings: { job: 'recommend', advisor: ADVISOR_VERSION, budgetSeconds: req.budgetSeconds, maxThreads: req.maxThreads ?? null, placements: req.placements ?? null, operators: req.operators ?? null },
   });
 }
 

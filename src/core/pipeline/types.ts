@@ -25,6 +25,8 @@ export interface AdvisorRequest {
   operators?: OperatorId[];
   maxAccuracyDrop: number;
   latencyTargetMs?: number;
+  /** Cap on intra-op threads (host cores used); default: every host core. */
+  maxThreads?: number;
   /** Total time budget for benchmarking, seconds. */
   budgetSeconds: number;
   /** Folder for produced models, cache and reports (default `.edge-advisor/` beside the model). */
