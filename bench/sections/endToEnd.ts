@@ -30,7 +30,7 @@ export async function endToEndSection(s: SuiteSettings): Promise<SectionResult> 
   const model = path.join(s.modelsDir, 'mobilenet_v2.onnx');
   const cli = path.resolve(__dirname, '../../dist/cli.js');
   if (!fs.existsSync(model) || !fs.existsSync(cli)) return { id: 'e2e', title: '5. End to end', summary: [], markdown: `skipped: ${fs.existsSync(cli) ? model : cli} not found`, data: null };
-  const reps = s.quick ? 1 : 2;
+  const reps = s.quick ? 1 : 3;
   const gnuTime = fs.existsSync('/usr/bin/time');
   const runs: Run[] = [];
   for (let r = 0; r < reps; r++) {

@@ -99,7 +99,7 @@ export async function quantRow(s: SuiteSettings, host: RunnerHost, m: BenchModel
   const budget = budgetFor(s, fs.statSync(m.path).size);
   const timingSamples: Feeds[] = d.held.slice(0, 4);
   for (const threads of [...new Set([1, s.hostCores])]) {
-    const sp = await speed(m.name, m.path, out, timingSamples, budget, threads, host, s.quick ? 1 : 3);
+    const sp = await speed(m.name, m.path, out, timingSamples, budget, threads, host, s.quick ? 1 : 5);
     row.speedup[`${threads}`] = { floatMs: spread(sp.floatMs), int8Ms: spread(sp.int8Ms), ratio: spread(sp.ratios), rounds: sp.runsPerRound };
   }
   fs.rmSync(out, { force: true });
@@ -152,7 +152,7 @@ export async function quantizationSection(s: SuiteSettings, host: RunnerHost, mo
     r.fidelity ? fmt(r.fidelity.sqnrDb, 1) : '–',
   ]);
   const markdown = [
-    `Float vs SPTQ int8 (minmax, per-channel) in the runner, both configurations in one benchmark job (interleaved), ${s.quick ? 1 : 3} round(s) with the order swapped; each cell is the median over rounds of the per-round medians, [min–max] over rounds. Spinning off. Runs per configuration per round in the last column.`,
+    `Float vs SPTQ int8 (minmax, per-channel) in the runner, both configurations in one benchmark job (interleaved), ${s.quick ? 1 : 5} round(s) with the order swapped; each cell is the median over rounds of the per-round medians, [min–max] over rounds. Spinning off. Runs per configuration per round in the last column.`,
     '',
     mdTable(['model', 'threads', 'float ms', 'int8 ms', 'speed-up', 'runs/round'], speedRows),
     '',
