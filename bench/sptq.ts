@@ -26,6 +26,11 @@ const host = new RunnerClient();
 let tmpDir: string | undefined;
 /** Made on first use, so importing this file (bench/run.ts) leaves nothing behind. */
 const tmp = () => (tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sptq-')));
+/** Removes the temp folder (the suite calls this after `calibCost`). */
+export function removeTmp(): void {
+  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+  tmpDir = undefined;
+}
 
 export interface SpeedResult { floatMs: number[]; int8Ms: number[]; ratios: number[]; runsPerRound: number[] }
 
@@ -130,4 +135,4 @@ const all: Record<string, () => Promise<unknown>> = { mobilenet, digits, tinyber
 if (require.main === module) (async () => {
   console.log(`bench/sptq.ts on ${os.cpus()[0]?.model} ×${os.cpus().length}, node ${process.version}, loadavg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const [k, fn] of Object.entries(all)) if (which.length === 0 || which.includes(k)) await fn();
-})().catch((e) => { console.error(e); process.exitCode = 1; }).finally(() => { host.dispose(); if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true }); });
+})().catch((e) => { console.error(e); process.exitCode = 1; }).finally(() => { host.dispose(); removeTmp(); });

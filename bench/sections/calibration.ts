@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RunnerClient } from '../../src/runner/client';
 import { fmt, fmtSpread, spread } from '../lib';
-import { calibCost, type CalibCostResult } from '../sptq';
+import { calibCost, removeTmp, type CalibCostResult } from '../sptq';
 import { mdTable, type SectionResult, type SuiteSettings } from './types';
 
 const NS = [32, 256];
@@ -19,7 +19,7 @@ export async function calibrationSection(s: SuiteSettings): Promise<SectionResul
   for (let r = 0; r < reps; r++) {
     for (const n of r % 2 ? [...NS].reverse() : NS) {
       const client = new RunnerClient();
-      try { byN.get(n)!.push(...(await calibCost(client, [n]))); } finally { client.dispose(); }
+      try { byN.get(n)!.push(...(await calibCost(client, [n]))); } finally { client.dispose(); removeTmp(); }
     }
   }
   const stats = NS.map((n) => {
