@@ -51,9 +51,6 @@ export function benchModels(s: SuiteSettings): { models: BenchModel[]; skipped: 
   const rn = path.join(s.tmpDir, 'resnet18.onnx');
   if (!fs.existsSync(rn)) writeModel(resnet18(), rn);
   models.push({ name: 'resnet18 (built)', path: rn, modality: 'image', built: true });
-  // the default keeps RGB stems float (plan.ts); on ResNet that float stem feeds a uint8 MaxPool,
-  // which onnxruntime runs with a slow generic kernel: this row shows what an int8 stem gives
-  models.push({ name: 'resnet18, int8 stem (diagnostic)', path: rn, modality: 'image', built: true, diagnostic: { options: { maxStemChannels: 0 }, why: 'maxStemChannels: 0' } });
   return { models, skipped };
 }
 

@@ -30,17 +30,18 @@ export interface PlanOptions {
   /** QLinearSoftmax loses attention resolution; off by default. */
   quantizeSoftmax?: boolean;
   opset: number;
-  /** Spatial Convs (group 1) reading at most this many channels — image stems — stay float (default 4). */
-  maxStemChannels?: number;
+  /** Spatial Convs (group 1) with fewer multiply-adds per output than this — thin image stems — stay float (default 32). */
+  minConvMacsPerOutput?: number;
 }
 
 /**
- * onnxruntime's QLinearConv on a stem (3 input channels, 3×3 kernel: 27 multiply-adds per output)
- * ran 3× slower than the float NCHWc conv on mobilenet_v2 (0.60 vs 0.18 ms, per-node profile),
- * while 1×1 convs over 16+ channels gain ~4×; so convs over ≤ 4 channels with a spatial kernel
- * stay float.
+ * onnxruntime's QLinearConv on a thin stem (3 input channels, 3×3 kernel: 27 multiply-adds per
+ * output) ran 3× slower than the float NCHWc conv on mobilenet_v2 (0.60 vs 0.18 ms, per-node
+ * profile), so such convs stay float. A wide stem (ResNet's 7×7 over RGB: 147 per output) gains
+ * from int8, and keeping it float cost ResNet-18 dearly (its float output is converted out of the
+ * NCHWc layout and feeds a slow 8-bit MaxPool: 1.75× overall vs 3.08× with the stem quantized).
  */
-export const MAX_STEM_CHANNELS = 4;
+export const MIN_CONV_MACS_PER_OUTPUT = 32;
 
 export interface QuantPlan {
   /** Quantized nodes by index into graph.node. */
@@ -179,8 +180,9 @@ export function planQuantization(g: GraphProto, opts: PlanOptions): QuantPlan {
       if (b && !floatInit(b)) return skip('bias is not a float32 initializer');
       const wd = idx.initializers.get(w!)!.dims.map(Number);
       const inChannels = wd[1] ?? 0;
-      if (attrInt(n, 'group', 1) === 1 && inChannels <= (opts.maxStemChannels ?? MAX_STEM_CHANNELS) && wd.slice(2).some((k) => k > 1)) {
-        return skip(`a ${inChannels}-channel ${wd.slice(2).join('×')} stem: onnxruntime's int8 kernel is slower than float here`);
+      const macsPerOutput = inChannels * wd.slice(2).reduce((a, k) => a * k, 1);
+      if (attrInt(n, 'group', 1) === 1 && wd.slice(2).some((k) => k > 1) && macsPerOutput < (opts.minConvMacsPerOutput ?? MIN_CONV_MACS_PER_OUTPUT)) {
+        return skip(`a ${inChannels}-channel ${wd.slice(2).join('×')} stem (${macsPerOutput} multiply-adds per output): onnxruntime's int8 kernel is slower than float here`);
       }
       confirm(x!);
       nodes.set(i, 'conv');

@@ -36,8 +36,8 @@ export interface QuantizeOptions {
   /** Only MatMuls with a constant operand; default: on for transformer-like graphs. */
   matmulConstBOnly?: boolean;
   quantizeSoftmax?: boolean;
-  /** Spatial Convs reading at most this many channels (image stems) stay float (default 4, see plan.ts). */
-  maxStemChannels?: number;
+  /** Spatial Convs with fewer multiply-adds per output (thin image stems) stay float (default 32, see plan.ts). */
+  minConvMacsPerOutput?: number;
   /** Model file, for error messages. */
   file?: string;
   /** Folder external-data locations are relative to (LoadedModel.dir), for models with external data. */
@@ -89,7 +89,7 @@ function planFor(model: ModelProto, opts: QuantizeOptions) {
     matmulConstBOnly: opts.matmulConstBOnly ?? transformerLike,
     quantizeSoftmax: opts.quantizeSoftmax ?? false,
     opset: prep.opset,
-    ...(opts.maxStemChannels !== undefined ? { maxStemChannels: opts.maxStemChannels } : {}),
+    ...(opts.minConvMacsPerOutput !== undefined ? { minConvMacsPerOutput: opts.minConvMacsPerOutput } : {}),
   });
   return { prep, plan };
 }
