@@ -8,6 +8,7 @@
  *   b.output(y, DataType.FLOAT);
  *   const model = b.build();
  */
+import { seededRandom } from '../stats/bootstrap';
 import { DataType } from './dtypes';
 import { makeTensor, type TypedArray } from './tensor';
 import { AttributeType, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type TypeProto, type ValueInfoProto } from './types';
@@ -64,18 +65,6 @@ export function makeNode(opType: string, inputs: string[], outputs: string[], at
 
 export function emptyGraph(name = 'main'): GraphProto {
   return { name, node: [], initializer: [], sparse_initializer: [], input: [], output: [], value_info: [] };
-}
-
-/** Deterministic PRNG (mulberry32) so fixtures are identical on every machine. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface BuilderOptions { opset?: number; irVersion?: number; producer?: string; extraOpsets?: Record<string, number>; seed?: number }
