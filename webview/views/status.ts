@@ -43,7 +43,7 @@ export function renderJobState(el: HTMLElement, job: { state: JobState; message?
   el.dataset.state = job.state;
   let text = job.message ?? '';
   // a cancelled run reports nothing new: what is shown is the last completed report, if any
-  if (job.state === 'cancelled') text = `${text ? `${text} ` : ''}${results ? `Showing the last completed results (${results} configuration${results === 1 ? '' : 's'}).` : 'No results yet.'}`;
+  if (job.state === 'cancelled' && !text) text = results ? `Showing the last completed results (${results} configuration${results === 1 ? '' : 's'}).` : 'No results yet.';
   el.append(h('strong', {}, STATE_TEXT[job.state]), text ? ` — ${text}` : '');
   if (job.state === 'failed') {
     const b = h('button', { class: 'text-button', id: 'btn-show-log', 'data-testid': 'btn-show-log' }, 'Show log');
