@@ -85,43 +85,12 @@ function escapes(rel: string): boolean {
 /** Where a tensor's bytes live, for readers that need to stream them. */
 export interface TensorSource { modelDir?: string; modelFile?: string }
 
-function readExternal(t: TensorProto, expected: number, src: TensorSource): Uint8Array {
-  const ref = externalRef(t)!;
-  if (!src.modelDir) throw new AdvisorError('input', `tensor "${t.name}" uses external data but the model's folder is unknown`, src.modelFile);
-  const file = resolveExternalPath(src.modelDir, ref.location, src.modelFile);
-  const length = ref.length ?? expected;
-  if (length !== expected) {
-    throw new AdvisorError('input', `tensor "${t.name}": external length ${length} does not match its shape (${expected} bytes)`, src.modelFile);
-  }
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    throw new AdvisorError('input', `cannot read external data ${ref.location} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, src.modelFile);
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    if (ref.offset + length > size) {
-      throw new AdvisorError('input', `tensor "${t.name}": external data [${ref.offset}, ${ref.offset + length}) is past the end of ${ref.location} (${size} bytes)`, src.modelFile);
-    }
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const n = fs.readSync(fd, out, done, Math.min(length - done, 1 << 28), ref.offset + done);
-      if (n <= 0) throw new AdvisorError('input', `tensor "${t.name}": short read from ${ref.location}`, src.modelFile);
-      done += n;
-    }
-    return out;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /**
- * Calls `visit` with successive pieces (≤ `chunkBytes`, whole elements) of an external tensor's
- * bytes, reusing one buffer: a multi-GB weight is scanned in bounded memory, never held whole.
+ * Opens an external tensor's data file (inside the model's folder only), checks its declared length
+ * and range, and hands `read(into, at)` to `use`: reads `into.length` bytes starting `at` bytes into
+ * the tensor's data. The file is closed afterwards.
  */
-export function forEachExternalChunk(t: TensorProto, src: TensorSource, chunkBytes: number, visit: (bytes: Uint8Array) => void): void {
+function withExternalData<T>(t: TensorProto, src: TensorSource, use: (length: number, read: (into: Uint8Array, at: number) => void) => T): T {
   const ref = externalRef(t);
   if (!ref) throw new AdvisorError('internal', `tensor "${t.name}" is not external`);
   if (!src.modelDir) throw new AdvisorError('input', `tensor "${t.name}" uses external data but the model's folder is unknown`, src.modelFile);
@@ -142,23 +111,42 @@ export function forEachExternalChunk(t: TensorProto, src: TensorSource, chunkByt
     if (ref.offset + length > size) {
       throw new AdvisorError('input', `tensor "${t.name}": external data [${ref.offset}, ${ref.offset + length}) is past the end of ${ref.location} (${size} bytes)`, src.modelFile);
     }
-    const step = Math.max(8, chunkBytes - (chunkBytes % 8));
-    const buf = new Uint8Array(Math.min(step, Math.max(length, 8)));
-    let done = 0;
-    while (done < length) {
-      const want = Math.min(buf.length, length - done);
-      let got = 0;
-      while (got < want) {
-        const n = fs.readSync(fd, buf, got, want - got, ref.offset + done + got);
+    const read = (into: Uint8Array, at: number) => {
+      for (let got = 0; got < into.length;) {
+        const n = fs.readSync(fd, into, got, Math.min(into.length - got, 1 << 28), ref.offset + at + got);
         if (n <= 0) throw new AdvisorError('input', `tensor "${t.name}": short read from ${ref.location}`, src.modelFile);
         got += n;
       }
-      visit(buf.subarray(0, want));
-      done += want;
-    }
+    };
+    return use(length, read);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function readExternal(t: TensorProto, src: TensorSource): Uint8Array {
+  return withExternalData(t, src, (length, read) => {
+    const out = new Uint8Array(length);
+    read(out, 0);
+    return out;
+  });
+}
+
+/**
+ * Calls `visit` with successive pieces (≤ `chunkBytes`, whole elements) of an external tensor's
+ * bytes, reusing one buffer: a multi-GB weight is scanned in bounded memory, never held whole.
+ */
+export function forEachExternalChunk(t: TensorProto, src: TensorSource, chunkBytes: number, visit: (bytes: Uint8Array) => void): void {
+  withExternalData(t, src, (length, read) => {
+    const step = Math.max(8, chunkBytes - (chunkBytes % 8));
+    const buf = new Uint8Array(Math.min(step, Math.max(length, 8)));
+    for (let done = 0; done < length;) {
+      const piece = buf.subarray(0, Math.min(buf.length, length - done));
+      read(piece, done);
+      visit(piece);
+      done += piece.length;
+    }
+  });
 }
 
 /** Expected byte size of a tensor's data, checked against the allocation limit. */
@@ -206,7 +194,7 @@ export function tensorBytes(t: TensorProto, src: TensorSource = {}): Uint8Array 
   const dt = t.data_type ?? 0;
   if (dt === DataType.STRING) throw new AdvisorError('unsupported', `tensor "${t.name}" holds strings`);
   const expected = tensorByteLength(t);
-  if (isExternal(t)) return readExternal(t, expected, src);
+  if (isExternal(t)) return readExternal(t, src);
   if (t.raw_data && t.raw_data.length > 0) {
     if (t.raw_data.length !== expected) {
       throw new AdvisorError('input', `tensor "${t.name}" has ${t.raw_data.length} bytes of data for ${expected} expected (${dtypeName(dt)} ${t.dims.join('x')})`, src.modelFile);
