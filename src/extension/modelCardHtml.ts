@@ -3,6 +3,7 @@
  * as static HTML (no bundle needed) under a strict CSP; its one small script only posts button
  * clicks. No `vscode` import, so it is tested as a plain function.
  */
+import { escapeHtml } from '../core/protocol/panel-html';
 import type { Inspection } from '../core/inspect/inspect';
 import type { AdvisorReport } from '../core/results';
 import type { Variants } from './variants';
@@ -34,9 +35,6 @@ export interface ModelCardInput {
   nonce: string;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
 
 function fmtBytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -5,6 +5,7 @@
  * A cached report is valid only for the same request and the same bytes on disk: the key includes
  * size and mtime of the model, every variant and data file, so editing any of them re-runs.
  */
+import { canonicalJson } from '../core/cache/cache';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
@@ -33,16 +34,6 @@ function fileStamp(file: string | undefined): string {
   }
 }
 
-/** JSON with object keys sorted at every level, so equal requests give equal keys. */
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
-
 /** A stable key for "same request on the same files". */
 export function requestKey(request: JobRequest): string {
   const { useCache: _ignored, ...advisor } = request.advisor;
@@ -50,7 +41,7 @@ export function requestKey(request: JobRequest): string {
   const a = request.advisor;
   const stamps = [a.modelPath, a.dataPath, a.labelsPath, a.calibrationPath, request.tiers.customFile, ...Object.values(a.variants)]
     .map((f) => `${f ?? ''}=${fileStamp(f)}`);
-  return createHash('sha256').update(stableJson(rest)).update(stamps.join('|')).digest('hex');
+  return createHash('sha256').update(canonicalJson(rest)).update(stamps.join('|')).digest('hex');
 }
 
 export class ReportCache implements ResultLookup<JobRequest, AdvisorReport> {
