@@ -117,6 +117,23 @@ test('a model onnxruntime rejects is a runtime error naming the file, and the ru
   }
 });
 
+test('large inputs and outputs cross through the bulk file exactly, and no bulk file stays behind', async () => {
+  const b = new ModelBuilder({ opset: 13 });
+  const x = b.input('x', DataType.FLOAT, [1, 3, 128, 128]); // 192 KiB: above BULK_MIN_BYTES
+  b.output(b.node('Add', [x, b.initializer('one', DataType.FLOAT, [], new Float32Array([1]))]), DataType.FLOAT);
+  const file = path.join(dir, 'add-one.onnx');
+  writeModel(b.build(), file);
+  const samples: Feeds[] = [0, 1].map((s) => ({ x: { type: 'float32', dims: [1, 3, 128, 128], data: Float32Array.from({ length: 3 * 128 * 128 }, (_, i) => (i % 977) * 0.25 - s) } }));
+  const client = new RunnerClient();
+  try {
+    const r = await client.run('evaluate', { stages: [{ modelPath: file, threads: 1, spinning: false }], samples });
+    r.outputs.forEach((o, s) => assert.deepEqual(o.data, (samples[s]!.x.data as Float32Array).map((v) => v + 1)));
+    assert.deepEqual(fs.readdirSync(client.tempDir!).filter((n) => n.startsWith('bulk-')), []);
+  } finally {
+    client.dispose();
+  }
+});
+
 test('cancel kills a running benchmark within a second; the next job gets a fresh runner', async () => {
   const client = new RunnerClient();
   try {

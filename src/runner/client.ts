@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AdvisorError, fromSerialized, type ErrorCategory } from '../core/errors';
+import { bulkFile, pack, unpack } from './bulk';
 import {
   OOM_MARKER,
   type ChildMessage, type JobKind, type JobOptions, type JobParams, type JobResult, type RequestMessage,
@@ -58,6 +59,8 @@ interface Pending {
 
 interface Live {
   child: ChildProcess;
+  /** The runner's private temp folder (its TMPDIR), also where bulk files travel. */
+  tmp: string;
   ready: Promise<RunnerInfo>;
   tail: string;
   /** Set when we kill the runner on purpose, so its death gets the right category. */
@@ -115,6 +118,11 @@ export class RunnerClient implements RunnerHost {
     return this.live?.child.pid;
   }
 
+  /** The running runner's private temp folder, if any (for tests and diagnostics). */
+  get tempDir(): string | undefined {
+    return this.live?.tmp;
+  }
+
   private async runNow<K extends JobKind>(kind: K, params: JobParams<K>, opts: JobOptions): Promise<JobResult<K>> {
     if (this.disposed) throw new AdvisorError('cancelled', 'the runner was shut down');
     if (opts.signal?.aborted) throw new AdvisorError('cancelled', 'cancelled');
@@ -145,7 +153,17 @@ export class RunnerClient implements RunnerHost {
         timer = setTimeout(() => this.kill('timeout', `job "${kind}" ran past its time limit of ${fmtSeconds(timeoutMs)}`), timeoutMs);
       }
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      const msg: RequestMessage<K> = { type: 'request', id, kind, params, ...(memoryLimitMB ? { memoryLimitMB } : {}) };
+      let packed;
+      try {
+        packed = pack(params, bulkFile(live.tmp, 'in', id));
+      } catch (e) {
+        live.pending.p.reject(new AdvisorError('internal', `could not hand the job's data to the runner: ${(e as Error).message}`));
+        return;
+      }
+      const msg: RequestMessage<K> = {
+        type: 'request', id, kind, params: packed.message, ...(packed.file ? { bulk: packed.file } : {}),
+        ...(memoryLimitMB ? { memoryLimitMB } : {}),
+      };
       live.child.send(msg, (err) => {
         if (err && live.pending?.id === id) live.pending.p.reject(new AdvisorError('crash', `could not send the job to the runner: ${err.message}`));
       });
@@ -170,7 +188,7 @@ export class RunnerClient implements RunnerHost {
     let readyReject!: (e: AdvisorError) => void;
     const ready = new Promise<RunnerInfo>((res, rej) => { readyResolve = res; readyReject = rej; });
     ready.catch(() => undefined);
-    const live: Live = { child, ready, tail: '' };
+    const live: Live = { child, tmp, ready, tail: '' };
     this.live = live;
     const startTimer = setTimeout(
       () => this.kill('timeout', `the runner did not start within ${fmtSeconds(this.opts.startTimeoutMs ?? 60000)}`),
@@ -184,7 +202,16 @@ export class RunnerClient implements RunnerHost {
       const pending = live.pending?.id === m.id ? live.pending.p : undefined;
       if (!pending) return;
       if (m.type === 'progress') pending.onProgress?.({ message: m.message, ...(m.fraction !== undefined ? { fraction: m.fraction } : {}) });
-      else if (m.ok) pending.resolve(m.result);
+      else if (m.ok) {
+        let result: unknown;
+        try {
+          result = unpack({ message: m.result, ...(m.bulk ? { file: m.bulk } : {}) });
+        } catch (e) {
+          pending.reject(new AdvisorError('internal', `could not read the runner's result data: ${(e as Error).message}`));
+          return;
+        }
+        pending.resolve(result);
+      }
       else pending.reject(fromSerialized(m.error));
     });
     child.on('error', (e) => keepTail(Buffer.from(`\n${e.message}\n`)));

@@ -7,6 +7,7 @@
 import * as os from 'node:os';
 import { AdvisorError, toAdvisorError } from '../core/errors';
 import type { ChildMessage, ParentMessage, RequestMessage } from '../core/protocol/runner';
+import { BulkReader, bulkFile, pack } from './bulk';
 import { JOBS } from './jobs';
 import type { JobContext } from './jobs/context';
 import { ort } from './ort';
@@ -24,6 +25,7 @@ if (!process.send) {
 const watchdog = new Watchdog();
 const baseRssBytes = process.memoryUsage.rss();
 const queue: RequestMessage[] = [];
+const bulk = new BulkReader();
 let busy = false;
 
 process.on('disconnect', () => process.exit(0));
@@ -54,8 +56,9 @@ async function handle(m: RequestMessage): Promise<void> {
   watchdog.setLimit(m.memoryLimitMB ? m.memoryLimitMB * 2 ** 20 : 0);
   try {
     if (!handler) throw new AdvisorError('internal', `the runner has no job "${String(m.kind)}"`);
-    const result = await handler(m.params, ctx);
-    send({ type: 'response', id: m.id, ok: true, result });
+    const params = bulk.read({ message: m.params, ...(m.bulk ? { file: m.bulk } : {}) });
+    const result = pack(await handler(params, ctx), bulkFile(os.tmpdir(), 'out', m.id));
+    send({ type: 'response', id: m.id, ok: true, result: result.message, ...(result.file ? { bulk: result.file } : {}) });
   } catch (e) {
     send({ type: 'response', id: m.id, ok: false, error: toAdvisorError(e, 'runtime').toJSON() });
   } finally {

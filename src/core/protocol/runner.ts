@@ -146,6 +146,8 @@ export interface RequestMessage<K extends JobKind = JobKind> {
   id: number;
   kind: K;
   params: JobParams<K>;
+  /** File holding the large typed arrays of `params` (src/runner/bulk.ts); the runner deletes it. */
+  bulk?: string;
   /** The runner kills itself (after writing OOM_MARKER to stderr) when its RSS passes this. */
   memoryLimitMB?: number;
 }
@@ -166,7 +168,7 @@ export interface ProgressMessage {
 }
 
 export type ResponseMessage =
-  | { type: 'response'; id: number; ok: true; result: unknown }
+  | { type: 'response'; id: number; ok: true; result: unknown; /** as RequestMessage.bulk, for `result` */ bulk?: string }
   | { type: 'response'; id: number; ok: false; error: SerializedError };
 
 export type ChildMessage = ReadyMessage | ProgressMessage | ResponseMessage;
