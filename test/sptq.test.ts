@@ -63,6 +63,39 @@ test('minmax calibration (reduced in the graph) finds exactly the extremes the h
   }
 });
 
+test('batched calibration (samples stacked along axis 0) finds exactly the ranges of one sample at a time', async () => {
+  const file = path.join(dir, 'cnn-batch.onnx');
+  writeModel(cnnModel(), file);
+  const plan = calibrationPlan(readModel(file).model);
+  const data = samples(11, 'image', [1, 5, 16, 16], 21); // 11: the last batch is a partial one
+  const one = await calibrate(runner, file, plan.model, plan.tensors, data, { calibrationBatch: 1 }, dir);
+  const auto = await calibrate(runner, file, plan.model, plan.tensors, data, { chunkSize: 6 }, dir);
+  assert.equal(one.batch.batch, 1);
+  assert.ok(auto.batch.batch > 1, `batch ${JSON.stringify(auto.batch)}`);
+  assert.equal(auto.state.samples, 11);
+  assert.deepEqual(auto.state.minmax, one.state.minmax);
+});
+
+test('a model that cannot take a batch is calibrated one sample at a time, decided up front or after a failed run', async () => {
+  // declares a symbolic batch but reshapes to a fixed [1, 20]
+  const b = new ModelBuilder({ opset: 13 });
+  const x = b.input('x', DataType.FLOAT, ['N', 4, 5]);
+  const r = b.node('Reshape', [b.node('Relu', [x]), b.initializer('shape', DataType.INT64, [2], BigInt64Array.from([1n, 20n]))]);
+  b.output(b.node('MatMul', [r, b.initializer('w', DataType.FLOAT, [20, 3], new Float32Array(60).fill(0.1))]), DataType.FLOAT, ['N', 3]);
+  const file = path.join(dir, 'fixed-reshape.onnx');
+  writeModel(b.build(), file);
+  const plan = calibrationPlan(readModel(file).model);
+  const data = samples(5, 'x', [1, 4, 5], 4);
+  const decided = await calibrate(runner, file, plan.model, plan.tensors, data, {}, dir);
+  assert.equal(decided.batch.batch, 1);
+  assert.match(decided.batch.reason ?? '', /does not reach/);
+  const forced = await calibrate(runner, file, plan.model, plan.tensors, data, { calibrationBatch: 4 }, dir);
+  assert.equal(forced.batch.batch, 1);
+  assert.match(forced.batch.reason ?? '', /a batch of 4 failed .*one sample at a time/);
+  assert.equal(forced.state.samples, 5);
+  assert.deepEqual(forced.state.minmax, decided.state.minmax);
+});
+
 test('a transformer block quantizes its linear layers to QGemm and keeps attention float', async () => {
   const file = path.join(dir, 'block.onnx');
   writeModel(transformerModel(), file);

@@ -75,8 +75,13 @@ test('the calibration model exposes two scalars per tensor for minmax, the tenso
   assert.deepEqual(model.graph!.node.slice(-8).map((n) => n.op_type), ['GlobalMaxPool', 'ReduceMax', 'Conv', 'GlobalMaxPool', 'ReduceMax', 'Neg', 'GlobalMaxPool', 'ReduceMax']);
   // a 2-D tensor is reduced directly (this one is ≥ 0 by construction: Flatten of pooled Relu outputs)
   const flat = buildCalibrationModel(m, [m.graph!.node.find((n) => n.op_type === 'Flatten')!.output[0]!], 'minmax');
-  assert.deepEqual(flat.model.graph!.node.slice(-2).map((n) => n.op_type), ['Gemm', 'ReduceMax']);
+  assert.deepEqual(flat.model.graph!.node.slice(-2).map((n) => n.op_type), ['Flatten', 'ReduceMax']);
+  // what no measured tensor needs is gone: the classifier Gemm, its weights, the model's own output
+  assert.ok(!flat.model.graph!.node.some((n) => n.op_type === 'Gemm'));
+  assert.ok(flat.model.graph!.initializer.length < m.graph!.initializer.length);
+  assert.deepEqual(flat.model.graph!.output.map((o) => o.name), [`${m.graph!.node.find((n) => n.op_type === 'Flatten')!.output[0]!}__calib_max`]);
   assert.equal(m.graph!.output.length, 1, 'the input model is not modified');
+  assert.equal(m.graph!.node.filter((n) => n.op_type === 'Gemm').length, 1);
   const h = buildCalibrationModel(m, ['logits'], 'entropy');
   assert.equal(h.model.graph!.output.length, 1, 'a graph output is not exposed twice');
 });

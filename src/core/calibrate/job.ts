@@ -14,14 +14,23 @@ export interface CalibrateParams {
   /** Graph optimisation for the calibration session (default 'disabled', as onnxruntime's calibrator; the SPTQ operator passes 'all'). */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
   threads?: number;
+  /**
+   * Samples per onnxruntime run, stacked along axis 0 (calibrationBatch decides; default 1). If a
+   * stacked run fails the runner goes on one sample at a time and says so in `batch` of the result.
+   */
+  batch?: number;
   /** The final chunk: the runner releases the session afterwards. */
   last?: boolean;
 }
 
 export interface CalibrateResult {
   state: CalibrationState;
-  /** Per-sample inference time, ms. */
+  /** Time of each onnxruntime run (one per batch), ms. */
   inferenceMs: number[];
+  /** The batch size actually used (1 after a stacked run failed). */
+  batch: number;
+  /** Why a stacked run failed, when it did. */
+  batchFallback?: string;
   /** Session creation time (0 when the previous chunk's session was reused). */
   sessionMs: number;
   /** Peak resident memory of the runner during this chunk, MB. */

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { AdvisorError } from '../errors';
 import { buildCalibrationModel } from '../calibrate/augment';
+import { calibrationBatch } from '../calibrate/batch';
 import { computeRanges, emptyState, type CalibrationMethod, type CalibrationState, type TensorRanges } from '../calibrate/state';
 import { readModel, writeModel } from '../onnx/io';
 import type { ModelProto } from '../onnx/types';
@@ -19,8 +20,10 @@ import { calibrationPlan, quantize, type QuantizeOptions, type QuantizeReport } 
 
 export interface SptqOptions extends QuantizeOptions {
   method?: CalibrationMethod;
-  /** Samples per calibrate job (bounds what crosses IPC at once). Default 16. */
+  /** Samples per calibrate job (bounds what the runner holds at once). Default 16, rounded up to a whole number of batches. */
   chunkSize?: number;
+  /** Samples per calibration run; default: calibrationBatch decides (up to 8 where the model allows). */
+  calibrationBatch?: number;
   /**
    * Graph optimisation for calibration runs. onnxruntime's calibrator uses 'disabled'; we default
    * to 'all' because the measured tensors keep their exact float values (test/sptq.test.ts) while a
@@ -60,6 +63,8 @@ export interface SptqResult {
   timings: { calibrationMs: number; calibrationInferenceMs: number; quantizeMs: number };
   /** Peak RSS of the runner while calibrating, MB. */
   calibrationPeakRssMB: number;
+  /** Samples per calibration run, and why not more when batching was off or failed. */
+  calibrationBatch: { batch: number; reason?: string };
 }
 
 const TEMP_PREFIX = 'edge-advisor-sptq-';
@@ -88,27 +93,37 @@ export function sqnr(signal: number, noise: number): number {
   return 10 * Math.log10(signal / noise);
 }
 
-/** Runs calibration over `samples` in chunks; returns the merged state. */
-export async function calibrate(host: RunnerHost, modelPath: string, model: ModelProto, tensors: string[], samples: Feeds[], opts: SptqOptions, tmp: string): Promise<{ state: CalibrationState; inferenceMs: number; peakRssMB: number }> {
+export interface CalibrationRun {
+  state: CalibrationState;
+  inferenceMs: number;
+  peakRssMB: number;
+  batch: { batch: number; reason?: string };
+}
+
+/** Runs calibration over `samples` in chunks (each a whole number of batches); returns the merged state. */
+export async function calibrate(host: RunnerHost, modelPath: string, model: ModelProto, tensors: string[], samples: Feeds[], opts: SptqOptions, tmp: string): Promise<CalibrationRun> {
   const method = opts.method ?? 'minmax';
   const aug = buildCalibrationModel(model, tensors, method);
   const augPath = path.join(tmp, 'calibration.onnx');
   writeModel(aug.model, augPath, { sourceDir: path.dirname(modelPath) });
+  const decided = opts.calibrationBatch !== undefined ? { batch: Math.max(1, Math.floor(opts.calibrationBatch)) } : calibrationBatch(model, tensors, samples[0]!);
+  let batch: CalibrationRun['batch'] = decided;
   let state = emptyState(method);
   let inferenceMs = 0;
   let peakRssMB = 0;
-  const chunk = Math.max(1, opts.chunkSize ?? 16);
+  const chunk = Math.ceil(Math.max(1, opts.chunkSize ?? 16) / decided.batch) * decided.batch;
   for (let i = 0; i < samples.length; i += chunk) {
     const r = await host.run('calibrate', {
-      modelPath: augPath, outputs: aug.outputs, samples: samples.slice(i, i + chunk), state,
+      modelPath: augPath, outputs: aug.outputs, samples: samples.slice(i, i + chunk), state, batch: decided.batch,
       optimization: opts.calibrationOptimization ?? 'all', last: i + chunk >= samples.length,
     }, opts.job);
     peakRssMB = Math.max(peakRssMB, r.peakRssMB);
     state = r.state;
     inferenceMs += r.inferenceMs.reduce((a, b) => a + b, 0);
+    if (r.batchFallback) batch = { batch: 1, reason: r.batchFallback };
     opts.onProgress?.('calibrate', `calibrated ${state.samples}/${samples.length} samples`, state.samples / samples.length);
   }
-  return { state, inferenceMs, peakRssMB };
+  return { state, inferenceMs, peakRssMB, batch };
 }
 
 export async function runSptq(host: RunnerHost, modelPath: string, outPath: string, samples: Feeds[], opts: SptqOptions = {}): Promise<SptqResult> {
@@ -121,7 +136,7 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
   try {
     const t0 = Date.now();
-    const { state, inferenceMs, peakRssMB } = await calibrate(host, modelPath, plan.model, plan.tensors, samples, opts, tmp);
+    const { state, inferenceMs, peakRssMB, batch } = await calibrate(host, modelPath, plan.model, plan.tensors, samples, opts, tmp);
     const calibrationMs = Date.now() - t0;
     const ranges = computeRanges(state);
 
@@ -145,6 +160,7 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
       out: path.resolve(outPath), method, calibrationSamples: state.samples, synthetic: opts.synthetic ?? false,
       report, fusion, ...(fidelity ? { fidelity } : {}), ranges,
       timings: { calibrationMs, calibrationInferenceMs: inferenceMs, quantizeMs }, calibrationPeakRssMB: peakRssMB,
+      calibrationBatch: batch,
     };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

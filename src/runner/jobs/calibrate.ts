@@ -1,22 +1,65 @@
 /**
- * Calibration: runs the calibration model (float model + exposed tensors, see
- * core/calibrate/augment.ts) over this chunk's samples, one at a time, folding each sample's
- * statistics into the state right away — only one sample's activations ever exist. minmax fetches
- * just the ReduceMin/ReduceMax scalars. Graph optimisation defaults to 'disabled', as
- * onnxruntime's own calibrator runs.
+ * Calibration: runs the calibration model (float model + measuring outputs, see
+ * core/calibrate/augment.ts) over this chunk's samples, `batch` at a time stacked along axis 0,
+ * folding each run's statistics into the state right away — only one batch's activations ever
+ * exist. minmax fetches just the reduced scalars. The session and the stacking buffers stay
+ * between the chunks of one calibration.
  */
 import { AdvisorError } from '../../core/errors';
-import { addMinMax, addValues } from '../../core/calibrate/state';
+import { addMinMax, addValues, type CalibrationState } from '../../core/calibrate/state';
+import type { CalibrateParams } from '../../core/calibrate/job';
+import type { Feeds, TensorArray } from '../../core/protocol/runner';
 import { ort, toOrtFeeds } from '../ort';
 import type { JobHandler } from './context';
 
 /** The session stays open between the chunks of one calibration (same file and settings). */
-let cached: { key: string; session: ort.InferenceSession } | undefined;
+let cached: { key: string; session: ort.InferenceSession; batch: number } | undefined;
+/** Stacking buffers by input name, reused: fresh memory is slow to fault in (see ../bulk.ts). */
+const stackBuffers = new Map<string, TensorArray>();
 
 async function release(): Promise<void> {
   const c = cached;
   cached = undefined;
+  stackBuffers.clear();
   await c?.session.release().catch(() => undefined);
+}
+
+type TypedArrayCtor = new (n: number) => TensorArray;
+
+/** Samples stacked along axis 0 (each has 1 there); views on the reused buffers. */
+function stack(samples: Feeds[]): Feeds {
+  if (samples.length === 1) return samples[0]!;
+  const out: Feeds = {};
+  for (const [name, first] of Object.entries(samples[0]!)) {
+    const per = first.data.length;
+    const n = per * samples.length;
+    let buf = stackBuffers.get(name);
+    if (!buf || buf.length < n || buf.constructor !== first.data.constructor) {
+      buf = new (first.data.constructor as TypedArrayCtor)(n);
+      stackBuffers.set(name, buf);
+    }
+    samples.forEach((s, i) => {
+      const t = s[name];
+      if (!t || t.data.length !== per || t.dims[0] !== 1 || t.data.constructor !== first.data.constructor) {
+        throw new AdvisorError('input', `calibration samples differ in the shape or type of input "${name}", so they cannot be stacked`);
+      }
+      (buf as Float32Array).set(t.data as Float32Array, i * per);
+    });
+    out[name] = { type: first.type, dims: [samples.length, ...first.dims.slice(1)], data: buf.subarray(0, n) };
+  }
+  return out;
+}
+
+function fold(state: CalibrationState, params: CalibrateParams, out: ort.InferenceSession.OnnxValueMapType): void {
+  for (const [t, [lo, hi]] of Object.entries(params.outputs.reduced)) {
+    const b = (out[hi] as ort.Tensor).data as Float32Array;
+    addMinMax(state, t, lo ? ((out[lo] as ort.Tensor).data as Float32Array)[0]! : 0, b[0]!);
+  }
+  for (const [t, o] of Object.entries(params.outputs.exposed)) {
+    const tensor = out[o] as ort.Tensor;
+    if (tensor.type !== 'float32') throw new AdvisorError('unsupported', `calibration tensor "${t}" is ${tensor.type}, not float32`, params.modelPath);
+    addValues(state, t, tensor.data as Float32Array);
+  }
 }
 
 export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
@@ -30,54 +73,68 @@ export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
         graphOptimizationLevel: params.optimization ?? 'disabled',
         intraOpNumThreads: Math.max(1, params.threads ?? 1),
         interOpNumThreads: 1,
+        // the memory pattern makes the second run allocate one new block for all activations;
+        // without it the arena reuses the first run's chunks (half the page faults, same speed after)
+        enableMemPattern: false,
       });
-      cached = { key, session };
+      cached = { key, session, batch: Math.max(1, Math.floor(params.batch ?? 1)) };
     } catch (e) {
       throw new AdvisorError('runtime', `onnxruntime cannot load the calibration model: ${firstLine(e)}`, params.modelPath);
     }
   }
-  const session = cached!.session;
+  const c = cached!;
   const sessionMs = Number(process.hrtime.bigint() - t0) / 1e6;
   ctx.watchdog.resetPeak();
   const state = params.state;
-  const reduced = Object.entries(params.outputs.reduced);
-  const exposed = Object.entries(params.outputs.exposed);
-  const fetches = [...reduced.flatMap(([, [lo, hi]]) => (lo ? [lo, hi] : [hi])), ...exposed.map(([, o]) => o)];
+  const fetches = [
+    ...Object.values(params.outputs.reduced).flatMap(([lo, hi]) => (lo ? [lo, hi] : [hi])),
+    ...Object.values(params.outputs.exposed),
+  ];
   const inferenceMs: number[] = [];
+  let batchFallback: string | undefined;
   let lastReport = 0;
+  const runOnce = async (feeds: Feeds): Promise<ort.InferenceSession.OnnxValueMapType> => {
+    const s = process.hrtime.bigint();
+    const out = await c.session.run(toOrtFeeds(feeds), fetches);
+    inferenceMs.push(Number(process.hrtime.bigint() - s) / 1e6);
+    return out;
+  };
   try {
-    for (let i = 0; i < params.samples.length; i++) {
-      const s = process.hrtime.bigint();
+    for (let i = 0; i < params.samples.length;) {
+      const group = params.samples.slice(i, i + c.batch);
       let out: ort.InferenceSession.OnnxValueMapType;
       try {
-        out = await session.run(toOrtFeeds(params.samples[i]!), fetches);
+        out = await runOnce(stack(group));
       } catch (e) {
-        throw new AdvisorError('runtime', `onnxruntime failed on calibration sample ${state.samples + 1}: ${firstLine(e)}`, params.modelPath);
+        if (group.length === 1) {
+          if (e instanceof AdvisorError) throw e;
+          throw new AdvisorError('runtime', `onnxruntime failed on calibration sample ${state.samples + 1}: ${firstLine(e)}`, params.modelPath);
+        }
+        // the model took a stacked batch on paper but not in onnxruntime: one sample at a time from here
+        batchFallback = `a batch of ${group.length} failed (${firstLine(e)}); calibrated one sample at a time`;
+        c.batch = 1;
+        continue;
       }
-      inferenceMs.push(Number(process.hrtime.bigint() - s) / 1e6);
-      for (const [t, [lo, hi]] of reduced) {
-        const b = (out[hi] as ort.Tensor).data as Float32Array;
-        addMinMax(state, t, lo ? ((out[lo] as ort.Tensor).data as Float32Array)[0]! : 0, b[0]!);
+      try {
+        fold(state, params, out);
+      } finally {
+        for (const v of Object.values(out)) (v as ort.Tensor).dispose?.();
       }
-      for (const [t, o] of exposed) {
-        const tensor = out[o] as ort.Tensor;
-        if (tensor.type !== 'float32') throw new AdvisorError('unsupported', `calibration tensor "${t}" is ${tensor.type}, not float32`, params.modelPath);
-        addValues(state, t, tensor.data as Float32Array);
-      }
-      for (const v of Object.values(out)) (v as ort.Tensor).dispose?.();
-      state.samples++;
+      state.samples += group.length;
+      i += group.length;
       const now = Date.now();
       if (now - lastReport > 250) {
         lastReport = now;
-        ctx.progress(`calibrated ${state.samples} samples`, (i + 1) / params.samples.length);
+        ctx.progress(`calibrated ${state.samples} samples`, i / params.samples.length);
       }
     }
   } catch (e) {
     await release();
     throw e;
   }
+  const batch = c.batch;
   if (params.last) await release();
-  return { state, inferenceMs, sessionMs, peakRssMB: ctx.watchdog.peak() / 2 ** 20 };
+  return { state, inferenceMs, sessionMs, batch, ...(batchFallback ? { batchFallback } : {}), peakRssMB: ctx.watchdog.peak() / 2 ** 20 };
 };
 
 function firstLine(e: unknown): string {
