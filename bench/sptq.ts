@@ -121,7 +121,7 @@ export async function calibCost(h: RunnerHost = host, ns: number[] = CALIB_N): P
     const calib = syntheticSamples(inputs, 'image', n, 5);
     const out = path.join(tmp(), `mobilenet_v2.calib${n}.sptq.onnx`);
     const before = await floatMs();
-    const r = await runSptq(h, model, out, calib, { synthetic: true, ...(CALIB_OPT ? { calibrationOptimization: CALIB_OPT } : {}) });
+    const r = await runSptq(h, model, out, calib, { synthetic: true, ...(CALIB_OPT ? { calibrationOptimization: CALIB_OPT } : {}), ...(process.env.CALIB_BATCH ? { calibrationBatch: Number(process.env.CALIB_BATCH) } : {}) });
     const ref = (before + (await floatMs())) / 2;
     const ratio = r.timings.calibrationMs / (n * ref);
     console.log(`calibration N=${n}: ${r.timings.calibrationMs} ms total (${r.timings.calibrationInferenceMs.toFixed(0)} ms in session.run) vs ${n} × ${ref.toFixed(2)} ms float = ${(n * ref).toFixed(0)} ms → ${ratio.toFixed(2)}× (run-only ${(r.timings.calibrationInferenceMs / (n * ref)).toFixed(2)}×, batch ${r.calibrationBatch.batch}${r.calibrationBatch.reason ? ` (${r.calibrationBatch.reason})` : ""}); runner peak RSS ${r.calibrationPeakRssMB.toFixed(0)} MB`);

@@ -7,6 +7,7 @@
  */
 import { makeNode } from '../onnx/builder';
 import { DataType } from '../onnx/dtypes';
+import { indexGraph, topologicalOrder } from '../graph/graph';
 import { inferShapes } from '../graph/shapes';
 import { makeTensor, tensorToFloat32 } from '../onnx/tensor';
 import type { GraphProto, ModelProto } from '../onnx/types';
@@ -32,7 +33,7 @@ export function buildCalibrationModel(model: ModelProto, tensors: readonly strin
   const outputs: CalibrationOutputs = { reduced: {}, exposed: {} };
   const nonNeg = method === 'minmax' ? nonNegativeTensors(g) : new Set<string>();
   const shapes = method === 'minmax' ? inferShapes(g, 1) : new Map<string, number[]>();
-  for (const t of tensors) {
+  for (const t of deepestFirst(g, tensors)) {
     if (method === 'minmax') {
       const hi = `${t}${MAX_SUFFIX}`;
       const lo = `${t}${MIN_SUFFIX}`;
@@ -69,6 +70,25 @@ export function buildCalibrationModel(model: ModelProto, tensors: readonly strin
   }
   pruneTo(g, [...Object.values(outputs.reduced).flat(), ...Object.values(outputs.exposed)].filter((o): o is string => !!o));
   return { model: m, outputs };
+}
+
+/**
+ * The measured tensors, the deepest first. onnxruntime orders execution by a depth-first walk
+ * from the graph's leaf nodes, the last-added leaf first: measuring nodes appended shallowest
+ * first all ran after the last Conv, so every measured activation stayed alive (and out of cache)
+ * until the end. Appended deepest first, each reduction runs right after its producer:
+ * mobilenet_v2 at batch 3 went from 1.36× to 1.18× a float run (same process, interleaved).
+ */
+function deepestFirst(g: GraphProto, tensors: readonly string[]): string[] {
+  const idx = indexGraph(g);
+  const rank = new Map<number, number>();
+  try {
+    topologicalOrder(idx).forEach((n, i) => rank.set(n, i));
+  } catch {
+    return [...tensors]; // a cycle: validation reports it elsewhere; order is only about speed
+  }
+  const depth = (t: string) => rank.get(idx.producer.get(t) ?? -1) ?? -1;
+  return [...tensors].sort((a, b) => depth(b) - depth(a));
 }
 
 /**

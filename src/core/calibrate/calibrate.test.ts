@@ -71,8 +71,10 @@ test('the calibration model exposes two scalars per tensor for minmax, the tenso
   const { model, outputs } = buildCalibrationModel(m, ['image', relu], 'minmax');
   assert.deepEqual(outputs.reduced.image, ['image__calib_min', 'image__calib_max']);
   assert.deepEqual(outputs.reduced[relu], [null, `${relu}__calib_max`], 'a Relu output needs no min');
-  // 4-D activations go through GlobalMaxPool (stays in onnxruntime's blocked layout); min = -max(-x)
-  assert.deepEqual(model.graph!.node.slice(-8).map((n) => n.op_type), ['GlobalMaxPool', 'ReduceMax', 'Conv', 'GlobalMaxPool', 'ReduceMax', 'Neg', 'GlobalMaxPool', 'ReduceMax']);
+  // 4-D activations go through GlobalMaxPool (stays in onnxruntime's blocked layout); min = -max(-x);
+  // the deepest tensor's nodes come first, so onnxruntime runs each right after its producer
+  assert.deepEqual(model.graph!.node.slice(-8).map((n) => n.op_type), ['GlobalMaxPool', 'ReduceMax', 'GlobalMaxPool', 'ReduceMax', 'Conv', 'GlobalMaxPool', 'ReduceMax', 'Neg']);
+  assert.deepEqual(model.graph!.node.slice(-8).map((n) => n.input[0]), [relu, `${relu}__calib_max_pool`, 'image', 'image__calib_max_pool', 'image', 'image__calib_min_neg', 'image__calib_min_pool', 'image__calib_min_negmax']);
   // a 2-D tensor is reduced directly (this one is ≥ 0 by construction: Flatten of pooled Relu outputs)
   const flat = buildCalibrationModel(m, [m.graph!.node.find((n) => n.op_type === 'Flatten')!.output[0]!], 'minmax');
   assert.deepEqual(flat.model.graph!.node.slice(-2).map((n) => n.op_type), ['Flatten', 'ReduceMax']);
