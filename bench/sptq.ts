@@ -104,7 +104,7 @@ async function tinybert(): Promise<void> {
   await speed('tinybert_text', model, out, held.slice(0, 4), 10000);
 }
 
-export interface CalibCostResult { n: number; calibrationMs: number; inferenceMs: number; floatRefMs: number; ratio: number; runOnlyRatio: number; peakRssMB: number }
+export interface CalibCostResult { n: number; calibrationMs: number; inferenceMs: number; floatRefMs: number; ratio: number; runOnlyRatio: number; peakRssMB: number; batch: number }
 
 export async function calibCost(h: RunnerHost = host, ns: number[] = CALIB_N): Promise<CalibCostResult[]> {
   const results: CalibCostResult[] = [];
@@ -125,7 +125,7 @@ export async function calibCost(h: RunnerHost = host, ns: number[] = CALIB_N): P
     const ref = (before + (await floatMs())) / 2;
     const ratio = r.timings.calibrationMs / (n * ref);
     console.log(`calibration N=${n}: ${r.timings.calibrationMs} ms total (${r.timings.calibrationInferenceMs.toFixed(0)} ms in session.run) vs ${n} × ${ref.toFixed(2)} ms float = ${(n * ref).toFixed(0)} ms → ${ratio.toFixed(2)}× (run-only ${(r.timings.calibrationInferenceMs / (n * ref)).toFixed(2)}×, batch ${r.calibrationBatch.batch}${r.calibrationBatch.reason ? ` (${r.calibrationBatch.reason})` : ""}); runner peak RSS ${r.calibrationPeakRssMB.toFixed(0)} MB`);
-    results.push({ n, calibrationMs: r.timings.calibrationMs, inferenceMs: r.timings.calibrationInferenceMs, floatRefMs: ref, ratio, runOnlyRatio: r.timings.calibrationInferenceMs / (n * ref), peakRssMB: r.calibrationPeakRssMB });
+    results.push({ n, calibrationMs: r.timings.calibrationMs, inferenceMs: r.timings.calibrationInferenceMs, floatRefMs: ref, ratio, runOnlyRatio: r.timings.calibrationInferenceMs / (n * ref), peakRssMB: r.calibrationPeakRssMB, batch: r.calibrationBatch.batch });
   }
   return results;
 }
