@@ -96,6 +96,24 @@ test('a model that cannot take a batch is calibrated one sample at a time, decid
   assert.deepEqual(forced.state.minmax, decided.state.minmax);
 });
 
+test('a symbolic leading axis that is not a batch is caught on the first stacked run, and nothing is lost', async () => {
+  // y = x − mean(x over axis 0): stacking samples along axis 0 changes every value of y
+  const b = new ModelBuilder({ opset: 13 });
+  const x = b.input('x', DataType.FLOAT, ['S', 4]);
+  const y = b.node('Sub', [x, b.node('ReduceMean', [x], { axes: [0], keepdims: 1 })]);
+  b.output(b.node('MatMul', [y, b.initializer('w', DataType.FLOAT, [4, 3], new Float32Array(12).fill(0.5))]), DataType.FLOAT, ['S', 3]);
+  const file = path.join(dir, 'sequence-axis.onnx');
+  writeModel(b.build(), file);
+  const plan = calibrationPlan(readModel(file).model);
+  const data = samples(9, 'x', [1, 4], 5);
+  const one = await calibrate(runner, file, plan.model, plan.tensors, data, { calibrationBatch: 1 }, dir);
+  const forced = await calibrate(runner, file, plan.model, plan.tensors, data, { calibrationBatch: 3, chunkSize: 3 }, dir);
+  assert.equal(forced.batch.batch, 1);
+  assert.match(forced.batch.reason ?? '', /stacking 3 samples changed the measured values of .*one sample at a time/);
+  assert.equal(forced.state.samples, 9);
+  assert.deepEqual(forced.state.minmax, one.state.minmax);
+});
+
 test('a transformer block quantizes its linear layers to QGemm and keeps attention float', async () => {
   const file = path.join(dir, 'block.onnx');
   writeModel(transformerModel(), file);

@@ -12,8 +12,11 @@ import type { Feeds, TensorArray } from '../../core/protocol/runner';
 import { ort, toOrtFeeds } from '../ort';
 import type { JobHandler } from './context';
 
-/** The session stays open between the chunks of one calibration (same file and settings). */
-let cached: { key: string; session: ort.InferenceSession; batch: number } | undefined;
+/**
+ * The session stays open between the chunks of one calibration (same file and settings).
+ * `verified`: the first stacked batch matched the same samples run one at a time.
+ */
+let cached: { key: string; session: ort.InferenceSession; batch: number; verified: boolean } | undefined;
 /** Stacking buffers by input name, reused: fresh memory is slow to fault in (see ../bulk.ts). */
 const stackBuffers = new Map<string, TensorArray>();
 
@@ -62,6 +65,42 @@ function fold(state: CalibrationState, params: CalibrateParams, out: ort.Inferen
   }
 }
 
+/** Each measured tensor's [min, max] in one run's outputs (either method). */
+function extremes(params: CalibrateParams, out: ort.InferenceSession.OnnxValueMapType): Map<string, [number, number]> {
+  const m = new Map<string, [number, number]>();
+  for (const [t, [lo, hi]] of Object.entries(params.outputs.reduced)) {
+    m.set(t, [lo ? ((out[lo] as ort.Tensor).data as Float32Array)[0]! : 0, ((out[hi] as ort.Tensor).data as Float32Array)[0]!]);
+  }
+  for (const [t, o] of Object.entries(params.outputs.exposed)) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of (out[o] as ort.Tensor).data as Float32Array) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    m.set(t, [lo, hi]);
+  }
+  return m;
+}
+
+/**
+ * The first tensor whose extremes differ between a stacked run and the same samples run one at a
+ * time, beyond float reordering. A symbolic leading axis that is not a batch (a sequence, say)
+ * passes every static check but mixes the samples; this catches it.
+ */
+function disagreement(stacked: Map<string, [number, number]>, singles: Map<string, [number, number]>): string | undefined {
+  for (const [t, [a, b]] of stacked) {
+    const [c, d] = singles.get(t) ?? [NaN, NaN];
+    const tol = 1e-4 * Math.max(Math.abs(c), Math.abs(d), 1e-3);
+    if (!(Math.abs(a - c) <= tol && Math.abs(b - d) <= tol)) return t;
+  }
+  return undefined;
+}
+
+const merge = (into: Map<string, [number, number]>, from: Map<string, [number, number]>) => {
+  for (const [t, [lo, hi]] of from) {
+    const cur = into.get(t);
+    into.set(t, cur ? [Math.min(cur[0], lo), Math.max(cur[1], hi)] : [lo, hi]);
+  }
+};
+
 export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
   const t0 = process.hrtime.bigint();
   const key = JSON.stringify([params.modelPath, params.optimization ?? 'disabled', params.threads ?? 1]);
@@ -77,7 +116,7 @@ export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
         // without it the arena reuses the first run's chunks (half the page faults, same speed after)
         enableMemPattern: false,
       });
-      cached = { key, session, batch: Math.max(1, Math.floor(params.batch ?? 1)) };
+      cached = { key, session, batch: Math.max(1, Math.floor(params.batch ?? 1)), verified: false };
     } catch (e) {
       throw new AdvisorError('runtime', `onnxruntime cannot load the calibration model: ${firstLine(e)}`, params.modelPath);
     }
@@ -99,6 +138,9 @@ export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
     inferenceMs.push(Number(process.hrtime.bigint() - s) / 1e6);
     return out;
   };
+  const foldAndDispose = (out: ort.InferenceSession.OnnxValueMapType) => {
+    try { fold(state, params, out); } finally { for (const v of Object.values(out)) (v as ort.Tensor).dispose?.(); }
+  };
   try {
     for (let i = 0; i < params.samples.length;) {
       const group = params.samples.slice(i, i + c.batch);
@@ -115,10 +157,25 @@ export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
         c.batch = 1;
         continue;
       }
-      try {
-        fold(state, params, out);
-      } finally {
+      if (group.length > 1 && !c.verified) {
+        // once per session: the same samples one at a time are what the state gets; the stacked
+        // run only has to agree with them for batching to go on
+        const stacked = extremes(params, out);
         for (const v of Object.values(out)) (v as ort.Tensor).dispose?.();
+        const singles = new Map<string, [number, number]>();
+        for (const sample of group) {
+          const one = await runOnce(sample);
+          merge(singles, extremes(params, one));
+          foldAndDispose(one);
+        }
+        const t = disagreement(stacked, singles);
+        if (t) {
+          batchFallback = `stacking ${group.length} samples changed the measured values of "${t}" (the leading axis is not a batch axis); calibrated one sample at a time`;
+          c.batch = 1;
+        }
+        c.verified = true;
+      } else {
+        foldAndDispose(out);
       }
       state.samples += group.length;
       i += group.length;
