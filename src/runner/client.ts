@@ -155,13 +155,13 @@ export class RunnerClient implements RunnerHost {
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       let packed;
       try {
-        packed = pack(params, bulkFile(live.tmp, 'in', id));
+        packed = pack(params, bulkFile(live.tmp, 'in'));
       } catch (e) {
         live.pending.p.reject(new AdvisorError('internal', `could not hand the job's data to the runner: ${(e as Error).message}`));
         return;
       }
       const msg: RequestMessage<K> = {
-        type: 'request', id, kind, params: packed.message, ...(packed.file ? { bulk: packed.file } : {}),
+        type: 'request', id, kind, params: packed.message, ...(packed.bulk ? { bulk: packed.bulk } : {}),
         ...(memoryLimitMB ? { memoryLimitMB } : {}),
       };
       live.child.send(msg, (err) => {
@@ -205,7 +205,7 @@ export class RunnerClient implements RunnerHost {
       else if (m.ok) {
         let result: unknown;
         try {
-          result = unpack({ message: m.result, ...(m.bulk ? { file: m.bulk } : {}) });
+          result = unpack({ message: m.result, ...(m.bulk ? { bulk: m.bulk } : {}) });
         } catch (e) {
           pending.reject(new AdvisorError('internal', `could not read the runner's result data: ${(e as Error).message}`));
           return;

@@ -56,9 +56,9 @@ async function handle(m: RequestMessage): Promise<void> {
   watchdog.setLimit(m.memoryLimitMB ? m.memoryLimitMB * 2 ** 20 : 0);
   try {
     if (!handler) throw new AdvisorError('internal', `the runner has no job "${String(m.kind)}"`);
-    const params = bulk.read({ message: m.params, ...(m.bulk ? { file: m.bulk } : {}) });
-    const result = pack(await handler(params, ctx), bulkFile(os.tmpdir(), 'out', m.id));
-    send({ type: 'response', id: m.id, ok: true, result: result.message, ...(result.file ? { bulk: result.file } : {}) });
+    const params = bulk.read({ message: m.params, ...(m.bulk ? { bulk: m.bulk } : {}) });
+    const result = pack(await handler(params, ctx), bulkFile(os.tmpdir(), 'out'));
+    send({ type: 'response', id: m.id, ok: true, result: result.message, ...(result.bulk ? { bulk: result.bulk } : {}) });
   } catch (e) {
     send({ type: 'response', id: m.id, ok: false, error: toAdvisorError(e, 'runtime').toJSON() });
   } finally {

@@ -146,8 +146,8 @@ export interface RequestMessage<K extends JobKind = JobKind> {
   id: number;
   kind: K;
   params: JobParams<K>;
-  /** File holding the large typed arrays of `params` (src/runner/bulk.ts); the runner deletes it. */
-  bulk?: string;
+  /** Where the large typed arrays of `params` are (src/runner/bulk.ts). */
+  bulk?: BulkLocation;
   /** The runner kills itself (after writing OOM_MARKER to stderr) when its RSS passes this. */
   memoryLimitMB?: number;
 }
@@ -156,6 +156,9 @@ export interface RequestMessage<K extends JobKind = JobKind> {
 export const OOM_MARKER = 'EDGE_ADVISOR_RUNNER_OOM';
 
 export type ParentMessage = RequestMessage;
+
+/** The first `bytes` bytes of `file` hold a message's large typed arrays (src/runner/bulk.ts). */
+export interface BulkLocation { file: string; bytes: number }
 
 export interface ReadyMessage { type: 'ready'; info: RunnerInfo }
 
@@ -168,7 +171,7 @@ export interface ProgressMessage {
 }
 
 export type ResponseMessage =
-  | { type: 'response'; id: number; ok: true; result: unknown; /** as RequestMessage.bulk, for `result` */ bulk?: string }
+  | { type: 'response'; id: number; ok: true; result: unknown; /** as RequestMessage.bulk, for `result` */ bulk?: BulkLocation }
   | { type: 'response'; id: number; ok: false; error: SerializedError };
 
 export type ChildMessage = ReadyMessage | ProgressMessage | ResponseMessage;
