@@ -25,6 +25,8 @@ const MAX_FIDELITY_SAMPLES = 32;
 export interface QuantizeOutput {
   out: string;
   calibrationSamples: number;
+  /** Samples stacked per calibration run (1 when the model's leading axis is not a free batch axis). */
+  calibrationBatch: number;
   synthetic: boolean;
   method: CalibrationMethod;
   perChannel: boolean;
@@ -59,7 +61,8 @@ export const quantizeCommand: Command = {
   --max-samples N    use at most N calibration samples
   --out P            output model (default <name>.sptq.onnx beside the model; never the input)
   --json             print {out, calibrationSamples, synthetic, method, perChannel, quantizedNodes,
-                     fusion: {integerKernels, total, share, ...}, fidelity, skipped, notes, warnings}`,
+                     calibrationBatch, fusion: {integerKernels, total, share, ...}, fidelity, skipped,
+                     notes, warnings}`,
 
   async run(argv) {
     const args = parseArgs(argv, {
@@ -129,7 +132,7 @@ export const quantizeCommand: Command = {
       if (!json && process.stderr.isTTY) process.stderr.write('\r'.padEnd(62) + '\r');
     }
     const result: QuantizeOutput = {
-      out: r.out, calibrationSamples: r.calibrationSamples, synthetic: r.synthetic, method: r.method,
+      out: r.out, calibrationSamples: r.calibrationSamples, calibrationBatch: r.calibrationBatch.batch, synthetic: r.synthetic, method: r.method,
       perChannel: r.report.perChannel, quantizedNodes: r.report.quantizedNodes, fusion: r.fusion,
       fidelity: r.fidelity ?? null, skipped: r.report.skipped, notes: r.report.notes, warnings,
     };
@@ -143,7 +146,7 @@ function human(r: QuantizeOutput): string {
   const islands = Object.entries(f.qdqAroundFloat).map(([k, v]) => `${k}×${v}`).join(' ');
   const rows = [
     ['wrote', r.out],
-    ['calibration', `${r.calibrationSamples} ${r.synthetic ? 'SYNTHETIC ' : ''}samples, ${r.method}, ${r.perChannel ? 'per-channel' : 'per-tensor'} int8 weights, uint8 activations`],
+    ['calibration', `${r.calibrationSamples} ${r.synthetic ? 'SYNTHETIC ' : ''}samples (${r.calibrationBatch} per run), ${r.method}, ${r.perChannel ? 'per-channel' : 'per-tensor'} int8 weights, uint8 activations`],
     ['quantized', `${r.quantizedNodes} nodes${r.skipped.length ? `; ${r.skipped.length} Conv/MatMul/Gemm left float` : ''}`],
     ['fusion', `${f.integerKernels}/${f.total} Conv/MatMul/Gemm run as integer kernels (${(f.share * 100).toFixed(0)}%): ${Object.entries(f.kernels).map(([k, v]) => `${k}×${v}`).join(' ')}`],
     ...(islands ? [['fake-quant', `float ops between DQ and Q: ${islands}`]] : []),

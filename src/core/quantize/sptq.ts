@@ -64,7 +64,7 @@ export interface SptqResult {
   /** Peak RSS of the runner while calibrating, MB. */
   calibrationPeakRssMB: number;
   /** Samples per calibration run, and why not more when batching was off or failed. */
-  calibrationBatch: { batch: number; reason?: string };
+  calibrationBatch: CalibrationRun['batch'];
 }
 
 const TEMP_PREFIX = 'edge-advisor-sptq-';
@@ -97,7 +97,8 @@ export interface CalibrationRun {
   state: CalibrationState;
   inferenceMs: number;
   peakRssMB: number;
-  batch: { batch: number; reason?: string };
+  /** `fallback`: batching was planned but a stacked run failed or disagreed (see the runner's calibrate job). */
+  batch: { batch: number; reason?: string; fallback?: true };
 }
 
 /** Runs calibration over `samples` in chunks (each a whole number of batches); returns the merged state. */
@@ -120,7 +121,7 @@ export async function calibrate(host: RunnerHost, modelPath: string, model: Mode
     peakRssMB = Math.max(peakRssMB, r.peakRssMB);
     state = r.state;
     inferenceMs += r.inferenceMs.reduce((a, b) => a + b, 0);
-    if (r.batchFallback) batch = { batch: 1, reason: r.batchFallback };
+    if (r.batchFallback) batch = { batch: 1, reason: r.batchFallback, fallback: true };
     opts.onProgress?.('calibrate', `calibrated ${state.samples}/${samples.length} samples`, state.samples / samples.length);
   }
   return { state, inferenceMs, peakRssMB, batch };
@@ -143,6 +144,7 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
     opts.onProgress?.('quantize', 'quantizing');
     const t1 = Date.now();
     const { model: q, report } = quantize(loaded.model, ranges, qopts);
+    if (batch.fallback) report.notes.push(`calibration ran one sample at a time: ${batch.reason}`);
     const quantizeMs = Date.now() - t1;
     writeModel(q, outPath, { protect: [modelPath], sourceDir: loaded.dir });
 

@@ -138,6 +138,14 @@ export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
     inferenceMs.push(Number(process.hrtime.bigint() - s) / 1e6);
     return out;
   };
+  /** One sample alone; its failure names the sample. */
+  const runSample = async (feeds: Feeds, n: number): Promise<ort.InferenceSession.OnnxValueMapType> => {
+    try {
+      return await runOnce(feeds);
+    } catch (e) {
+      throw new AdvisorError('runtime', `onnxruntime failed on calibration sample ${n}: ${firstLine(e)}`, params.modelPath);
+    }
+  };
   const foldAndDispose = (out: ort.InferenceSession.OnnxValueMapType) => {
     try { fold(state, params, out); } finally { for (const v of Object.values(out)) (v as ort.Tensor).dispose?.(); }
   };
@@ -146,12 +154,9 @@ export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
       const group = params.samples.slice(i, i + c.batch);
       let out: ort.InferenceSession.OnnxValueMapType;
       try {
-        out = await runOnce(stack(group));
+        out = group.length === 1 ? await runSample(group[0]!, state.samples + 1) : await runOnce(stack(group));
       } catch (e) {
-        if (group.length === 1) {
-          if (e instanceof AdvisorError) throw e;
-          throw new AdvisorError('runtime', `onnxruntime failed on calibration sample ${state.samples + 1}: ${firstLine(e)}`, params.modelPath);
-        }
+        if (group.length === 1) throw e;
         // the model took a stacked batch on paper but not in onnxruntime: one sample at a time from here
         batchFallback = `a batch of ${group.length} failed (${firstLine(e)}); calibrated one sample at a time`;
         c.batch = 1;
@@ -163,8 +168,8 @@ export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
         const stacked = extremes(params, out);
         for (const v of Object.values(out)) (v as ort.Tensor).dispose?.();
         const singles = new Map<string, [number, number]>();
-        for (const sample of group) {
-          const one = await runOnce(sample);
+        for (const [k, sample] of group.entries()) {
+          const one = await runSample(sample, state.samples + k + 1);
           merge(singles, extremes(params, one));
           foldAndDispose(one);
         }
