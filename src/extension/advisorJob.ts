@@ -47,7 +47,8 @@ export function createAdvisorStart(opts: AdvisorStartOptions = {}): StartJob<Job
   return async (req: JobRequest, ctx: JobContext<AdvisorReport>) => {
     const request: AdvisorRequest = { ...req.advisor, tiers: tierSetFor(req.tiers) };
     ctx.log(`start: ${request.modelPath} (tiers ${request.tiers.name}, budget ${request.budgetSeconds} s, max drop ${request.maxAccuracyDrop} pts)`);
-    const runner = new RunnerClient();
+    // onnxruntime's warnings go to the log as they happen, not only as a tail after a crash
+    const runner = new RunnerClient({ onStderr: (line) => ctx.log(`runner: ${line}`) });
     try {
       return await run(request, runner, {
         onProgress: (p) => {

@@ -142,6 +142,27 @@ test('large inputs and outputs cross through the bulk files exactly; the files g
   }
 });
 
+test('the runner\'s stderr reaches onStderr line by line, without colour codes', async () => {
+  // onnxruntime warns about an initializer no node uses
+  const b = new ModelBuilder({ opset: 13 });
+  const x = b.input('x', DataType.FLOAT, [1, 4]);
+  b.initializer('never_used', DataType.FLOAT, [2], new Float32Array([1, 2]));
+  b.output(b.node('Relu', [x]), DataType.FLOAT);
+  const file = path.join(dir, 'unused-initializer.onnx');
+  writeModel(b.build(), file);
+  const lines: string[] = [];
+  const client = new RunnerClient({ onStderr: (line) => lines.push(line) });
+  try {
+    await client.run('evaluate', { stages: [{ modelPath: file, threads: 1, spinning: false }], samples: [{ x: { type: 'float32', dims: [1, 4], data: new Float32Array(4) } }] });
+    for (let i = 0; i < 50 && !lines.some((l) => l.includes('never_used')); i++) await new Promise((r) => setTimeout(r, 20));
+    const warning = lines.find((l) => l.includes('never_used'));
+    assert.ok(warning, `stderr lines: ${JSON.stringify(lines)}`);
+    assert.doesNotMatch(warning, /\x1b/);
+  } finally {
+    client.dispose();
+  }
+});
+
 test('cancel kills a running benchmark within a second; the next job gets a fresh runner', async () => {
   const client = new RunnerClient();
   try {

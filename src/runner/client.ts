@@ -32,6 +32,8 @@ export interface RunnerClientOptions {
   defaultMemoryLimitMB?: number;
   /** How long the runner may take to load onnxruntime and say it is ready (default 60 s). */
   startTimeoutMs?: number;
+  /** Each line the runner writes to stderr (onnxruntime's warnings, say), colour codes removed, as it arrives. */
+  onStderr?: (line: string) => void;
 }
 
 const TAIL_BYTES = 4096;
@@ -197,6 +199,17 @@ export class RunnerClient implements RunnerHost {
     const keepTail = (chunk: Buffer) => { live.tail = (live.tail + chunk.toString('utf8')).slice(-TAIL_BYTES); };
     child.stdout?.on('data', keepTail);
     child.stderr?.on('data', keepTail);
+    const onStderr = this.opts.onStderr;
+    if (onStderr) {
+      let partial = '';
+      const emit = (line: string) => { const clean = stripAnsi(line).trimEnd(); if (clean) onStderr(clean); };
+      child.stderr?.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        lines.forEach(emit);
+      });
+      child.stderr?.on('end', () => emit(partial));
+    }
     child.on('message', (m: ChildMessage) => {
       if (m.type === 'ready') { clearTimeout(startTimer); readyResolve(m.info); return; }
       const pending = live.pending?.id === m.id ? live.pending.p : undefined;
@@ -250,6 +263,11 @@ export class RunnerClient implements RunnerHost {
     const last = lines.find((l) => /error|abort|terminate|fatal|segmentation/i.test(l)) ?? lines[lines.length - 1];
     return new AdvisorError('crash', `the runner ${how}${last ? `: ${last.slice(0, 200)}` : ''}`, undefined, details);
   }
+}
+
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+function stripAnsi(s: string): string {
+  return s.replace(ANSI, '');
 }
 
 function fmtSeconds(ms: number): string {
