@@ -18,6 +18,18 @@ test('Mann–Whitney U and Cliff\'s δ on a small hand-worked example with a tie
   close(r.p, 0.153576, 1e-5); // 2·Φ(−1.42701); scipy.stats.mannwhitneyu gives 0.1535764
 });
 
+test('U is the count of pairs where the first sample is larger, ties counted half, on many tied samples', () => {
+  let seed = 3;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) >>> 0; return seed / 2 ** 32; };
+  for (let k = 0; k < 200; k++) {
+    const x = Array.from({ length: 1 + Math.floor(rnd() * 30) }, () => Math.round(rnd() * 5));
+    const y = Array.from({ length: 1 + Math.floor(rnd() * 30) }, () => Math.round(rnd() * 5 + 0.4));
+    let pairs = 0;
+    for (const a of x) for (const b of y) pairs += a > b ? 1 : a === b ? 0.5 : 0;
+    assert.equal(mannWhitney(x, y).u, pairs);
+  }
+});
+
 test('Cliff\'s δ is +1 when every sample of the first group is slower, and symmetric when swapped', () => {
   const slow = [10, 11, 12, 13, 14, 15, 16, 17];
   const fast = [1, 2, 3, 4, 5, 6, 7, 8];

@@ -55,18 +55,25 @@ export function mannWhitney(x: readonly number[], y: readonly number[]): MannWhi
   const n1 = x.length;
   const n2 = y.length;
   if (n1 === 0 || n2 === 0) throw new RangeError('mannWhitney needs two non-empty samples');
-  const all = [...x.map((v) => ({ v, first: true })), ...y.map((v) => ({ v, first: false }))].sort((a, b) => a.v - b.v);
+  // both samples sorted once, then merged tie group by tie group: no per-value objects (the
+  // webview's bandwidth search runs this thousands of times)
+  const xs = Float64Array.from(x).sort();
+  const ys = Float64Array.from(y).sort();
   const n = n1 + n2;
   let rankSumX = 0;
   let tieTerm = 0; // Σ (t³ − t) over tie groups
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && all[j + 1]!.v === all[i]!.v) j++;
-    const t = j - i + 1;
-    const midRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (all[k]!.first) rankSumX += midRank;
+  let ranked = 0;
+  for (let i = 0, j = 0; i < n1 || j < n2;) {
+    const v = Math.min(i < n1 ? xs[i]! : Infinity, j < n2 ? ys[j]! : Infinity);
+    let cx = 0;
+    let cy = 0;
+    while (i < n1 && xs[i] === v) { cx++; i++; }
+    while (j < n2 && ys[j] === v) { cy++; j++; }
+    if (cx + cy === 0) { cx = i < n1 ? 1 : 0; cy = cx ? 0 : 1; i += cx; j += cy; } // a lone ±Infinity/NaN
+    const t = cx + cy;
+    rankSumX += cx * (ranked + (t + 1) / 2); // mid-rank of the group, 1-based
     tieTerm += t * t * t - t;
-    i = j + 1;
+    ranked += t;
   }
   const u = rankSumX - (n1 * (n1 + 1)) / 2;
   const mu = (n1 * n2) / 2;
