@@ -37,12 +37,20 @@ test('--json reports the output, calibration, fusion and fidelity; the model lan
   assert.deepEqual([out.fusion.integerKernels, out.fusion.total, out.fusion.share], [3, 3, 1]);
   assert.equal(out.fidelity.samples, 4);
   assert.equal(readModel(out.out as string).model.graph!.node.filter((x) => x.op_type === 'QuantizeLinear').length > 0, true);
+  // float and int8 were timed side by side (which one wins is for the benchmarks to say, not a test)
+  const speed = out.speed as { threads: number; floatMs: number; int8Ms: number; speedup: number; runs: number; p: number };
+  assert.equal(speed.threads, 1);
+  assert.ok(speed.floatMs > 0 && speed.int8Ms > 0 && speed.runs >= 20, JSON.stringify(speed));
+  assert.ok(Math.abs(speed.speedup - speed.floatMs / speed.int8Ms) < 1e-9);
+  assert.ok(speed.p >= 0 && speed.p <= 1);
+  assert.equal(out.calibrationBatch, 8, 'the fixture declares a symbolic batch');
 });
 
 test('without --calib it warns loudly and says so in the JSON', { skip: built }, () => {
-  const r = cli('quantize', model, '--method', 'percentile', '--no-per-channel', '--out', path.join(dir, 'syn.onnx'), '--json');
+  const r = cli('quantize', model, '--method', 'percentile', '--no-per-channel', '--no-speed-check', '--out', path.join(dir, 'syn.onnx'), '--json');
   assert.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout) as { synthetic: boolean; perChannel: boolean; warnings: string[] };
+  const out = JSON.parse(r.stdout) as { synthetic: boolean; perChannel: boolean; warnings: string[]; speed: unknown };
+  assert.equal(out.speed, null, '--no-speed-check');
   assert.equal(out.synthetic, true);
   assert.equal(out.perChannel, false);
   assert.match(out.warnings.join(' '), /SYNTHETIC inputs.*unreliable/);

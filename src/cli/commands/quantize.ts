@@ -34,6 +34,8 @@ export interface QuantizeOutput {
   fusion: SptqResult['fusion'];
   fidelity: SptqResult['fidelity'] | null;
   skipped: SptqResult['report']['skipped'];
+  /** Float vs int8 at 1 thread, side by side (null with --no-speed-check). */
+  speed: SptqResult['speed'] | null;
   notes: string[];
   warnings: string[];
 }
@@ -59,16 +61,18 @@ export const quantizeCommand: Command = {
   --fidelity-data D  held-out samples for the fidelity report (default: the last fifth of --calib,
                      at most ${MAX_FIDELITY_SAMPLES}, kept out of calibration; synthetic without --calib)
   --max-samples N    use at most N calibration samples
+  --no-speed-check   skip timing float vs int8 side by side at 1 thread (~2 s; on by default)
   --out P            output model (default <name>.sptq.onnx beside the model; never the input)
   --json             print {out, calibrationSamples, synthetic, method, perChannel, quantizedNodes,
-                     calibrationBatch, fusion: {integerKernels, total, share, ...}, fidelity, skipped,
-                     notes, warnings}`,
+                     calibrationBatch, fusion: {integerKernels, total, share, ...}, fidelity,
+                     speed: {floatMs, int8Ms, speedup, runs, p}, skipped, notes, warnings}`,
 
   async run(argv) {
     const args = parseArgs(argv, {
       calib: { type: 'string' }, method: { type: 'string' }, 'per-channel': { type: 'boolean' },
       'exclude-node': { type: 'string', multiple: true }, 'exclude-op': { type: 'string', multiple: true },
       'fidelity-data': { type: 'string' }, 'max-samples': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
+      'speed-check': { type: 'boolean' },
     });
     if (args.positionals.length !== 1) throw new AdvisorError('usage', 'expected exactly one model path');
     const modelPath = args.positionals[0]!;
@@ -112,6 +116,7 @@ export const quantizeCommand: Command = {
       held = fidelityPath ? loadDataset(fidelityPath, inputs, { limit: MAX_FIDELITY_SAMPLES }).samples : syntheticSamples(inputs, modality, 16, 99);
     }
     for (const w of warnings) say(`WARNING: ${w}`);
+    const warningsShown = warnings.length;
 
     const runner = new RunnerClient();
     // Ctrl-C cancels the job (kills the runner) so the temp folder is removed on the way out
@@ -123,6 +128,7 @@ export const quantizeCommand: Command = {
     try {
       r = await runSptq(runner, modelPath, out, calib, {
         ...options, synthetic: !calibPath, fidelitySamples: held, job: { signal: abort.signal },
+        ...(args.options['speed-check'] === false ? {} : { speedCheck: { samples: held.length ? held : calib, budgetMs: SPEED_CHECK_MS } }),
         onProgress: (_stage, message) => { if (!json && process.stderr.isTTY) process.stderr.write(`\r${message.padEnd(60)}`); },
       });
     } finally {
@@ -131,15 +137,35 @@ export const quantizeCommand: Command = {
       runner.dispose();
       if (!json && process.stderr.isTTY) process.stderr.write('\r'.padEnd(62) + '\r');
     }
+    if (r.speed && r.speed.speedup < 1 && r.speed.p < 0.05) warnings.push(slowerWarning(r));
     const result: QuantizeOutput = {
       out: r.out, calibrationSamples: r.calibrationSamples, calibrationBatch: r.calibrationBatch.batch, synthetic: r.synthetic, method: r.method,
       perChannel: r.report.perChannel, quantizedNodes: r.report.quantizedNodes, fusion: r.fusion,
-      fidelity: r.fidelity ?? null, skipped: r.report.skipped, notes: r.report.notes, warnings,
+      fidelity: r.fidelity ?? null, speed: r.speed ?? null, skipped: r.report.skipped, notes: r.report.notes, warnings,
     };
+    if (!json) for (const w of warnings.slice(warningsShown)) say(`WARNING: ${w}`);
     process.stdout.write(json ? JSON.stringify(result, (_k, v) => (v === Infinity ? null : v), 2) + '\n' : human(result) + '\n');
     return 0;
   },
 };
+
+/** Measured float vs int8 time for the quantize command, ms of benchmarking. */
+const SPEED_CHECK_MS = 2000;
+
+/** Why int8 lost, where the graph onnxruntime runs says so. */
+function slowerWarning(r: SptqResult): string {
+  const s = r.speed!;
+  const why: string[] = [];
+  if (r.fusion.kernels.QLinearSigmoid && r.fusion.kernels.QLinearMul) {
+    // keeping them float is worse still: each becomes a DQ → Sigmoid → Mul → Q island with layout transposes
+    why.push('x·sigmoid(x) activations (SiLU/Swish) run as QLinearSigmoid + QLinearMul, slower than onnxruntime\'s fused float kernel');
+  }
+  const islands = Object.entries(r.fusion.qdqAroundFloat);
+  if (islands.length) why.push(`float ops between DequantizeLinear and QuantizeLinear: ${islands.map(([k, v]) => `${k}×${v}`).join(', ')}`);
+  if (r.fusion.share < 0.5) why.push(`only ${r.fusion.integerKernels}/${r.fusion.total} Conv/MatMul/Gemm run as integer kernels`);
+  return `the int8 model is SLOWER than float on this machine: ${s.speedup.toFixed(2)}× at 1 thread (${s.int8Ms.toFixed(2)} vs ${s.floatMs.toFixed(2)} ms)` +
+    (why.length ? `; ${why.join('; ')}` : '');
+}
 
 function human(r: QuantizeOutput): string {
   const f = r.fusion;
@@ -150,6 +176,7 @@ function human(r: QuantizeOutput): string {
     ['quantized', `${r.quantizedNodes} nodes${r.skipped.length ? `; ${r.skipped.length} Conv/MatMul/Gemm left float` : ''}`],
     ['fusion', `${f.integerKernels}/${f.total} Conv/MatMul/Gemm run as integer kernels (${(f.share * 100).toFixed(0)}%): ${Object.entries(f.kernels).map(([k, v]) => `${k}×${v}`).join(' ')}`],
     ...(islands ? [['fake-quant', `float ops between DQ and Q: ${islands}`]] : []),
+    ...(r.speed ? [['speed', `int8 ${r.speed.int8Ms.toFixed(2)} ms vs float ${r.speed.floatMs.toFixed(2)} ms at 1 thread: ${r.speed.speedup.toFixed(2)}× (${r.speed.runs} runs each, interleaved)`]] : []),
     ...(r.fidelity ? [['fidelity', `top-1 agreement ${(r.fidelity.top1Agreement * 100).toFixed(1)}%, output SQNR ${r.fidelity.sqnrDb.toFixed(1)} dB on ${r.fidelity.samples} held-out samples`]] : []),
     ...r.notes.map((n) => ['note', n]),
     ...[...new Set(r.skipped.map((s) => s.reason))].map((reason) => ['left float', `${r.skipped.filter((s) => s.reason === reason).length} × ${reason}`]),

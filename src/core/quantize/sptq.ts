@@ -15,6 +15,8 @@ import { computeRanges, emptyState, type CalibrationMethod, type CalibrationStat
 import { readModel, writeModel } from '../onnx/io';
 import type { ModelProto } from '../onnx/types';
 import type { Feeds, JobOptions, RunnerHost } from '../protocol/runner';
+import { mannWhitney } from '../recommend/significance';
+import { median } from '../stats/describe';
 import { fusionReport, type FusionReport } from './fusion';
 import { calibrationPlan, quantize, type QuantizeOptions, type QuantizeReport } from './quantize';
 
@@ -35,10 +37,16 @@ export interface SptqOptions extends QuantizeOptions {
   fidelitySamples?: Feeds[];
   /** Per-layer SQNR (needs a second pass with intermediates exposed). Default true. */
   perLayer?: boolean;
+  /**
+   * Time the float and int8 models side by side at 1 intra-op thread after quantizing (one
+   * interleaved benchmark job), so "is int8 faster here?" is measured, not inferred. Absent: no
+   * check (the advisor benchmarks SPTQ on every tier anyway).
+   */
+  speedCheck?: { samples: Feeds[]; budgetMs: number };
   /** Calibration data was synthetic (recorded in the result). */
   synthetic?: boolean;
   job?: JobOptions;
-  onProgress?: (stage: 'calibrate' | 'quantize' | 'fusion' | 'fidelity', message: string, fraction?: number) => void;
+  onProgress?: (stage: 'calibrate' | 'quantize' | 'fusion' | 'fidelity' | 'speed', message: string, fraction?: number) => void;
 }
 
 export interface Fidelity {
@@ -51,6 +59,18 @@ export interface Fidelity {
   layers: Array<{ tensor: string; sqnrDb: number }>;
 }
 
+export interface SpeedCheck {
+  threads: 1;
+  floatMs: number;
+  int8Ms: number;
+  /** Median float / median int8 latency. */
+  speedup: number;
+  /** Measured runs of each model. */
+  runs: number;
+  /** Mann–Whitney p-value of float vs int8 run times (below 0.05: the difference is not noise). */
+  p: number;
+}
+
 export interface SptqResult {
   out: string;
   method: CalibrationMethod;
@@ -59,6 +79,7 @@ export interface SptqResult {
   report: QuantizeReport;
   fusion: FusionReport;
   fidelity?: Fidelity;
+  speed?: SpeedCheck;
   ranges: TensorRanges;
   timings: { calibrationMs: number; calibrationInferenceMs: number; quantizeMs: number };
   /** Peak RSS of the runner while calibrating, MB. */
@@ -158,15 +179,32 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
       opts.onProgress?.('fidelity', 'comparing with the float model');
       fidelity = await measureFidelity(host, plan.model, q, report, opts.fidelitySamples, opts, tmp, loaded.dir);
     }
+    let speed: SpeedCheck | undefined;
+    if (opts.speedCheck?.samples.length) {
+      opts.onProgress?.('speed', 'timing float and int8 side by side');
+      speed = await measureSpeed(host, modelPath, outPath, opts.speedCheck, opts.job);
+    }
     return {
       out: path.resolve(outPath), method, calibrationSamples: state.samples, synthetic: opts.synthetic ?? false,
-      report, fusion, ...(fidelity ? { fidelity } : {}), ranges,
+      report, fusion, ...(fidelity ? { fidelity } : {}), ...(speed ? { speed } : {}), ranges,
       timings: { calibrationMs, calibrationInferenceMs: inferenceMs, quantizeMs }, calibrationPeakRssMB: peakRssMB,
       calibrationBatch: batch,
     };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+async function measureSpeed(host: RunnerHost, floatPath: string, int8Path: string, check: NonNullable<SptqOptions['speedCheck']>, job?: JobOptions): Promise<SpeedCheck> {
+  const stage = (modelPath: string) => [{ modelPath, threads: 1, spinning: false }];
+  const r = await host.run('benchmark', {
+    configs: [{ id: 'float', stages: stage(floatPath) }, { id: 'int8', stages: stage(int8Path) }],
+    samples: check.samples.slice(0, 4), budgetMs: check.budgetMs, warmupRuns: 5, minSamples: 20, targetRelHalfWidth: 0.02,
+  }, job);
+  const [f, q] = [r.configs.find((c) => c.id === 'float')!.samplesMs, r.configs.find((c) => c.id === 'int8')!.samplesMs];
+  const floatMs = median(f);
+  const int8Ms = median(q);
+  return { threads: 1, floatMs, int8Ms, speedup: floatMs / int8Ms, runs: Math.min(f.length, q.length), p: mannWhitney(f, q).p };
 }
 
 async function measureFidelity(host: RunnerHost, floatModel: ModelProto, quantModel: ModelProto, report: QuantizeReport, samples: Feeds[], opts: SptqOptions, tmp: string, sourceDir: string): Promise<Fidelity> {
