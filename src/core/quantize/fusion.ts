@@ -4,11 +4,13 @@
  * integer kernels, and which float ops still sit between a DequantizeLinear and a QuantizeLinear
  * (fake-quant islands: extra work, no integer speed-up).
  */
-import type { GraphProto } from '../onnx/types';
+import type { GraphProto, NodeProto } from '../onnx/types';
 
 const HEAVY = new Set(['Conv', 'MatMul', 'Gemm']);
 const INTEGER_HEAVY = new Set(['QLinearConv', 'QLinearMatMul', 'QGemm', 'MatMulIntegerToFloat', 'ConvInteger', 'MatMulInteger', 'DynamicQuantizeMatMul', 'NhwcQLinearConv']);
 const FLOAT_HEAVY = new Set(['Conv', 'MatMul', 'Gemm', 'FusedConv', 'FusedGemm', 'FusedMatMul', 'NchwcConv']);
+/** Ops that only move data between layouts: part of an island, not counted in it. */
+const LAYOUT = new Set(['Transpose', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'ReorderInput', 'ReorderOutput']);
 
 export interface FusionReport {
   /** Conv/MatMul/Gemm of the float model that run as integer kernels. */
@@ -18,7 +20,10 @@ export interface FusionReport {
   share: number;
   /** Integer kernels by op type in the optimised graph. */
   kernels: Record<string, number>;
-  /** Float ops sandwiched between a DequantizeLinear and a QuantizeLinear (fake-quant islands), by op type. */
+  /**
+   * Float ops in fake-quant islands, by op type: connected float regions that read a
+   * DequantizeLinear and feed a QuantizeLinear (layout ops not counted).
+   */
   qdqAroundFloat: Record<string, number>;
   /** Float Conv/MatMul/Gemm left in the optimised graph. */
   floatHeavy: number;
@@ -33,22 +38,46 @@ export function fusionReport(floatGraph: GraphProto, optimized: GraphProto): Fus
   const kernels: Record<string, number> = {};
   let integerKernels = 0;
   let floatHeavy = 0;
-  const producer = new Map<string, string>();
-  for (const n of optimized.node) for (const o of n.output) producer.set(o, n.op_type ?? '');
-  const consumers = new Map<string, string[]>();
-  for (const n of optimized.node) for (const i of n.input) { const c = consumers.get(i); if (c) c.push(n.op_type ?? ''); else consumers.set(i, [n.op_type ?? '']); }
-  const qdqAroundFloat: Record<string, number> = {};
-  for (const n of optimized.node) {
+  const nodes = optimized.node;
+  const isFloat = (n: NodeProto) => {
     const op = n.op_type ?? '';
-    if (INTEGER_HEAVY.has(op)) { integerKernels++; kernels[op] = (kernels[op] ?? 0) + 1; continue; }
-    if (op.startsWith('QLinear') || op === 'QuantizeLinear' || op === 'DequantizeLinear') {
-      if (op.startsWith('QLinear')) kernels[op] = (kernels[op] ?? 0) + 1;
-      continue;
-    }
-    if (FLOAT_HEAVY.has(op)) floatHeavy++;
-    const readsDq = n.input.some((i) => producer.get(i) === 'DequantizeLinear');
-    const feedsQ = n.output.some((o) => (consumers.get(o) ?? []).includes('QuantizeLinear'));
-    if (readsDq && feedsQ) qdqAroundFloat[op] = (qdqAroundFloat[op] ?? 0) + 1;
+    return !INTEGER_HEAVY.has(op) && !op.startsWith('QLinear') && op !== 'QuantizeLinear' && op !== 'DequantizeLinear';
+  };
+  for (const n of nodes) {
+    const op = n.op_type ?? '';
+    if (INTEGER_HEAVY.has(op)) { integerKernels++; kernels[op] = (kernels[op] ?? 0) + 1; }
+    else if (op.startsWith('QLinear')) kernels[op] = (kernels[op] ?? 0) + 1;
+    else if (FLOAT_HEAVY.has(op)) floatHeavy++;
   }
+  // float regions: float nodes joined by the tensors between them; a region that reads a
+  // DequantizeLinear and feeds a QuantizeLinear is a fake-quant island (several ops, layout
+  // Transposes included: onnxruntime puts them between NHWC integer kernels and NCHW float ops)
+  const producer = new Map<string, number>();
+  nodes.forEach((n, i) => n.output.forEach((o) => producer.set(o, i)));
+  const root = nodes.map((_, i) => i);
+  const find = (i: number): number => { while (root[i] !== i) { root[i] = root[root[i]!]!; i = root[i]!; } return i; };
+  const readsDq = new Set<number>();
+  const feedsQ = new Set<number>();
+  nodes.forEach((n, i) => {
+    if (!isFloat(n)) return;
+    for (const input of n.input) {
+      const p = producer.get(input);
+      if (p === undefined) continue;
+      const pn = nodes[p]!;
+      if (pn.op_type === 'DequantizeLinear') readsDq.add(i);
+      else if (isFloat(pn)) root[find(i)] = find(p);
+    }
+  });
+  nodes.forEach((n) => {
+    if (n.op_type !== 'QuantizeLinear') return;
+    const p = producer.get(n.input[0] ?? '');
+    if (p !== undefined && isFloat(nodes[p]!)) feedsQ.add(p);
+  });
+  const islandRoots = new Set([...readsDq].map(find).filter((r) => [...feedsQ].some((q) => find(q) === r)));
+  const qdqAroundFloat: Record<string, number> = {};
+  nodes.forEach((n, i) => {
+    const op = n.op_type ?? '';
+    if (isFloat(n) && !LAYOUT.has(op) && islandRoots.has(find(i))) qdqAroundFloat[op] = (qdqAroundFloat[op] ?? 0) + 1;
+  });
   return { integerKernels: Math.min(integerKernels, total), total, share: total ? Math.min(integerKernels, total) / total : 0, kernels, qdqAroundFloat, floatHeavy };
 }
