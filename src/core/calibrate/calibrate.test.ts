@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { seededRandom } from '../stats/bootstrap';
 import assert from 'node:assert/strict';
 import { buildCalibrationModel } from './augment';
 import { addToHistogram, emptyHistogram } from './histogram';
@@ -63,6 +64,17 @@ test('entropy picks a threshold below an isolated outlier, inside the observed r
   const [glo, ghi] = entropyRange(g);
   assert.ok(glo >= -50 && glo < 0 && ghi > 0 && ghi < 50);
   assert.deepEqual(percentileRange(emptyHistogram()), [0, 0]);
+});
+
+test('entropy on N(0, 1) clips where the MXNet/TensorRT reference does', () => {
+  // reference: the KL search of MXNet's calibrator (numpy/scipy, offline) on this same 2048-bin
+  // histogram picked ±4.342; smoothing the normalised distribution instead of the counts gave ±3.59
+  const r = seededRandom(11);
+  const h = emptyHistogram();
+  addToHistogram(h, Float32Array.from({ length: 200000 }, () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r())));
+  const [lo, hi] = entropyRange(h);
+  assert.ok(Math.abs(hi - 4.342) < 0.1, `upper threshold ${hi}`);
+  assert.ok(lo <= -4.2 && lo >= h.min, `lower threshold ${lo}`);
 });
 
 test('the calibration model exposes two scalars per tensor for minmax, the tensor itself for histograms', () => {

@@ -42,40 +42,44 @@ function search(counts: Float64Array, levels: number, window: (i: number) => { s
 function klForWindow(counts: Float64Array, start: number, end: number, levels: number): number {
   const w = end - start;
   if (w <= 0) return Infinity;
+  // p: the window with everything outside it folded into its edge bins
   const p = new Float64Array(w);
   for (let k = 0; k < w; k++) p[k] = counts[start + k]!;
-  let below = 0;
-  for (let k = 0; k < start; k++) below += counts[k]!;
-  let above = 0;
-  for (let k = end; k < counts.length; k++) above += counts[k]!;
+  for (let k = 0; k < start; k++) p[0]! += counts[k]!;
+  for (let k = end; k < counts.length; k++) p[w - 1]! += counts[k]!;
+  // q: the window without the outliers, merged into `levels` bins of `per` histogram bins (the
+  // remainder joins the last, as in the MXNet/TensorRT reference) and spread back over the bins
+  // where p is non-zero
   const q = new Float64Array(w);
   const nq = Math.min(levels, w);
-  const per = w / nq;
+  const per = Math.floor(w / nq);
   for (let j = 0; j < nq; j++) {
-    const a = Math.floor(j * per);
-    const b = j === nq - 1 ? w : Math.floor((j + 1) * per);
+    const a = j * per;
+    const b = j === nq - 1 ? w : a + per;
     let sum = 0;
     let nonzero = 0;
-    for (let k = a; k < b; k++) { sum += p[k]!; if (p[k]! !== 0) nonzero++; }
+    for (let k = a; k < b; k++) { sum += counts[start + k]!; if (p[k]! !== 0) nonzero++; }
     if (nonzero === 0) continue;
     const v = sum / nonzero;
     for (let k = a; k < b; k++) if (p[k]! !== 0) q[k] = v;
   }
-  p[0]! += below;
-  p[w - 1]! += above;
   return kl(smooth(p), smooth(q));
 }
 
-/** onnxruntime's `smooth_distribution` on the normalised distribution: eps onto empty bins, taken from the rest. */
+/**
+ * `smooth_distribution` of the MXNet/onnxruntime calibrators, on raw counts: eps onto empty bins,
+ * taken from the others. On counts, eps is negligible; applied to the normalised distribution it
+ * outweighed whole bins, so wide windows (many empty tail bins) lost and N(0, 1) was clipped at
+ * ±1.9 instead of the reference ±4.2.
+ */
 function smooth(d: Float64Array): Float64Array {
   let zeros = 0;
-  let total = 0;
-  for (let k = 0; k < d.length; k++) { if (d[k] === 0) zeros++; total += d[k]!; }
+  for (let k = 0; k < d.length; k++) if (d[k] === 0) zeros++;
   const out = new Float64Array(d.length);
   const nonzeros = d.length - zeros;
-  if (total === 0 || nonzeros === 0) return out;
+  if (nonzeros === 0) return out;
   const eps1 = (EPS * zeros) / nonzeros;
-  for (let k = 0; k < d.length; k++) out[k] = d[k] === 0 ? EPS : d[k]! / total - eps1;
+  for (let k = 0; k < d.length; k++) out[k] = d[k] === 0 ? EPS : d[k]! - eps1;
   return out;
 }
 
