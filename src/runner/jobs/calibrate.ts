@@ -35,6 +35,7 @@ function stack(samples: Feeds[]): Feeds {
   const out: Feeds = {};
   for (const [name, first] of Object.entries(samples[0]!)) {
     const per = first.data.length;
+    const shape = first.dims.join('×');
     const n = per * samples.length;
     let buf = stackBuffers.get(name);
     if (!buf || buf.length < n || buf.constructor !== first.data.constructor) {
@@ -43,7 +44,7 @@ function stack(samples: Feeds[]): Feeds {
     }
     samples.forEach((s, i) => {
       const t = s[name];
-      if (!t || t.data.length !== per || t.dims[0] !== 1 || t.data.constructor !== first.data.constructor) {
+      if (!t || t.data.length !== per || t.dims[0] !== 1 || t.dims.join('×') !== shape || t.data.constructor !== first.data.constructor) {
         throw new AdvisorError('input', `calibration samples differ in the shape or type of input "${name}", so they cannot be stacked`);
       }
       (buf as Float32Array).set(t.data as Float32Array, i * per);
