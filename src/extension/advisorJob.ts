@@ -19,7 +19,7 @@ import type { JobRequest } from './runOptions';
 export type RunAdvisor = (
   request: AdvisorRequest,
   runner: RunnerHost,
-  hooks: { onProgress?: (p: AdvisorProgress) => void; signal?: AbortSignal; log?: (line: string) => void },
+  hooks: { onProgress?: (p: AdvisorProgress) => void; signal?: AbortSignal; log?: (line: string) => void; onPartial?: (r: AdvisorReport) => void },
 ) => Promise<AdvisorReport>;
 
 export function tierSetFor(spec: JobRequest['tiers']): TierSet {
@@ -58,6 +58,8 @@ export function createAdvisorStart(opts: AdvisorStartOptions = {}): StartJob<Job
         },
         signal: ctx.signal,
         log: (line) => ctx.log(line),
+        // shown if the run is cancelled from here on (latencies without accuracy)
+        onPartial: (report) => ctx.partial(report),
       });
     } finally {
       runner.dispose();

@@ -195,7 +195,7 @@ class EdgeAdvisorExtension implements PanelHost {
       if (s.state === 'running' && s.progress) panel.setProgress(coarseProgress(s));
       if (s.result && s.state !== 'running' && s.state !== 'queued') panel.setReport(s.result, s.state === 'cached');
       if (s.state !== 'running' || !s.progress) {
-        const message = s.state === 'cancelled' ? (s.result ? 'The runner was stopped.' : panel.current ? 'The runner was stopped; the results shown are from the last completed run.' : 'The runner was stopped before any configuration finished.')
+        const message = s.state === 'cancelled' ? (s.result ? 'The runner was stopped; showing what had finished.' : panel.current ? 'The runner was stopped; the results shown are from the last completed run.' : 'The runner was stopped before any configuration finished.')
           : s.state === 'failed' ? s.error?.message : undefined;
         panel.setJobState(map[s.state]!, message);
       }

@@ -14,7 +14,7 @@ import { allTensors, readModel, type LoadedModel } from '../onnx/io';
 import { externalRef, resolveExternalPath } from '../onnx/tensor';
 import { discoverVariants } from '../variants/discover';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
-import type { AdvisorReport, OperatorId, PlacementId, ResultRow } from '../results';
+import type { AdvisorReport, Metric, OperatorId, PlacementId, ResultRow } from '../results';
 import { runEngine } from '../recommend/engine';
 import { toAdvisorReport } from '../recommend/report';
 import { cacheKey, defaultOutDir, ResultsCache } from '../cache/cache';
@@ -46,6 +46,11 @@ export interface AdvisorHooks {
   signal?: AbortSignal;
   /** Log lines (the extension's output channel, the CLI's --verbose). */
   log?: (line: string) => void;
+  /**
+   * A report of what has finished so far (latencies before accuracy), for a host to show if the
+   * run is cancelled; never cached.
+   */
+  onPartial?: (report: AdvisorReport) => void;
 }
 
 export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks: AdvisorHooks = {}): Promise<AdvisorReport> {
@@ -111,6 +116,29 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     .map((b) => ({ ...b, placements: placements(b.stages.length === 2).filter((p) => b.placements.includes(p)) }))
     .filter((b) => b.placements.length > 0);
 
+  /** The engine over these rows, wrapped with everything the report says about the run. */
+  const assemble = (rows: ResultRow[], metric: Metric, baseline: number | undefined, noRecommendationReason?: string): AdvisorReport => {
+    const engine = runEngine({
+      rows, ...(baseline !== undefined ? { baselineAccuracy: baseline } : {}), modality: inspection.modality, metric,
+      maxAccuracyDrop: req.maxAccuracyDrop,
+      ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}),
+      links: { 'mobile-edge': req.tiers.links['mobile-edge'], 'edge-cloud': req.tiers.links['edge-cloud'] },
+    });
+    const r = toAdvisorReport(engine, {
+      model: { path: loaded.path, name: path.basename(loaded.path), modality: inspection.modality, inputBytes: data.inputBytes },
+      metric,
+      ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}),
+      tiers: req.tiers,
+      ...(built.quantization ? { quantization: built.quantization } : {}),
+      environment: {
+        host: os.hostname(), cpus: info.hostCores, cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown', node: process.version,
+        onnxruntime: info.onnxruntime, advisor: ADVISOR_VERSION, date: new Date().toISOString(),
+      },
+      timings: { ...timings },
+    });
+    return noRecommendationReason ? { ...r, noRecommendationReason } : r;
+  };
+
   // 4. latency
   t0 = Date.now();
   report('benchmark', `benchmarking ${builds.length} operators on ${req.tiers.name} tiers`, 0);
@@ -123,6 +151,9 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     onProgress: (p) => report('benchmark', p.message, p.fraction ?? 0),
   });
   lap('benchmark', t0);
+  // what a cancel from here on still shows: every latency, no accuracy, so no pick
+  hooks.onPartial?.(assemble(rows, data.labels ? 'top1' : 'agreement', undefined,
+    'The run stopped after the latency benchmarks, before accuracy was measured: the latencies are real, but nothing can be recommended without accuracy.'));
 
   // 5. accuracy (same samples for every operator; partitions measured through head and tail)
   t0 = Date.now();
@@ -144,27 +175,9 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   // 6. recommendation
   t0 = Date.now();
   report('recommend', 'recommending');
-  const engine = runEngine({
-    rows, baselineAccuracy: acc.baseline, modality: inspection.modality, metric: acc.metric,
-    maxAccuracyDrop: req.maxAccuracyDrop,
-    ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}),
-    links: { 'mobile-edge': req.tiers.links['mobile-edge'], 'edge-cloud': req.tiers.links['edge-cloud'] },
-  });
+  const result = assemble(rows, acc.metric, acc.baseline);
   lap('recommend', t0);
   timings['total'] = Date.now() - started;
-
-  const result = toAdvisorReport(engine, {
-    model: { path: loaded.path, name: path.basename(loaded.path), modality: inspection.modality, inputBytes: data.inputBytes },
-    metric: acc.metric,
-    ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}),
-    tiers: req.tiers,
-    ...(built.quantization ? { quantization: built.quantization } : {}),
-    environment: {
-      host: os.hostname(), cpus: info.hostCores, cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown', node: process.version,
-      onnxruntime: info.onnxruntime, advisor: ADVISOR_VERSION, date: new Date().toISOString(),
-    },
-    timings,
-  });
   const warnings = [...data.warnings, ...built.warnings];
   const final = warnings.length ? { ...result, warnings } : result;
   cache.put(key, final);
