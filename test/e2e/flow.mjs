@@ -91,16 +91,10 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
 
     // 1) Explorer context menu → Recommend deployment → setup (defaults) → results
     // Retried: a menu opened before the extension host has read the manifests lacks our entry.
-    const item = page.locator('.context-view .action-item', { hasText: 'Recommend deployment' });
-    for (let i = 1; ; i++) {
-      await modelRow.click({ button: 'right' });
-      try { await item.waitFor({ timeout: 3000 }); break; } catch (e) { if (i >= 20) throw e; }
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(1000);
-    }
+    const item = await openContextMenu(page, modelRow, 'Recommend deployment');
     await shot(page, '0-context-menu-dark');
     const clickedAt = Date.now();
-    await clickMenuItem(page, item);
+    await clickMenuItem(page, item, () => openContextMenu(page, modelRow, 'Recommend deployment'));
     await acceptSetup(page);
     const panel = await webviewWith(page, '[data-testid="panel-root"]');
     await panel.waitForSelector('[data-testid="progress"]:not([hidden]), [data-testid="rec-config"]', { timeout: 60_000 });
@@ -193,11 +187,37 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
 }
 
 /**
- * Clicks a context-menu entry. A click that lands while the menu is still settling can leave it open
- * with the entry highlighted (seen once in CI); Enter then runs the highlighted entry.
+ * Right-clicks `row` until its context menu shows `label` (retried: a menu opened before the
+ * extension host has read the manifests lacks our entry); returns the entry.
  */
-async function clickMenuItem(page, item) {
-  await item.click();
+async function openContextMenu(page, row, label) {
+  const item = page.locator('.context-view .action-item', { hasText: label });
+  for (let i = 1; ; i++) {
+    await row.click({ button: 'right' });
+    try { await item.waitFor({ timeout: 3000 }); return item; } catch (e) { if (i >= 20) throw e; }
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(1000);
+  }
+}
+
+/**
+ * Clicks a context-menu entry. The menu can close under the click (a notification taking focus;
+ * seen in CI in Restricted Mode): then it is opened again with `reopen` and the click retried. A
+ * click that lands while the menu is still settling can leave it open with the entry highlighted
+ * (seen once in CI); Enter then runs the highlighted entry.
+ */
+async function clickMenuItem(page, item, reopen) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await item.click({ timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt >= 5) throw e;
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+      item = await reopen();
+    }
+  }
   const menu = page.locator('.context-view .monaco-menu');
   for (let i = 0; i < 3 && await menu.isVisible().catch(() => false); i++) {
     await page.waitForTimeout(500);
@@ -220,14 +240,8 @@ export async function restrictedFlow({ url, ws, shots, chromium: executablePath,
     const modelRow = page.locator('.explorer-folders-view .monaco-list-row[aria-label^="digits_teacher.onnx"]');
     await modelRow.waitFor();
     // The menu entry appearing (retried) also tells us the extension's contributions are loaded.
-    const item = page.locator('.context-view .action-item', { hasText: 'Recommend deployment' });
-    for (let i = 1; ; i++) {
-      await modelRow.click({ button: 'right' });
-      try { await item.waitFor({ timeout: 3000 }); break; } catch (e) { if (i >= 20) throw e; }
-      await page.keyboard.press('Escape');
-      await page.waitForTimeout(1000);
-    }
-    await clickMenuItem(page, item);
+    const item = await openContextMenu(page, modelRow, 'Recommend deployment');
+    await clickMenuItem(page, item, () => openContextMenu(page, modelRow, 'Recommend deployment'));
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Restricted Mode' });
     await toast.waitFor({ timeout: 20_000 });
     check(await toast.locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).count() === 1, 'the refusal offers Manage Workspace Trust');
