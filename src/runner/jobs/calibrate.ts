@@ -6,7 +6,7 @@
  * between the chunks of one calibration.
  */
 import { AdvisorError } from '../../core/errors';
-import { addMinMax, addValues, type CalibrationState } from '../../core/calibrate/state';
+import { addMinMax, addValues, emptyState, type CalibrationState } from '../../core/calibrate/state';
 import type { CalibrateParams } from '../../core/calibrate/job';
 import type { Feeds, TensorArray } from '../../core/protocol/runner';
 import { ort, toOrtFeeds } from '../ort';
@@ -66,19 +66,17 @@ function fold(state: CalibrationState, params: CalibrateParams, out: ort.Inferen
   }
 }
 
-/** Each measured tensor's [min, max] in one run's outputs (either method). */
-function extremes(params: CalibrateParams, out: ort.InferenceSession.OnnxValueMapType): Map<string, [number, number]> {
-  const m = new Map<string, [number, number]>();
+/** Folds each measured tensor's [min, max] in one run's outputs (either method) into `into`. */
+function addExtremes(into: CalibrationState, params: CalibrateParams, out: ort.InferenceSession.OnnxValueMapType): void {
   for (const [t, [lo, hi]] of Object.entries(params.outputs.reduced)) {
-    m.set(t, [lo ? ((out[lo] as ort.Tensor).data as Float32Array)[0]! : 0, ((out[hi] as ort.Tensor).data as Float32Array)[0]!]);
+    addMinMax(into, t, lo ? ((out[lo] as ort.Tensor).data as Float32Array)[0]! : 0, ((out[hi] as ort.Tensor).data as Float32Array)[0]!);
   }
   for (const [t, o] of Object.entries(params.outputs.exposed)) {
     let lo = Infinity;
     let hi = -Infinity;
     for (const v of (out[o] as ort.Tensor).data as Float32Array) { if (v < lo) lo = v; if (v > hi) hi = v; }
-    m.set(t, [lo, hi]);
+    addMinMax(into, t, lo, hi);
   }
-  return m;
 }
 
 /**
@@ -86,21 +84,14 @@ function extremes(params: CalibrateParams, out: ort.InferenceSession.OnnxValueMa
  * time, beyond float reordering. A symbolic leading axis that is not a batch (a sequence, say)
  * passes every static check but mixes the samples; this catches it.
  */
-function disagreement(stacked: Map<string, [number, number]>, singles: Map<string, [number, number]>): string | undefined {
-  for (const [t, [a, b]] of stacked) {
-    const [c, d] = singles.get(t) ?? [NaN, NaN];
+function disagreement(stacked: CalibrationState, singles: CalibrationState): string | undefined {
+  for (const [t, [a, b]] of Object.entries(stacked.minmax)) {
+    const [c, d] = singles.minmax[t] ?? [NaN, NaN];
     const tol = 1e-4 * Math.max(Math.abs(c), Math.abs(d), 1e-3);
     if (!(Math.abs(a - c) <= tol && Math.abs(b - d) <= tol)) return t;
   }
   return undefined;
 }
-
-const merge = (into: Map<string, [number, number]>, from: Map<string, [number, number]>) => {
-  for (const [t, [lo, hi]] of from) {
-    const cur = into.get(t);
-    into.set(t, cur ? [Math.min(cur[0], lo), Math.max(cur[1], hi)] : [lo, hi]);
-  }
-};
 
 export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
   const t0 = process.hrtime.bigint();
@@ -166,12 +157,13 @@ export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
       if (group.length > 1 && !c.verified) {
         // once per session: the same samples one at a time are what the state gets; the stacked
         // run only has to agree with them for batching to go on
-        const stacked = extremes(params, out);
+        const stacked = emptyState('minmax');
+        addExtremes(stacked, params, out);
         for (const v of Object.values(out)) (v as ort.Tensor).dispose?.();
-        const singles = new Map<string, [number, number]>();
+        const singles = emptyState('minmax');
         for (const [k, sample] of group.entries()) {
           const one = await runSample(sample, state.samples + k + 1);
-          merge(singles, extremes(params, one));
+          addExtremes(singles, params, one);
           foldAndDispose(one);
         }
         const t = disagreement(stacked, singles);
