@@ -4,24 +4,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeModel } from '../src/core/onnx/io';
 import { encodeNpy } from '../src/core/data/npy';
 import { cnn } from './fixtures/models';
-import { REPO_ROOT, tempDir } from './support/shared';
+import { tempDir, runCli } from './support/shared';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli.js');
 
 const dir = tempDir('bench-cli-');
 const model = path.join(dir, 'cnn.onnx');
 writeModel(cnn(), model);
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, 'bench', ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runCli(['bench', ...args], { timeoutMs: 120_000 });
 
 test('bench --json prints identity rows per placement, tiers and environment; a second run uses the cache', () => {
   const data = path.join(dir, 'x.npy');

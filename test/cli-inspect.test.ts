@@ -3,18 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import * as ort from 'onnxruntime-node';
 import { writeBrokenFixtures, writeFixtures } from './fixtures/models';
-import { REPO_ROOT, sharedModel, sharedOnnxFiles, skipWithoutShared, tempDir } from './support/shared';
+import { REPO_ROOT, sharedModel, sharedOnnxFiles, skipWithoutShared, tempDir, runCli } from './support/shared';
 import { wireSummary } from './support/wire';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli.js');
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runCli(args, { timeoutMs: 60_000 });
 
 test('inspect prints a summary table of the bundled sample', () => {
   const r = cli('inspect', path.join(REPO_ROOT, 'samples/digits/digits_teacher.onnx'));

@@ -3,17 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import type { AdvisorReport } from '../src/core/results';
-import { REPO_ROOT, tempDir } from './support/shared';
+import { REPO_ROOT, tempDir, runCli } from './support/shared';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli.js');
 const RESNEXT = path.join(REPO_ROOT, 'test/fixtures/study-measurements/resnext.json');
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runCli(args, { timeoutMs: 60_000 });
 
 test('recommend --measurements --json emits an AdvisorReport whose choice follows from its own rows', () => {
   const r = cli('recommend', '--measurements', RESNEXT, '--max-accuracy-drop', '3.5', '--json');

@@ -1,19 +1,11 @@
 /** Helpers for the reliability tests: the built CLI, file fingerprints, and a temp root that must end empty. */
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../support/shared';
+import { CLI, runCli as cli, type CliResult } from '../support/shared';
 
-export const CLI = path.join(REPO_ROOT, 'dist/cli.js');
-
-export interface CliResult { code: number | null; stdout: string; stderr: string }
-
-export function cli(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000, cwd: opts.cwd });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+export { CLI, cli, type CliResult };
 
 /** Content hash, mtime and size: what "the user's file was not touched" means. */
 export function fingerprint(file: string): { sha256: string; mtimeMs: number; size: number; mode: number } {

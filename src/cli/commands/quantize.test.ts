@@ -3,19 +3,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { readModel, writeModel } from '../../core/onnx/io';
 import { encodeNpy } from '../../core/data/npy';
 import { cnnModel } from '../../core/quantize/testdata/fixtures';
-import { REPO_ROOT, tempDir } from '../../../test/support/shared';
+import { tempDir, runCli, skipWithoutCli } from '../../../test/support/shared';
 
-const CLI = path.join(REPO_ROOT, 'dist/cli.js');
-const built = fs.existsSync(CLI) ? false : 'dist/cli.js is not built (npm run build)';
+const built = skipWithoutCli;
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (...args: string[]) => runCli(args, { timeoutMs: 120_000 });
 
 const dir = tempDir('edge-advisor-cli-quantize-');
 const model = path.join(dir, 'cnn.onnx');
