@@ -70,13 +70,18 @@ function listTmp(dir) {
   return fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith('.tmp'));
 }
 
-export async function flow({ url, ws, shots, chromium: executablePath, home, lap }) {
-  const browser = await chromium.launch({
+/** Debian's Chromium, headless, with its own HOME and no network side traffic. */
+function launchBrowser(executablePath, home) {
+  return chromium.launch({
     executablePath,
     env: { ...process.env, HOME: home },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
+}
+
+export async function flow({ url, ws, shots, chromium: executablePath, home, lap }) {
+  const browser = await launchBrowser(executablePath, home);
   const shot = (page, name) => page.screenshot({ path: path.join(shots, `${name}.png`) });
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   page.setDefaultTimeout(60_000);
@@ -227,12 +232,7 @@ async function clickMenuItem(page, item, reopen) {
 
 /** Restricted Mode: the card explains why running is off, and the command refuses with the reason. */
 export async function restrictedFlow({ url, ws, shots, chromium: executablePath, home, lap }) {
-  const browser = await chromium.launch({
-    executablePath,
-    env: { ...process.env, HOME: home },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  const browser = await launchBrowser(executablePath, home);
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   page.setDefaultTimeout(60_000);
   try {
