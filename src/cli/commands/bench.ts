@@ -104,7 +104,7 @@ export const benchCommand: Command = {
           onProgress: (p) => { if (process.stderr.isTTY && Date.now() - lastLine > 1000) { lastLine = Date.now(); say(`  ${p.message}`); } },
         });
         if (data.labels) {
-          const acc = await measureAccuracy([build], data.evalSamples, data.labels, runner, info.hostCores, { timeoutMs: 600_000 });
+          const acc = await measureAccuracy([build], data.evalSamples, data.labels, runner, info.hostCores, { timeoutMs: 600_000, ...(labelsPath ? { labelsFile: labelsPath } : {}) });
           const a = acc.perOperator.get('identity')!;
           results = results.map((r) => ({ ...r, accuracy: a.accuracy }));
           say(`accuracy (${acc.metric}) on ${acc.samples} samples: ${a.accuracy.toFixed(2)}%`);

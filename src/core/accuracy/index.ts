@@ -1,3 +1,4 @@
 export * from './predictions';
 export * from './metrics';
 export * from './drop';
+export * from './score';

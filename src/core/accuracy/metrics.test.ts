@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TensorData } from '../protocol/runner';
-import { accuracyDrop, binaryF1, chooseMetric, classPredictions, maskPrediction, meanIoU, sqnrDb, top1Accuracy, top1Agreement } from '.';
+import { accuracyDrop, binaryF1, classPredictions, maskPrediction, meanIoU, sqnrDb, top1Accuracy, top1Agreement } from '.';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
 const f32 = (dims: number[], v: number[]): TensorData => ({ type: 'float32', dims, data: Float32Array.from(v) });
@@ -35,6 +35,11 @@ test('predictions: argmax of score rows, thresholds for single scores, per-pixel
   assert.deepEqual(Array.from(classPredictions([f32([1, 3], [0.1, 0.7, 0.2]), f32([1, 3], [3, -1, 2])])), [1, 0]);
   assert.deepEqual(Array.from(classPredictions([f32([1, 1], [0.7]), f32([1, 1], [0.2])])), [1, 0], 'probabilities: > 0.5');
   assert.deepEqual(Array.from(classPredictions([f32([1], [2.5]), f32([1], [-0.3])])), [1, 0], 'logits: > 0');
+  // SqueezeNet-style [1, C, 1, 1] scores: the class axis is the one that is not 1
+  assert.deepEqual(Array.from(classPredictions([f32([1, 3, 1, 1], [0.1, 0.2, 0.7])])), [2]);
+  // an integer output with one value per sample is the class id itself (e.g. an ArgMax head)
+  const id = (v: number): TensorData => ({ type: 'int64', dims: [1], data: BigInt64Array.of(BigInt(v)) });
+  assert.deepEqual(Array.from(classPredictions([id(7), id(0)])), [7, 0]);
   // [1, 2 classes, 1, 3 pixels]
   assert.deepEqual(Array.from(maskPrediction(f32([1, 2, 1, 3], [0.9, 0.1, 0.5, 0.1, 0.9, 0.6]))), [0, 1, 1]);
 });
@@ -50,12 +55,4 @@ test('the accuracy drop comes with a paired bootstrap CI', () => {
   assert.ok(d.ci[0] > 0 && d.ci[0] <= 10 && d.ci[1] >= 10 && d.ci[1] < 25, `${d.ci}`);
   const same = accuracyDrop(50, (idx) => top1Accuracy(base, labels, idx), (idx) => top1Accuracy(base, labels, idx));
   assert.deepEqual(same.ci, [0, 0]);
-});
-
-test('the metric follows the labels', () => {
-  assert.equal(chooseMetric(undefined), 'agreement');
-  assert.equal(chooseMetric([10, 32, 32]), 'miou');
-  assert.equal(chooseMetric([4], [0, 1, 1, 0], 2), 'f1');
-  assert.equal(chooseMetric([4], [0, 1, 2, 9], 10), 'top1');
-  assert.equal(chooseMetric([4], [0, 1, 1, 0], 10), 'top1', 'two labels seen but a 10-class head');
 });

@@ -2,7 +2,6 @@
  * Accuracy and fidelity metrics, in percent (SQNR in dB). Pure functions over predictions, so the
  * same code scores every operator on the same samples.
  */
-import type { Metric } from '../results';
 
 /** Top-1 accuracy: share of samples whose predicted class equals the label, %. */
 export function top1Accuracy(pred: ArrayLike<number>, labels: ArrayLike<number>, idx?: ArrayLike<number>): number {
@@ -84,16 +83,4 @@ export function sqnrDb(ref: ArrayLike<number>, test: ArrayLike<number>): number 
   }
   if (noise === 0) return Infinity;
   return 10 * Math.log10(sig / noise);
-}
-
-/**
- * Which metric fits the labels: masks ([N, H, W]) → mIoU; two classes → F1 of class 1;
- * otherwise top-1 accuracy. No labels → agreement with the float model.
- */
-export function chooseMetric(labelShape: number[] | undefined, labelValues?: ArrayLike<number>, outputClasses?: number): Metric {
-  if (!labelShape) return 'agreement';
-  if (labelShape.length > 1) return 'miou';
-  let binary = outputClasses === undefined || outputClasses <= 2;
-  if (labelValues) for (let i = 0; i < labelValues.length && binary; i++) binary = labelValues[i] === 0 || labelValues[i] === 1;
-  return binary && (outputClasses ?? 2) <= 2 ? 'f1' : 'top1';
 }

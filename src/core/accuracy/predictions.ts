@@ -8,20 +8,22 @@ function asNumbers(t: TensorData): ArrayLike<number> {
 }
 
 /**
- * Top-1 class per sample: argmax over the last axis of a [1, C] output. A single score per sample
- * ([1] or [1, 1]) is a binary classifier: class 1 when above 0.5 if the scores look like
+ * Top-1 class per sample: argmax over the one non-unit axis of the output ([1, C], [1, C, 1, 1]).
+ * An integer output with one value per sample already is the class. A single float score per
+ * sample ([1] or [1, 1]) is a binary classifier: class 1 when above 0.5 if the scores look like
  * probabilities (all within [0, 1]), above 0 if they look like logits.
  */
 export function classPredictions(outputs: TensorData[]): Int32Array {
   const pred = new Int32Array(outputs.length);
   const single = outputs.every((o) => o.data.length === 1);
+  const ids = single && outputs.every((o) => o.type === 'int64' || o.type === 'int32');
   const probs = single && outputs.every((o) => { const v = Number(o.data[0]); return v >= 0 && v <= 1; });
   outputs.forEach((o, i) => {
     const v = asNumbers(o);
+    if (ids) { pred[i] = Number(v[0]); return; }
     if (single) { pred[i] = Number(v[0]) > (probs ? 0.5 : 0) ? 1 : 0; return; }
-    const c = o.dims[o.dims.length - 1] ?? v.length;
-    if (v.length !== c) throw new AdvisorError('unsupported', `classification output has shape [${o.dims.join(',')}]; expected one row of class scores per sample`);
-    pred[i] = argmax(v, 0, c);
+    if (o.dims.filter((d) => d !== 1).length > 1) throw new AdvisorError('unsupported', `classification output has shape [${o.dims.join(',')}]; expected one row of class scores per sample`);
+    pred[i] = argmax(v, 0, v.length);
   });
   return pred;
 }

@@ -108,3 +108,15 @@ test('synthetic inputs follow the model\'s inputs: batch 1, token ids, all-ones 
   assert.deepEqual(s!.pixels!.dims, [1, 3, 224, 224]);
   assert.deepEqual(syntheticSamples(inputs, 'image', 1)[0]!.pixels!.data.slice(0, 4), s!.pixels!.data.slice(0, 4), 'deterministic');
 });
+
+test('synthetic token ids stay inside the embedding table the model gathers from, even through a Cast', () => {
+  const b = new ModelBuilder();
+  const ids = b.input('input_ids', DataType.INT64, ['batch', 16]);
+  const table = b.weight('emb', [50, 8]);
+  b.output(b.node('Gather', [table, b.node('Cast', [ids], { to: DataType.INT32 })]), DataType.FLOAT);
+  const [spec] = modelInputSpecs(b.build());
+  assert.equal(spec!.idBound, 50);
+  const data = syntheticSamples([spec!], 'text', 4).flatMap((s) => Array.from(s.input_ids!.data as BigInt64Array));
+  assert.ok(data.every((v) => v >= 1n && v < 50n), 'every id indexes a row');
+  assert.ok(new Set(data).size > 20, 'ids still spread over the table');
+});

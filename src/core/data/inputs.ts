@@ -9,6 +9,35 @@ export interface InputSpec {
   type: TensorType;
   /** Fixed sizes as numbers; symbolic or unknown dimensions as their name or null. */
   shape: Array<number | string | null>;
+  /**
+   * For integer inputs that index a constant table (Gather of an embedding with V rows): ids must
+   * stay below V. Synthetic token ids respect it.
+   */
+  idBound?: number;
+}
+
+/** Layout-only ops an id tensor may pass through on its way to the Gather. */
+const ID_PASS = new Set(['Cast', 'Unsqueeze', 'Squeeze', 'Reshape', 'Flatten', 'Identity']);
+
+/** Rows of the smallest constant table `name` indexes through Gather (looking through layout ops). */
+function gatherTableRows(g: NonNullable<ModelProto['graph']>, name: string): number | undefined {
+  const rows = new Map(g.initializer.map((t) => [t.name, Number(t.dims[0] ?? 0)]));
+  let best: number | undefined;
+  const seen = new Set<string>();
+  const visit = (v: string, depth: number) => {
+    if (seen.has(v) || depth > 4) return;
+    seen.add(v);
+    for (const n of g.node) {
+      if (n.op_type === 'Gather' && n.input[1] === v && (n.attribute.find((a) => a.name === 'axis')?.i ?? 0n) === 0n) {
+        const r = rows.get(n.input[0] ?? '');
+        if (r && r > 0) best = Math.min(best ?? r, r);
+      } else if (ID_PASS.has(n.op_type ?? '') && n.input[0] === v) {
+        visit(n.output[0]!, depth + 1);
+      }
+    }
+  };
+  visit(name, 0);
+  return best;
 }
 
 const ONNX_TO_TENSOR: Partial<Record<number, TensorType>> = {
@@ -34,7 +63,8 @@ export function modelInputSpecs(model: ModelProto, file?: string): InputSpec[] {
     const type = tensorTypeOf(tt?.elem_type);
     if (!type) throw new AdvisorError('unsupported', `input "${v.name}" has type ${dtypeName(tt?.elem_type)}, which the advisor cannot feed`, file);
     const shape = tt?.shape?.dim.map((d) => (d.dim_value !== undefined ? Number(d.dim_value) : d.dim_param || null)) ?? [];
-    return { name: v.name ?? '', type, shape };
+    const idBound = type === 'int64' || type === 'int32' ? gatherTableRows(g, v.name ?? '') : undefined;
+    return { name: v.name ?? '', type, shape, ...(idBound ? { idBound } : {}) };
   });
 }
 

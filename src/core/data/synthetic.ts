@@ -47,7 +47,9 @@ function syntheticTensor(input: InputSpec, modality: Modality, rand: () => numbe
         if (/mask/.test(name)) return 1;
         if (/type|segment/.test(name)) return 0;
         if (/position/.test(name)) return i % (dims[dims.length - 1] ?? 1);
-        return 1 + Math.floor(rand() * 999); // token ids well inside any vocabulary
+        // token ids well inside any vocabulary, and inside the embedding table the model gathers from
+        const bound = Math.min(1000, input.idBound ?? 1000);
+        return bound > 1 ? 1 + Math.floor(rand() * (bound - 1)) : 0;
       };
       if (input.type === 'int64') { const a = new BigInt64Array(n); for (let i = 0; i < n; i++) a[i] = BigInt(value(i)); data = a; }
       else { const a = new Int32Array(n); for (let i = 0; i < n; i++) a[i] = value(i); data = a; }

@@ -162,6 +162,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   const accBuilds = [identityBuild, ...builds.filter((b, i) => b.operator !== 'identity' && builds.findIndex((x) => x.operator === b.operator) === i)];
   const acc = await measureAccuracy(accBuilds, data.evalSamples, data.labels, runner, hostCores, {
     ...jobOpts,
+    ...(req.labelsPath ? { labelsFile: req.labelsPath } : {}),
     onOperator: (op, i, n) => report('accuracy', `measuring ${data.labels ? 'accuracy' : 'fidelity'} of ${op} on ${data.evalSamples.length} samples`, i / n, { operator: op }),
   });
   rows = rows.map((r) => {

@@ -8,6 +8,9 @@ import { loadDataset } from '../data/dataset';
 import { modelInputSpecs } from '../data/inputs';
 import { loadLabels, type Labels } from '../data/labels';
 import { syntheticSamples } from '../data/synthetic';
+import { labelsMismatch, outputKind } from '../accuracy/score';
+import { shapeOfType } from '../graph/shapes';
+import { DataType } from '../onnx/dtypes';
 import type { Inspection } from '../inspect/inspect';
 import type { ModelProto } from '../onnx/types';
 import type { Feeds } from '../protocol/runner';
@@ -59,6 +62,7 @@ export function prepareData(req: AdvisorRequest, model: ModelProto, inspection: 
       }
       const per = all.shape.slice(1).reduce((a, b) => a * b, 1);
       labels = { shape: [n, ...all.shape.slice(1)], data: all.data.subarray(0, n * per) };
+      checkLabelsFitModel(labels, model, req.labelsPath);
       if (capped) warnings.push(`accuracy is measured on the first ${n} of ${all.shape[0]} samples`);
     }
   } else {
@@ -88,4 +92,18 @@ export function prepareData(req: AdvisorRequest, model: ModelProto, inspection: 
     syntheticCalibration,
     warnings,
   };
+}
+
+/**
+ * Labels that cannot score the model's first output fail here, before minutes of benchmarking,
+ * when its declared shape is static past the batch axis (otherwise scoring checks the real one).
+ */
+function checkLabelsFitModel(labels: Labels, model: ModelProto, file: string): void {
+  const out = model.graph?.output[0];
+  const dims = shapeOfType(out?.type, -1);
+  if (!dims || dims.slice(1).some((d) => d < 0)) return;
+  const perSample = [1, ...dims.slice(1)];
+  const type = out?.type?.tensor_type?.elem_type === DataType.INT64 ? 'int64' : 'float32';
+  const why = labelsMismatch(labels, outputKind(perSample, type), `[${dims.map((d) => (d < 0 ? 'N' : d)).join(', ')}]`);
+  if (why) throw new AdvisorError('input', why, file);
 }

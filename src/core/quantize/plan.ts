@@ -175,7 +175,7 @@ export function planQuantization(g: GraphProto, opts: PlanOptions): QuantPlan {
 
     if (op === 'Conv') {
       const [x, w, b] = n.input;
-      if (!isFloatAct(x)) return skip('input is not a float activation');
+      if (!isFloatAct(x)) return skip('input is not a float32 activation');
       if (!floatInit(w)) return skip('weight is not a float32 initializer');
       if (b && !floatInit(b)) return skip('bias is not a float32 initializer');
       const wd = idx.initializers.get(w!)!.dims.map(Number);
@@ -191,7 +191,7 @@ export function planQuantization(g: GraphProto, opts: PlanOptions): QuantPlan {
     }
     if (op === 'Gemm') {
       const [a, b, c] = n.input;
-      if (!isFloatAct(a)) return skip('input A is not a float activation');
+      if (!isFloatAct(a)) return skip('input A is not a float32 activation');
       if (!floatInit(b) || idx.initializers.get(b!)!.dims.length !== 2) return skip('B is not a 2-D float32 initializer');
       if (c) {
         const ct = idx.initializers.get(c);
@@ -211,7 +211,7 @@ export function planQuantization(g: GraphProto, opts: PlanOptions): QuantPlan {
       const aw = floatInit(a);
       const bw = floatInit(b);
       if (aw && bw) return skip('both operands are constant');
-      if ((!aw && !isFloatAct(a)) || (!bw && !isFloatAct(b))) return skip('an operand is not float');
+      if ((!aw && !isFloatAct(a)) || (!bw && !isFloatAct(b))) return skip('an operand is not float32');
       if (!aw && !bw && opts.matmulConstBOnly) return skip('activation × activation MatMul kept float (attention scores keep their resolution)');
       if (!aw) confirm(a!);
       if (!bw) confirm(b!);

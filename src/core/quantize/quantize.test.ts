@@ -123,6 +123,18 @@ test('an already-quantized (QDQ) model is refused with an explanation', () => {
   assert.throws(() => calibrationPlan(q), /already quantized/);
 });
 
+test('a model where nothing would become int8 is refused, saying why, instead of writing a float copy', () => {
+  const m = cnnModel();
+  const every = { excludeOpTypes: ['Conv', 'Gemm'] };
+  assert.throws(() => calibrationPlan(m, every), (e: unknown) => e instanceof AdvisorError && e.category === 'unsupported'
+    && /nothing to quantize: every Conv\/MatMul\/Gemm stays float \(2 × Conv: excluded by option; 1 × Gemm: excluded by option\)/.test(e.message));
+  const noHeavy = structuredClone(m);
+  noHeavy.graph!.node = noHeavy.graph!.node.filter((n) => n.op_type === 'Relu').slice(0, 1);
+  noHeavy.graph!.output = [{ name: noHeavy.graph!.node[0]!.output[0]! }];
+  noHeavy.graph!.node[0]!.input[0] = noHeavy.graph!.input[0]!.name!;
+  assert.throws(() => calibrationPlan(noHeavy), /nothing to quantize: the model has no float32 Conv, MatMul or Gemm/);
+});
+
 test('ranges that do not belong to the model are an input error', () => {
   assert.throws(() => quantize(cnnModel(), { other: [0, 1] }), (e: unknown) => e instanceof AdvisorError && e.category === 'input' && /no calibration range/.test(e.message));
 });

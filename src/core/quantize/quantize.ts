@@ -91,7 +91,19 @@ function planFor(model: ModelProto, opts: QuantizeOptions) {
     opset: prep.opset,
     ...(opts.minConvMacsPerOutput !== undefined ? { minConvMacsPerOutput: opts.minConvMacsPerOutput } : {}),
   });
+  if (plan.nodes.size === 0) throw nothingToQuantize(plan.skipped, opts.file);
   return { prep, plan };
+}
+
+/** SPTQ that would change nothing is refused (its "int8" model would be the float one). */
+function nothingToQuantize(skipped: QuantPlan['skipped'], file?: string): AdvisorError {
+  if (!skipped.length) {
+    return new AdvisorError('unsupported', 'nothing to quantize: the model has no float32 Conv, MatMul or Gemm (onnxruntime has int8 kernels for those; a float16 or already-integer model has none to gain)', file);
+  }
+  const reasons = new Map<string, number>();
+  for (const s of skipped) reasons.set(`${s.op}: ${s.reason}`, (reasons.get(`${s.op}: ${s.reason}`) ?? 0) + 1);
+  const why = [...reasons].map(([r, n]) => `${n} × ${r}`).join('; ');
+  return new AdvisorError('unsupported', `nothing to quantize: every Conv/MatMul/Gemm stays float (${why})`, file);
 }
 
 /** Pre-processes the model and names the tensors calibration must measure. */

@@ -12,6 +12,7 @@ import { AdvisorError } from '../errors';
 import { buildCalibrationModel } from '../calibrate/augment';
 import { calibrationBatch } from '../calibrate/batch';
 import { computeRanges, emptyState, type CalibrationMethod, type CalibrationState, type TensorRanges } from '../calibrate/state';
+import { DataType } from '../onnx/dtypes';
 import { readModel, writeModel } from '../onnx/io';
 import type { ModelProto } from '../onnx/types';
 import type { Feeds, JobOptions, RunnerHost } from '../protocol/runner';
@@ -229,7 +230,10 @@ async function measureFidelity(host: RunnerHost, floatModel: ModelProto, quantMo
   const qPath = path.join(tmp, 'fidelity-quant.onnx');
   writeModel(f, fPath, { sourceDir });
   writeModel(q, qPath, { sourceDir });
-  const r = await host.run('fidelity', { floatModelPath: fPath, quantModelPath: qPath, samples, layers, outputName: floatModel.graph!.output[0]!.name! }, opts.job);
+  // the first float output: an integer one (an ArgMax head's class ids) has no SQNR worth reporting
+  const outs = floatModel.graph!.output;
+  const outputName = (outs.find((o) => o.type?.tensor_type?.elem_type === DataType.FLOAT) ?? outs[0]!).name!;
+  const r = await host.run('fidelity', { floatModelPath: fPath, quantModelPath: qPath, samples, layers, outputName }, opts.job);
   const agree = r.floatTop1.filter((v, i) => v === r.quantTop1[i]).length;
   return {
     samples: samples.length,

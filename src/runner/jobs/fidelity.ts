@@ -17,8 +17,18 @@ async function open(path: string): Promise<ort.InferenceSession> {
   }
 }
 
+/** The tensor's values as numbers (int64 outputs arrive as BigInt64Array). */
+function numbers(t: ort.Tensor): ArrayLike<number> {
+  return t.data instanceof BigInt64Array ? Float64Array.from(t.data, Number) : (t.data as Float32Array);
+}
+
 function argmaxLast(t: ort.Tensor): number {
-  const d = t.data as Float32Array;
+  const d = numbers(t);
+  if (d.length === 1) {
+    const v = d[0]!;
+    if (t.type !== 'float32' && t.type !== 'float64') return v; // a class id
+    return v > (v >= 0 && v <= 1 ? 0.5 : 0) ? 1 : 0; // one binary score: probability or logit
+  }
   const n = Number(t.dims[t.dims.length - 1] ?? d.length) || d.length;
   let best = 0;
   for (let i = 1; i < Math.min(n, d.length); i++) if (d[i]! > d[best]!) best = i;
@@ -26,8 +36,8 @@ function argmaxLast(t: ort.Tensor): number {
 }
 
 function accumulate(acc: { signal: number; noise: number }, a: ort.Tensor, b: ort.Tensor, what: string): void {
-  const x = a.data as Float32Array;
-  const y = b.data as Float32Array;
+  const x = numbers(a);
+  const y = numbers(b);
   if (x.length !== y.length) throw new AdvisorError('internal', `fidelity: "${what}" has ${x.length} float values but ${y.length} quantized`);
   for (let i = 0; i < x.length; i++) { const d = x[i]! - y[i]!; acc.signal += x[i]! * x[i]!; acc.noise += d * d; }
 }
