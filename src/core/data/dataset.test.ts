@@ -10,7 +10,7 @@ import { loadDataset } from './dataset';
 import { modelInputSpecs, type InputSpec } from './inputs';
 import { loadLabels } from './labels';
 import { encodeNpy } from './npy';
-import { syntheticSamples } from './synthetic';
+import { syntheticDims, syntheticSamples } from './synthetic';
 
 const SAMPLES = path.resolve(__dirname, '../../../samples/digits');
 const image: InputSpec = { name: 'image', type: 'float32', shape: ['batch', 1, 32, 32] };
@@ -107,6 +107,12 @@ test('synthetic inputs follow the model\'s inputs: batch 1, token ids, all-ones 
   assert.ok((s!.input_ids!.data as BigInt64Array).every((v) => v >= 1n && v < 1000n));
   assert.deepEqual(s!.pixels!.dims, [1, 3, 224, 224]);
   assert.deepEqual(syntheticSamples(inputs, 'image', 1)[0]!.pixels!.data.slice(0, 4), s!.pixels!.data.slice(0, 4), 'deterministic');
+});
+
+test('synthetic images keep the layout: symbolic N×H×W×3 (a TensorFlow export) gets 224×224, not H = 3', () => {
+  const nhwc: InputSpec = { name: 'input_1', type: 'float32', shape: ['unk__0', 'unk__1', 'unk__2', 3] };
+  assert.deepEqual(syntheticDims(nhwc, 'image'), [1, 224, 224, 3]);
+  assert.deepEqual(syntheticDims({ ...image, shape: ['N', 3, 'H', 'W'] }, 'image'), [1, 3, 224, 224]);
 });
 
 test('synthetic token ids stay inside the embedding table the model gathers from, even through a Cast', () => {

@@ -9,12 +9,18 @@ import type { Feeds, TensorArray, TensorData } from '../protocol/runner';
 import type { Modality } from '../results';
 import type { InputSpec } from './inputs';
 
+const CHANNELS = new Set([1, 3, 4]);
+
 export function syntheticDims(input: InputSpec, modality: Modality): number[] {
-  return input.shape.map((d, i) => {
+  const s = input.shape;
+  // a TensorFlow export's N×H×W×C image: channels last, and not also plausibly first
+  const nhwc = modality === 'image' && s.length === 4 && CHANNELS.has(s[3] as number) && !CHANNELS.has(s[1] as number);
+  const spatial = (i: number) => (nhwc ? i === 1 || i === 2 : i >= s.length - 2);
+  return s.map((d, i) => {
     if (typeof d === 'number' && d > 0) return d;
     if (i === 0) return 1;
     if (input.type === 'int64' || input.type === 'int32') return 128;
-    return modality === 'image' && i >= input.shape.length - 2 ? 224 : modality === 'image' ? 3 : 1;
+    return modality === 'image' && spatial(i) ? 224 : modality === 'image' ? 3 : 1;
   });
 }
 

@@ -23,7 +23,7 @@ export function detectModality(inputs: IoInfo[]): { modality: Modality; reason: 
     const c = shape[1];
     const spatial = shape.slice(2).filter((d) => typeof d === 'number') as number[];
     if (c === 1 || c === 3 || c === 4 || IMAGE_NAMES.test(main.name) || spatial.every((d) => d >= 16)) {
-      return { modality: 'image', reason: `4-D float input "${main.name}" ${fmt(main.shape)} looks like N×C×H×W images` };
+      return { modality: 'image', reason: `4-D ${main.dtype} input "${main.name}" ${fmt(main.shape)} looks like N×C×H×W images` };
     }
   }
   if (rank === 4 && shape[3] === 3) return { modality: 'image', reason: `input "${main.name}" ${fmt(main.shape)} looks like N×H×W×C images` };
