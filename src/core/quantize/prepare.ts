@@ -7,8 +7,9 @@
  *   would hide weights and Clip bounds from the quantizer);
  * - BatchNormalization after a Conv is folded into the Conv's weights (a BN between Conv and its
  *   activation blocks the Conv→Q fusion);
- * - per-channel weights need opset ≥ 13: an older model is moved to 13 when all its ops have the
- *   same meaning there, otherwise per-channel is turned off — either way a note says so.
+ * - per-channel weights need opset ≥ 13 (QuantizeLinear itself 10): an older model is moved to 13
+ *   when all its ops mean the same there (upgrade.ts), otherwise per-channel is turned off (or, below
+ *   opset 10, the model is refused) — a note says which.
  * The pass is deterministic: calibration and quantization both call it and see the same names.
  */
 import { AdvisorError } from '../errors';
@@ -18,15 +19,10 @@ import { makeNode } from '../onnx/builder';
 import { DataType } from '../onnx/dtypes';
 import { makeTensor, tensorToFloat32, type TensorSource } from '../onnx/tensor';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../onnx/types';
+import { blockersOf13, rewriteFor13 } from './upgrade';
 
-/** Ops whose definition at their opset 10–12 version means the same at opset 13 (for the upgrade). */
-const SAME_AT_13 = new Set([
-  'Conv', 'Relu', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'Flatten', 'Gemm', 'MatMul', 'Add',
-  'Sub', 'Mul', 'Div', 'Reshape', 'Transpose', 'Concat', 'BatchNormalization', 'Identity', 'Sigmoid', 'Tanh',
-  'LeakyRelu', 'Shape', 'Gather', 'Cast', 'Pad', 'Dropout', 'Sqrt', 'Pow', 'Exp', 'Erf', 'Neg', 'Abs',
-]);
-
-export const MIN_OPSET = 10;
+/** Oldest opset the upgrade to 13 handles (onnxruntime runs 7 and up). */
+export const MIN_OPSET = 7;
 export const MAX_OPSET = 26;
 export const MAX_IR = 13;
 
@@ -50,7 +46,7 @@ export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; fi
   const notes: string[] = [];
   const opset = aiOnnxOpset(model);
   if (opset < MIN_OPSET) {
-    throw new AdvisorError('unsupported', `opset ${opset} is too old for QDQ quantization (needs ≥ ${MIN_OPSET}); re-export the model with a newer opset`, opts.file);
+    throw new AdvisorError('unsupported', `opset ${opset} is too old to quantize (needs ≥ ${MIN_OPSET}); re-export the model with opset ≥ 13`, opts.file);
   }
   if (opset > MAX_OPSET) throw new AdvisorError('unsupported', `opset ${opset} is newer than onnxruntime-node 1.30 accepts (≤ ${MAX_OPSET})`, opts.file);
   if (Number(model.ir_version ?? 0n) > MAX_IR) {
@@ -77,13 +73,17 @@ export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; fi
 
   let perChannel = opts.perChannel ?? true;
   let finalOpset = opset;
-  if (perChannel && opset < 13) {
-    const blocking = [...new Set(g.node.filter((n) => (n.domain ?? '') === '' && !SAME_AT_13.has(n.op_type ?? '')).map((n) => n.op_type))];
+  // QuantizeLinear needs opset 10, its per-channel axis 13
+  if (opset < 13 && (perChannel || opset < 10)) {
+    const blocking = blockersOf13(g, opset);
     if (blocking.length === 0) {
+      rewriteFor13(g, opset);
       for (const o of model.opset_import) if (!o.domain || o.domain === 'ai.onnx') o.version = 13n;
       if (Number(model.ir_version ?? 0n) < 7) model.ir_version = 7n;
       finalOpset = 13;
-      notes.push(`upgraded opset ${opset} → 13 for per-channel weights (all ops have the same meaning at 13)`);
+      notes.push(`upgraded opset ${opset} → 13 for ${opset < 10 ? 'QuantizeLinear (opset ≥ 10) and ' : ''}per-channel weights (all ops have the same meaning at 13)`);
+    } else if (opset < 10) {
+      throw new AdvisorError('unsupported', `opset ${opset} predates QuantizeLinear (opset 10), and ${blocking.slice(0, 4).join(', ')} cannot be moved to opset 13 automatically; re-export the model with opset ≥ 13`, opts.file);
     } else {
       perChannel = false;
       notes.push(`per-channel weights need opset ≥ 13; kept opset ${opset} (ops ${blocking.slice(0, 4).join(', ')} changed meaning) and used per-tensor weights`);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataType } from '../onnx/dtypes';
+import { float, makeAttribute } from '../onnx/builder';
 import { tensorToArray } from '../onnx/tensor';
 import type { GraphProto, ModelProto, NodeProto } from '../onnx/types';
 import { AdvisorError } from '../errors';
@@ -152,6 +153,75 @@ test('opset 11 models move to 13 for per-channel when their ops allow it', () =>
   const { model: q, report } = quantize(m, fakeRanges(m));
   assert.equal(q.opset_import.find((o) => !o.domain)!.version, 13n);
   assert.ok(report.notes.some((n) => /upgraded opset 11 → 13/.test(n)));
+});
+
+test('a pre-13 Softmax over the last axis (a classifier head) allows the move to 13 and gets axis -1 written out', () => {
+  const withSoftmax = (axis?: number) => {
+    const m = cnnModel();
+    m.opset_import[0]!.version = 11n;
+    const g = m.graph!;
+    const logits = g.output[0]!.name!;
+    g.node.push({ ...g.node[0]!, op_type: 'Softmax', name: 'softmax', input: [logits], output: ['probs'], domain: '', attribute: axis === undefined ? [] : [makeAttribute('axis', axis)] });
+    g.output = [{ ...g.output[0]!, name: 'probs' }];
+    return m;
+  };
+  const m = withSoftmax(); // default axis 1 = the last axis of [N, classes]
+  const { model: q, report } = quantize(m, fakeRanges(m));
+  assert.ok(report.notes.some((n) => /upgraded opset 11 → 13/.test(n)), report.notes.join('; '));
+  const sm = q.graph!.node.find((n) => n.op_type === 'Softmax')!;
+  assert.deepEqual(sm.attribute.map((a) => [a.name, Number(a.i)]), [['axis', -1]]);
+  const axis0 = withSoftmax(0); // over the whole [N, classes] tensor: means something else at 13
+  const r0 = quantize(axis0, fakeRanges(axis0));
+  assert.ok(r0.report.notes.some((n) => /kept opset 11 \(ops Softmax changed meaning\)/.test(n)));
+});
+
+test('an opset 8 model moves to 13: Clip bounds and Unsqueeze axes become inputs; an op with no opset 13 twin refuses it', () => {
+  const m = cnnModel();
+  m.opset_import[0]!.version = 8n;
+  const g = m.graph!;
+  const conv = g.node.find((n) => n.op_type === 'Conv')!;
+  const y = conv.output[0]!;
+  // Conv → Clip-6 (attributes) → Unsqueeze-1 (axes attribute) → Squeeze → the Conv's old readers
+  for (const n of g.node) n.input = n.input.map((v) => (v === y ? 'squeezed' : v));
+  const at = g.node.indexOf(conv) + 1;
+  g.node.splice(at, 0,
+    { ...conv, op_type: 'Clip', name: 'clip', input: [y], output: ['clipped'], attribute: [makeAttribute('min', float(0)), makeAttribute('max', float(6))] },
+    { ...conv, op_type: 'Unsqueeze', name: 'unsq', input: ['clipped'], output: ['unsq'], attribute: [makeAttribute('axes', [4])] },
+    { ...conv, op_type: 'Squeeze', name: 'sq', input: ['unsq'], output: ['squeezed'], attribute: [makeAttribute('axes', [4])] });
+  const { report } = quantize(m, fakeRanges(m));
+  assert.ok(report.notes.some((n) => /upgraded opset 8 → 13 for QuantizeLinear/.test(n)), report.notes.join('; '));
+  // the pre-processed graph, before the quantizer folds the Clip into the Conv's output range
+  const p = calibrationPlan(m).model.graph!;
+  const init = (name: string) => tensorToArray(p.initializer.find((t) => t.name === name)!);
+  const clip = p.node.find((n) => n.op_type === 'Clip')!;
+  assert.deepEqual(clip.attribute, []);
+  assert.deepEqual(clip.input.slice(1).map((v) => (init(v) as Float32Array)[0]), [0, 6]);
+  const unsq = p.node.find((n) => n.op_type === 'Unsqueeze')!;
+  assert.deepEqual(unsq.attribute, []);
+  assert.deepEqual(Array.from(init(unsq.input[1]!) as BigInt64Array), [4n]);
+
+  const old = cnnModel();
+  old.opset_import[0]!.version = 8n;
+  old.graph!.node.unshift({ ...old.graph!.node[0]!, op_type: 'Upsample', name: 'up', input: [old.graph!.input[0]!.name!], output: ['up'], attribute: [] });
+  old.graph!.node[1]!.input[0] = 'up';
+  assert.throws(() => calibrationPlan(old), (e: unknown) => e instanceof AdvisorError && e.category === 'unsupported'
+    && /opset 8 predates QuantizeLinear \(opset 10\), and Upsample cannot be moved to opset 13/.test(e.message));
+});
+
+test('an opset 10 Pad (pads and value as attributes) gets them as inputs when the model moves to 13', () => {
+  const m = cnnModel();
+  m.opset_import[0]!.version = 10n;
+  const g = m.graph!;
+  const first = g.node[0]!;
+  g.node.unshift({ ...first, op_type: 'Pad', name: 'pad', input: [first.input[0]!], output: ['padded'], domain: '',
+    attribute: [makeAttribute('pads', [0, 0, 1, 1, 0, 0, 1, 1]), makeAttribute('value', float(0.5)), makeAttribute('mode', 'constant')] });
+  first.input[0] = 'padded';
+  const { model: q } = quantize(m, fakeRanges(m));
+  const pad = q.graph!.node.find((n) => n.op_type === 'Pad')!;
+  assert.deepEqual(pad.attribute.map((a) => a.name), ['mode']);
+  const init = (name: string) => q.graph!.initializer.find((t) => t.name === name)!;
+  assert.deepEqual(Array.from(tensorToArray(init(pad.input[1]!)) as BigInt64Array), [0n, 0n, 1n, 1n, 0n, 0n, 1n, 1n]);
+  assert.deepEqual(Array.from(tensorToArray(init(pad.input[2]!)) as Float32Array), [0.5]);
 });
 
 test('initializers listed as graph inputs are removed from the inputs', () => {
