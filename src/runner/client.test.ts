@@ -100,6 +100,24 @@ test('sampling stops once the CI target is met, and runs to the budget when it c
   }
 });
 
+test('the benchmark streams its samples in progress messages: merged, they are the result\'s samples', async () => {
+  const client = new RunnerClient();
+  try {
+    const streamed = new Map<string, number[]>();
+    const r = await client.run('benchmark', { ...bench(cnnPath, 1200), targetRelHalfWidth: 0 }, {
+      onProgress: (p) => { for (const c of p.measured ?? []) streamed.set(c.id, [...(streamed.get(c.id) ?? []), ...c.samplesMs]); },
+    });
+    assert.ok(streamed.size === 2, 'both configurations streamed');
+    for (const c of r.configs) {
+      const s = streamed.get(c.id)!;
+      assert.ok(s.length > 0 && s.length <= c.samplesMs.length);
+      assert.deepEqual(s, c.samplesMs.slice(0, s.length), `${c.id}: streamed samples are the result's first ones, in order`);
+    }
+  } finally {
+    client.dispose();
+  }
+});
+
 test('a model onnxruntime rejects is a runtime error naming the file, and the runner lives on', async () => {
   const client = new RunnerClient();
   try {

@@ -214,7 +214,7 @@ export class RunnerClient implements RunnerHost {
       if (m.type === 'ready') { clearTimeout(startTimer); readyResolve(m.info); return; }
       const pending = live.pending?.id === m.id ? live.pending.p : undefined;
       if (!pending) return;
-      if (m.type === 'progress') pending.onProgress?.({ message: m.message, ...(m.fraction !== undefined ? { fraction: m.fraction } : {}) });
+      if (m.type === 'progress') pending.onProgress?.({ message: m.message, ...(m.fraction !== undefined ? { fraction: m.fraction } : {}), ...(m.measured ? { measured: m.measured } : {}) });
       else if (m.ok) {
         let result: unknown;
         try {

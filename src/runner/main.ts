@@ -49,7 +49,7 @@ async function drain(): Promise<void> {
 async function handle(m: RequestMessage): Promise<void> {
   const handler = JOBS[m.kind] as ((p: unknown, c: JobContext) => Promise<unknown>) | undefined;
   const ctx: JobContext = {
-    progress: (message, fraction) => send({ type: 'progress', id: m.id, message, ...(fraction !== undefined ? { fraction } : {}) }),
+    progress: (message, fraction, measured) => send({ type: 'progress', id: m.id, message, ...(fraction !== undefined ? { fraction } : {}), ...(measured ? { measured } : {}) }),
     watchdog,
     baseRssBytes,
   };

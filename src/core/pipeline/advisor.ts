@@ -149,7 +149,8 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     ...jobOpts,
     timeoutMs: req.budgetSeconds * 1000 * 3 + 120_000,
     onProgress: (p) => report('benchmark', p.message, p.fraction ?? 0),
-  });
+  }, (soFar) => hooks.onPartial?.(assemble(soFar, data.labels ? 'top1' : 'agreement', undefined,
+    `The run stopped during the latency benchmarks: these latencies are from the ${soFar[0]?.latencyMs.n ?? 0} rounds measured so far (their confidence intervals were not reached), and nothing can be recommended without accuracy.`)));
   lap('benchmark', t0);
   // what a cancel from here on still shows: every latency, no accuracy, so no pick
   hooks.onPartial?.(assemble(rows, data.labels ? 'top1' : 'agreement', undefined,

@@ -61,13 +61,54 @@ export function benchmarkConfigs(plan: MeasurePlan): BenchmarkConfig[] {
   return out;
 }
 
-export async function measure(plan: MeasurePlan, runner: RunnerHost, opts: JobOptions = {}): Promise<ResultRow[]> {
-  const result = await runner.run('benchmark', {
-    configs: benchmarkConfigs(plan),
-    samples: plan.samples,
-    budgetMs: plan.budgetMs,
-  }, opts);
-  return rowsFromBenchmark(plan, result);
+/**
+ * Measures every build. `onStopped` gets the rows of what was measured before the job failed or
+ * was cancelled (from the samples the runner streams), when every configuration has a few.
+ */
+export async function measure(
+  plan: MeasurePlan, runner: RunnerHost, opts: JobOptions = {}, onStopped?: (rows: ResultRow[]) => void,
+): Promise<ResultRow[]> {
+  const soFar = new Map<string, ConfigMeasurement>();
+  try {
+    const result = await runner.run('benchmark', {
+      configs: benchmarkConfigs(plan),
+      samples: plan.samples,
+      budgetMs: plan.budgetMs,
+    }, {
+      ...opts,
+      onProgress: (p) => {
+        if (p.measured) mergeMeasured(soFar, p.measured);
+        opts.onProgress?.(p);
+      },
+    });
+    return rowsFromBenchmark(plan, result);
+  } catch (e) {
+    const configs = [...soFar.values()];
+    if (onStopped && configs.length === benchmarkConfigs(plan).length && configs.every((c) => c.samplesMs.length >= MIN_PARTIAL_SAMPLES)) {
+      onStopped(rowsFromBenchmark(plan, { configs: configs.map((c) => ({ ...c, ciReached: false })), baseRssMB: 0, elapsedMs: 0 }));
+    }
+    throw e;
+  }
+}
+
+/** Fewer samples than this per configuration make no row worth showing. */
+const MIN_PARTIAL_SAMPLES = 3;
+
+/** Appends streamed samples (MeasuredSoFar) to what a host holds; other fields take the latest values. */
+export function mergeMeasured(into: Map<string, ConfigMeasurement>, measured: ConfigMeasurement[]): void {
+  for (const m of measured) {
+    const held = into.get(m.id);
+    if (!held) { into.set(m.id, structuredClone(m)); continue; }
+    held.samplesMs.push(...m.samplesMs);
+    m.stages.forEach((st, k) => {
+      const h = held.stages[k]!;
+      h.samplesMs.push(...st.samplesMs);
+      h.coldStartMs = st.coldStartMs;
+      h.outputBytes = st.outputBytes;
+    });
+    held.peakRssMB = m.peakRssMB;
+    held.ciReached = m.ciReached;
+  }
 }
 
 function stageFit(measurements: Map<number, ConfigMeasurement>, stage: number): AmdahlFit {

@@ -168,7 +168,16 @@ export interface ProgressMessage {
   message: string;
   /** 0..1 when known. */
   fraction?: number;
+  /** Benchmark job: what was measured since the previous progress message (see MeasuredSoFar). */
+  measured?: ConfigMeasurement[];
 }
+
+/**
+ * The benchmark job streams its samples: each progress message carries, per configuration, the
+ * samples (totals and per stage) measured since the previous one, with the configuration's other
+ * fields current. A host that merges them still has every latency measured when it kills the job.
+ */
+export type MeasuredSoFar = ConfigMeasurement[];
 
 export type ResponseMessage =
   | { type: 'response'; id: number; ok: true; result: unknown; /** as RequestMessage.bulk, for `result` */ bulk?: BulkLocation }
@@ -178,7 +187,7 @@ export type ChildMessage = ReadyMessage | ProgressMessage | ResponseMessage;
 
 /** Per-call options a host accepts. */
 export interface JobOptions {
-  onProgress?: (p: { message: string; fraction?: number }) => void;
+  onProgress?: (p: { message: string; fraction?: number; measured?: MeasuredSoFar }) => void;
   /** Kill the job (and its runner) after this long; AdvisorError 'timeout'. */
   timeoutMs?: number;
   /** Kill the runner when its resident memory exceeds this; AdvisorError 'oom'. */

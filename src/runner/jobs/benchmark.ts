@@ -7,6 +7,8 @@
  *   machine spreads over all of them instead of favouring one;
  * - sampling continues until every configuration's 95% CI of the median is within the target
  *   (default ±2%), or the budget or the sample cap is reached; all raw samples are returned.
+ * Progress messages carry the samples measured since the previous one (MeasuredSoFar), so a host
+ * that cancels the job (kills the runner) keeps what was measured.
  * Peak RSS per configuration: the watchdog's peak while that configuration's sessions are created
  * and warmed up (one at a time), minus the RSS before, plus the runner's base RSS. That estimates
  * a runner holding only this configuration, which is what a tier would run.
@@ -26,6 +28,22 @@ interface Live {
   outputNames: string[][];
   peakRssMB: number;
   reached: boolean;
+}
+
+/** A configuration's measurement from round `from` on (0: all of it). */
+function measurement(l: Live, from: number): ConfigMeasurement {
+  return {
+    id: l.config.id,
+    stages: l.stages.map((s, k): StageMeasurement => ({
+      samplesMs: l.perStage[k]!.slice(from),
+      coldStartMs: s.coldStartMs,
+      outputBytes: l.outputBytes[k] ?? 0,
+      outputNames: l.outputNames[k]!,
+    })),
+    samplesMs: l.totals.slice(from),
+    peakRssMB: l.peakRssMB,
+    ciReached: l.reached,
+  };
 }
 
 export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
@@ -62,6 +80,7 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
     let rounds = 0;
     let checkAt = rule.minSamples;
     let lastReport = 0;
+    let sent = 0; // rounds already streamed in progress messages
     for (;;) {
       // every configuration gets the same sample in a round, so inputs never differ between them
       const input = feeds[rounds % feeds.length]!;
@@ -84,22 +103,12 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
       }
       if (elapsed - lastReport > 250) {
         lastReport = elapsed;
-        ctx.progress(`measured ${rounds} rounds of ${live.length} configuration(s)`, Math.min(1, elapsed / params.budgetMs));
+        ctx.progress(`measured ${rounds} rounds of ${live.length} configuration(s)`, Math.min(1, elapsed / params.budgetMs), live.map((l) => measurement(l, sent)));
+        sent = rounds;
       }
     }
 
-    const configs: ConfigMeasurement[] = live.map((l) => ({
-      id: l.config.id,
-      stages: l.stages.map((s, k): StageMeasurement => ({
-        samplesMs: l.perStage[k]!,
-        coldStartMs: s.coldStartMs,
-        outputBytes: l.outputBytes[k] ?? 0,
-        outputNames: l.outputNames[k]!,
-      })),
-      samplesMs: l.totals,
-      peakRssMB: l.peakRssMB,
-      ciReached: l.reached,
-    }));
+    const configs = live.map((l) => measurement(l, 0));
     return { configs, baseRssMB: ctx.baseRssBytes / 2 ** 20, elapsedMs: Date.now() - started };
   } finally {
     for (const l of live) await releaseAll(l.stages);

@@ -1,10 +1,10 @@
 /** What every job handler receives besides its params. */
-import type { JobKind, JobParams, JobResult } from '../../core/protocol/runner';
+import type { JobKind, JobParams, JobResult, MeasuredSoFar } from '../../core/protocol/runner';
 import type { Watchdog } from '../watchdog';
 
 export interface JobContext {
   /** Sends a progress notification to the host (throttle in loops: a few per second is plenty). */
-  progress(message: string, fraction?: number): void;
+  progress(message: string, fraction?: number, measured?: MeasuredSoFar): void;
   /** Peak-RSS tracking and the memory cap of this runner process. */
   watchdog: Watchdog;
   /** RSS (bytes) of this runner with onnxruntime loaded, before any job created a session. */
