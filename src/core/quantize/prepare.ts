@@ -16,6 +16,7 @@ import { AdvisorError } from '../errors';
 import { indexGraph, topologicalOrder } from '../graph/graph';
 import { attrFloat, inferShapes } from '../graph/shapes';
 import { makeNode } from '../onnx/builder';
+import { cloneSharingWeights } from '../onnx/clone';
 import { DataType } from '../onnx/dtypes';
 import { makeTensor, tensorToFloat32, type TensorSource } from '../onnx/tensor';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../onnx/types';
@@ -41,7 +42,8 @@ export function aiOnnxOpset(m: ModelProto): number {
 
 export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; file?: string; modelDir?: string } = {}): Prepared {
   if (!input.graph) throw new AdvisorError('input', 'the model has no graph', opts.file);
-  const model = structuredClone(input);
+  // the passes below replace weights, never change one in place: sharing them saves a model's size
+  const model = cloneSharingWeights(input);
   const g = model.graph!;
   const notes: string[] = [];
   const opset = aiOnnxOpset(model);

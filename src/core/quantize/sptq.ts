@@ -211,8 +211,10 @@ async function measureSpeed(host: RunnerHost, floatPath: string, int8Path: strin
 async function measureFidelity(host: RunnerHost, floatModel: ModelProto, quantModel: ModelProto, report: QuantizeReport, samples: Feeds[], opts: SptqOptions, tmp: string, sourceDir: string): Promise<Fidelity> {
   const perLayer = opts.perLayer ?? true;
   const layers: Array<[string, string]> = [];
-  const f = structuredClone(floatModel);
-  const q = structuredClone(quantModel);
+  // only the output lists change: everything else is shared
+  const withOwnOutputs = (m: ModelProto): ModelProto => ({ ...m, graph: { ...m.graph!, output: [...m.graph!.output] } });
+  const f = withOwnOutputs(floatModel);
+  const q = withOwnOutputs(quantModel);
   if (perLayer) {
     const floatOut = new Set(f.graph!.output.map((o) => o.name));
     const quantOut = new Set(q.graph!.output.map((o) => o.name));
