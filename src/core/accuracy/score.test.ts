@@ -70,3 +70,11 @@ test('labels that cannot describe the output are an input error naming the label
   const scores = make(2, [1, 10], (s, i) => i + s);
   assert.throws(() => scoreOutputs(outputs([['identity', scores]]), { shape: [2, 4, 4], data: new Int32Array(32) }, 2), /per-pixel masks \[2, 4, 4\].*\[1, 10\]/);
 });
+
+test('variable-length outputs (a detector after NMS): a sample whose size changed disagrees, SQNR uses the rest', () => {
+  const identity = [f32([2, 6], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), f32([1, 6], [1, 2, 3, 4, 5, 6])];
+  const sptq = [f32([1, 6], [1, 2, 3, 4, 5, 6]), f32([1, 6], [1, 2, 3, 4, 5, 6.01])];
+  const r = scoreOutputs(outputs([['identity', identity], ['sptq', sptq]]), undefined, 2);
+  assert.equal(r.perOperator.get('sptq')!.accuracy, 50);
+  assert.ok(r.perOperator.get('sptq')!.fidelity.sqnrDb > 40, 'from the sample that kept its size');
+});

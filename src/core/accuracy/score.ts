@@ -77,7 +77,6 @@ export function scoreOutputs(
   if (mismatch) throw new AdvisorError('input', mismatch, source);
   if (!labels && kind !== 'classes') return sqnrFidelity(outputs, ref, n);
 
-  const refFlat = flattenOutputs(ref);
   const isMap = kind === 'map';
   const refPred = isMap ? undefined : classPredictions(ref);
   let metric: Metric = 'agreement';
@@ -111,7 +110,7 @@ export function scoreOutputs(
       dropCi: est.ci,
       fidelity: {
         top1Agreement: isMap ? NaN : top1Agreement(preds as Int32Array, refPred!),
-        sqnrDb: sqnrDb(refFlat, flattenOutputs(out)),
+        sqnrDb: outputSqnr(ref, out),
       },
     });
   }
@@ -124,15 +123,26 @@ export function scoreOutputs(
  * share of samples that do not, in points.
  */
 function sqnrFidelity(outputs: Map<OperatorId, TensorData[]>, ref: TensorData[], n: number): AccuracyResult {
-  const perSample = (out: TensorData[]) => Int32Array.from(ref, (r, i) => (sqnrDb(flattenOutputs([r]), flattenOutputs([out[i]!])) >= AGREEMENT_SQNR_DB ? 1 : 0));
+  // a sample whose output has another size (a detector's variable box count) does not agree
+  const sampleSqnr = (r: TensorData, o: TensorData) => (r.data.length === o.data.length ? sqnrDb(flattenOutputs([r]), flattenOutputs([o])) : -Infinity);
+  const perSample = (out: TensorData[]) => Int32Array.from(ref, (r, i) => (sampleSqnr(r, out[i]!) >= AGREEMENT_SQNR_DB ? 1 : 0));
   const ones = new Int32Array(n).fill(1);
   const perOperator = new Map<OperatorId, OperatorAccuracy>();
-  const refFlat = flattenOutputs(ref);
   for (const [op, out] of outputs) {
     const agree = perSample(out);
     const score = (idx: ArrayLike<number>) => top1Agreement(agree, ones, idx);
     const est = accuracyDrop(n, () => 100, score, { seed: 17 });
-    perOperator.set(op, { operator: op, accuracy: est.candidate, drop: est.drop, dropCi: est.ci, fidelity: { top1Agreement: est.candidate, sqnrDb: sqnrDb(refFlat, flattenOutputs(out)) } });
+    perOperator.set(op, { operator: op, accuracy: est.candidate, drop: est.drop, dropCi: est.ci, fidelity: { top1Agreement: est.candidate, sqnrDb: outputSqnr(ref, out) } });
   }
   return { metric: 'agreement', baseline: 100, perOperator, samples: n };
+}
+
+/**
+ * SQNR of an operator's outputs against Identity's over every sample, dB; samples whose output
+ * size differs (variable-length detections) are left out, NaN when none is comparable.
+ */
+export function outputSqnr(ref: TensorData[], out: TensorData[]): number {
+  const same = ref.map((r, i) => (r.data.length === out[i]?.data.length ? i : -1)).filter((i) => i >= 0);
+  if (same.length === 0) return NaN;
+  return sqnrDb(flattenOutputs(same.map((i) => ref[i]!)), flattenOutputs(same.map((i) => out[i]!)));
 }
