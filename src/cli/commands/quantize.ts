@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { CALIBRATION_METHODS, type CalibrationMethod } from '../../core/calibrate/state';
 import { loadDataset, modelInputSpecs, syntheticSamples } from '../../core/data';
 import { AdvisorError } from '../../core/errors';
-import { sameFile } from '../../core/fsutil';
+import { ensureWritableDir, sameFile } from '../../core/fsutil';
 import { inspectModel } from '../../core/inspect/inspect';
 import { readModel } from '../../core/onnx/io';
 import type { Feeds } from '../../core/protocol/runner';
@@ -89,6 +89,8 @@ export const quantizeCommand: Command = {
     if (path.resolve(out) === path.resolve(modelPath) || sameFile(out, modelPath)) {
       throw new AdvisorError('usage', `--out must not be the input model (${modelPath})`);
     }
+    // a folder it cannot write fails now, not after calibrating
+    ensureWritableDir(path.dirname(path.resolve(out)));
     const loaded = readModel(modelPath);
     const options = {
       method, perChannel,

@@ -18,6 +18,7 @@ import type { AdvisorReport, Metric, OperatorId, PlacementId, ResultRow } from '
 import { runEngine } from '../recommend/engine';
 import { toAdvisorReport } from '../recommend/report';
 import { cacheKey, defaultOutDir, ResultsCache } from '../cache/cache';
+import { ensureWritableDir } from '../fsutil';
 import { measureAccuracy } from './accuracy';
 import { measure, type OperatorBuild } from './measure';
 import { buildOperators, type BuiltOperators } from './operators';
@@ -96,6 +97,8 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     const again = toAdvisorReport(engine, { ...hit, ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}) });
     return { ...again, ...(hit.warnings ? { warnings: hit.warnings } : {}), cachedAt: hit.environment.date };
   }
+
+  ensureWritableDir(outDir);
 
   // 2. data
   t0 = Date.now();
