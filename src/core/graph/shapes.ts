@@ -190,6 +190,12 @@ function inferNode(n: NodeProto, shapes: Map<string, Shape>, consts: Map<string,
       const ax = axes.map((a) => normAxis(a, x.length));
       return [keep ? x.map((d, i) => (ax.includes(i) ? 1 : d)) : x.filter((_, i) => !ax.includes(i))];
     }
+    case 'Pad': {
+      // pads as an attribute (before opset 11) or a constant input; all axes (no `axes` input)
+      const pads = attrInts(n, 'pads') ?? consts.get(n.input[1] ?? '');
+      if (!pads || pads.length !== 2 * x.length || n.input[3]) return undefined;
+      return [x.map((d, i) => d + pads[i]! + pads[i + x.length]!)];
+    }
     case 'Slice': {
       const starts = consts.get(n.input[1] ?? '');
       const ends = consts.get(n.input[2] ?? '');
