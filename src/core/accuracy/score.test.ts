@@ -78,3 +78,9 @@ test('variable-length outputs (a detector after NMS): a sample whose size change
   assert.equal(r.perOperator.get('sptq')!.accuracy, 50);
   assert.ok(r.perOperator.get('sptq')!.fidelity.sqnrDb > 40, 'from the sample that kept its size');
 });
+
+test('SQNR-based agreement says so in a note; top-class agreement needs none', () => {
+  const grid = make(2, [1, 85, 4, 4], (s, i) => i + s);
+  assert.match(scoreOutputs(outputs([['identity', grid]]), undefined, 2).note ?? '', /\[1, 85, 4, 4\]\) is not class scores.*within 20 dB SQNR/);
+  assert.equal(scoreOutputs(outputs([['identity', make(2, [1, 10], (s, i) => i + s)]]), undefined, 2).note, undefined);
+});

@@ -32,6 +32,8 @@ export interface AccuracyResult {
   baseline: number;
   perOperator: Map<OperatorId, OperatorAccuracy>;
   samples: number;
+  /** How "agreement" was judged when it is not the top class (for the report's readers). */
+  note?: string;
 }
 
 export type OutputKind = 'classes' | 'map' | 'other';
@@ -75,7 +77,9 @@ export function scoreOutputs(
   const kind = outputKind(ref[0]?.dims, ref[0]?.type);
   const mismatch = labels && labelsMismatch(labels, kind, `[${ref[0]?.dims.join(', ') ?? ''}]`);
   if (mismatch) throw new AdvisorError('input', mismatch, source);
-  if (!labels && kind !== 'classes') return sqnrFidelity(outputs, ref, n);
+  if (!labels && kind !== 'classes') {
+    return { ...sqnrFidelity(outputs, ref, n), note: `the model's first output (shape [${ref[0]?.dims.join(', ') ?? ''}]) is not class scores, so a sample "agrees" when an operator's output is within ${AGREEMENT_SQNR_DB} dB SQNR of the unmodified model's (error under 10% of the signal); give labels for a task metric` };
+  }
 
   const isMap = kind === 'map';
   const refPred = isMap ? undefined : classPredictions(ref);

@@ -183,7 +183,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   const result = assemble(rows, acc.metric, acc.baseline);
   lap('recommend', t0);
   timings['total'] = Date.now() - started;
-  const warnings = [...data.warnings, ...built.warnings];
+  const warnings = [...data.warnings, ...built.warnings, ...(acc.note ? [acc.note] : [])];
   const final = warnings.length ? { ...result, warnings } : result;
   cache.put(key, final);
   return final;
