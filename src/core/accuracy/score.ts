@@ -78,7 +78,7 @@ export function scoreOutputs(
   const mismatch = labels && labelsMismatch(labels, kind, `[${ref[0]?.dims.join(', ') ?? ''}]`);
   if (mismatch) throw new AdvisorError('input', mismatch, source);
   if (!labels && kind !== 'classes') {
-    return { ...sqnrFidelity(outputs, ref, n), note: `the model's first output (shape [${ref[0]?.dims.join(', ') ?? ''}]) is not class scores, so a sample "agrees" when an operator's output is within ${AGREEMENT_SQNR_DB} dB SQNR of the unmodified model's (error under 10% of the signal); give labels for a task metric` };
+    return { ...sqnrFidelity(outputs, ref, n), note: `the model's first output (shape [${ref[0]?.dims.join(', ') ?? ''}]) is not class scores, so a sample "agrees" when an operator's output is within ${AGREEMENT_SQNR_DB} dB SQNR of the unmodified model's (error under 10% of the signal)` };
   }
 
   const isMap = kind === 'map';
