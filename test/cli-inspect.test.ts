@@ -7,6 +7,9 @@ import * as ort from 'onnxruntime-node';
 import { writeBrokenFixtures, writeFixtures } from './fixtures/models';
 import { REPO_ROOT, sharedModel, sharedOnnxFiles, skipWithoutShared, tempDir, runCli } from './support/shared';
 import { wireSummary } from './support/wire';
+import { ModelBuilder } from '../src/core/onnx/builder';
+import { DataType } from '../src/core/onnx/dtypes';
+import { writeModel } from '../src/core/onnx/io';
 
 
 const cli = (...args: string[]) => runCli(args, { timeoutMs: 60_000 });
@@ -51,6 +54,18 @@ test('inspect --json on the fixtures reports modality and MACs', () => {
     'opHistogram', 'initializerCount', 'parameterCount', 'weightBytes', 'macs', 'modality', 'modalityReason', 'quantization',
     'sparsity', 'externalData']);
   assert.equal(get(files.external).externalData, true);
+});
+
+test('MACs of a model with symbolic image sides are counted at 224×224 and say so', () => {
+  const b = new ModelBuilder({ opset: 13 });
+  const x = b.input('img', DataType.FLOAT, ['N', 3, 'H', 'W']);
+  b.output(b.node('Conv', [x, b.weight('w', [8, 3, 3, 3])], { pads: [1, 1, 1, 1] }), DataType.FLOAT);
+  const file = path.join(tempDir(), 'symbolic.onnx');
+  writeModel(b.build(), file);
+  const info = JSON.parse(cli('inspect', file, '--json').stdout);
+  assert.equal(info.macs, 224 * 224 * 8 * 27);
+  assert.deepEqual(info.macsInputs, { img: [1, 3, 224, 224] });
+  assert.match(cli('inspect', file).stdout, /MACs\s+10\.84 M per sample at img \[1, 3, 224, 224\] \(the model's sizes are symbolic\)/);
 });
 
 test('inspect --json agrees with an independent reading of every shared model', { skip: skipWithoutShared }, async () => {

@@ -72,7 +72,7 @@ ${row('Inputs', io(i.inputs))}
 ${row('Outputs', io(i.outputs))}
 ${row('Modality', `${escapeHtml(i.modality)} <span class="muted">(${escapeHtml(i.modalityReason)})</span>`)}
 ${row('Size', `${fmtBytes(i.fileBytes)} file, ${fmtCount(i.parameterCount)} parameters (${fmtBytes(i.weightBytes)} of weights)${i.externalData ? ', external data' : ''}`)}
-${row('Compute', i.macs === null ? 'unknown MACs' : `${fmtCount(i.macs)} MACs per sample`)}
+${row('Compute', i.macs === null ? 'unknown MACs' : `${fmtCount(i.macs)} MACs per sample${i.macsInputs ? ` at ${Object.values(i.macsInputs).map((d) => `[${d.join(', ')}]`).join(', ')} (symbolic sizes)` : ''}`)}
 ${row('Graph', `${i.nodeCount} nodes: ${topOps || 'none'}`)}
 ${row('Quantization', escapeHtml(q))}
 ${row('Sparsity', `${(i.sparsity * 100).toFixed(1)}% zero weights`)}

@@ -39,7 +39,7 @@ function human(i: Inspection): string {
     ['outputs', io(i.outputs)],
     ['nodes', `${i.nodeCount}: ${ops}`],
     ['parameters', `${count(i.parameterCount)} (${bytes(i.weightBytes)} in ${i.initializerCount} initializers)`],
-    ['MACs', i.macs === null ? 'unknown (shapes not inferable statically)' : count(i.macs)],
+    ['MACs', i.macs === null ? 'unknown (shapes not inferable statically)' : `${count(i.macs)}${i.macsInputs ? ` per sample at ${Object.entries(i.macsInputs).map(([n, d]) => `${n} [${d.join(', ')}]`).join(', ')} (the model's sizes are symbolic)` : ''}`],
     ['modality', `${i.modality} — ${i.modalityReason}`],
     ['quantization', `${i.quantization.state} (${i.quantization.qdqNodes} Q/DQ nodes, ${i.quantization.integerOps} integer ops)`],
     ['sparsity', `${(i.sparsity * 100).toFixed(1)}% zero weights in Conv/MatMul/Gemm`],

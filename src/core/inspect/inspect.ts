@@ -9,6 +9,8 @@ import type { GraphProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx
 import { indexGraph } from '../graph/graph';
 import { attrInt, inferShapes } from '../graph/shapes';
 import type { Modality } from '../results';
+import { modelInputSpecs } from '../data/inputs';
+import { syntheticDims } from '../data/synthetic';
 import { detectModality, type IoInfo } from './modality';
 
 export type QuantizationState = 'float' | 'qdq' | 'qoperator' | 'dynamic';
@@ -27,6 +29,8 @@ export interface Inspection {
   parameterCount: number;
   weightBytes: number;
   macs: number | null;
+  /** The input sizes `macs` was counted at, when the model leaves some symbolic (as synthetic samples size them). */
+  macsInputs?: Record<string, number[]>;
   modality: Modality;
   modalityReason: string;
   quantization: { state: QuantizationState; qdqNodes: number; integerOps: number };
@@ -102,8 +106,21 @@ function arrayView(t: TensorProto, b: Uint8Array): TypedArray {
   return C ? new C(b.buffer, b.byteOffset, Math.floor(b.length / C.BYTES_PER_ELEMENT)) : b;
 }
 
-function countMacs(g: GraphProto): number | null {
-  const shapes = inferShapes(g, 1);
+/**
+ * Input sizes with every symbolic dimension given the value synthetic samples use (batch 1, image
+ * side 224, sequence 128), or undefined when all are fixed already.
+ */
+function concreteInputs(model: LoadedModel['model'], modality: Modality): Record<string, number[]> | undefined {
+  let specs;
+  try { specs = modelInputSpecs(model); } catch { return undefined; }
+  if (specs.every((s) => s.shape.every((d, i) => i === 0 || (typeof d === 'number' && d > 0)))) return undefined;
+  return Object.fromEntries(specs.map((s) => [s.name, syntheticDims(s, modality)]));
+}
+
+function countMacs(g: GraphProto, at?: Record<string, number[]>): number | null {
+  // the graph as if its inputs had the sizes `at`: only the input list is replaced
+  const sized = at ? { ...g, input: g.input.map((v) => (at[v.name ?? ''] ? fixedInput(v, at[v.name ?? '']!) : v)) } : g;
+  const shapes = inferShapes(sized, 1);
   let macs = 0;
   for (const n of g.node) {
     const op = n.op_type;
@@ -119,6 +136,11 @@ function countMacs(g: GraphProto): number | null {
   }
   // absurd declared dims overflow to Infinity (or NaN from a malformed shape): unknown, not a number JSON turns into null
   return Number.isFinite(macs) ? macs : null;
+}
+
+function fixedInput(v: ValueInfoProto, dims: number[]): ValueInfoProto {
+  const tt = v.type?.tensor_type;
+  return { ...v, type: { ...v.type, tensor_type: { ...tt, shape: { dim: dims.map((d) => ({ dim_value: BigInt(d) })) } } } };
 }
 
 export function inspectModel(m: LoadedModel): Inspection {
@@ -165,6 +187,7 @@ export function inspectModel(m: LoadedModel): Inspection {
 
   const inputs = idx.inputs.map(ioInfo);
   const { modality, reason } = detectModality(inputs);
+  const macsInputs = concreteInputs(model, modality);
   return {
     path: m.path,
     fileBytes: m.fileBytes,
@@ -178,7 +201,8 @@ export function inspectModel(m: LoadedModel): Inspection {
     initializerCount: g.initializer.length,
     parameterCount: params,
     weightBytes,
-    macs: countMacs(g),
+    macs: countMacs(g, macsInputs),
+    ...(macsInputs ? { macsInputs } : {}),
     modality,
     modalityReason: reason,
     quantization: quantizationOf(g),
