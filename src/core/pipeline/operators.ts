@@ -14,6 +14,7 @@ import { readModel, writeModel, type LoadedModel } from '../onnx/io';
 import { bestCuts, extractPartition } from '../partition';
 import type { NodeTimes, PricedCut } from '../partition/types';
 import type { Feeds, JobOptions, RunnerHost } from '../protocol/runner';
+import { LOW_FUSION_SHARE } from '../quantize/fusion';
 import { runSptq, type SptqResult } from '../quantize/sptq';
 import type { AdvisorReport, OperatorId, PlacementId, ResultFlag } from '../results';
 import { studyHint } from '../study/ranges';
@@ -21,6 +22,7 @@ import { discoverVariants } from '../variants/discover';
 import { validateVariant } from '../variants/validate';
 import type { LinkId } from '../tiers/types';
 import type { PreparedData } from './data';
+import { qatFusion } from './qatCheck';
 import type { OperatorBuild } from './measure';
 import type { AdvisorRequest, AdvisorStage, VariantKind } from './types';
 
@@ -46,8 +48,6 @@ export interface BuiltOperators {
 }
 
 const SINGLE: PlacementId[] = ['mobile', 'edge', 'cloud'];
-/** Below this share of Conv/MatMul/Gemm running as integer kernels, int8 rarely pays off. */
-export const LOW_FUSION_SHARE = 0.5;
 
 function stem(p: string): string {
   return path.basename(p).replace(/\.onnx$/i, '');
@@ -80,10 +80,21 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
     }
     warnings.push(...check.warnings);
     variantPaths.set(v.kind, v.path);
-    builds.push({
-      operator: v.kind, stages: [v.path], placements: SINGLE,
-      ...(v.kind === 'pruned' ? { note: `${(vi.sparsity * 100).toFixed(0)}% zero weights (unstructured: no speed-up expected on dense CPU kernels)` } : {}),
-    });
+    let note = v.kind === 'pruned' ? `${(vi.sparsity * 100).toFixed(0)}% zero weights (unstructured: no speed-up expected on dense CPU kernels)` : undefined;
+    let flags: ResultFlag[] = [];
+    if (v.kind === 'qat' && vi.quantization.state === 'qdq') {
+      try {
+        const q = await qatFusion(ctx.runner, v.path, ctx.jobOpts);
+        note = q.note;
+        flags = q.flags;
+        if (q.warning) warnings.push(q.warning);
+      } catch (e) {
+        const err = toAdvisorError(e);
+        if (err.category === 'cancelled') throw err;
+        ctx.log?.(`QAT fusion check skipped: ${err.message}`);
+      }
+    }
+    builds.push({ operator: v.kind, stages: [v.path], placements: SINGLE, ...(note ? { note } : {}), ...(flags.length ? { flags } : {}) });
   }
   for (const kind of ['distilled', 'pruned', 'qat'] as const) {
     if (!variantPaths.has(kind)) missing.push({ operator: kind, hint: studyHint(kind) ?? 'not provided' });

@@ -12,6 +12,9 @@ const FLOAT_HEAVY = new Set(['Conv', 'MatMul', 'Gemm', 'FusedConv', 'FusedGemm',
 /** Ops that only move data between layouts: part of an island, not counted in it. */
 const LAYOUT = new Set(['Transpose', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'ReorderInput', 'ReorderOutput']);
 
+/** Below this share of Conv/MatMul/Gemm running as integer kernels, int8 rarely pays off. */
+export const LOW_FUSION_SHARE = 0.5;
+
 export interface FusionReport {
   /** Conv/MatMul/Gemm of the float model that run as integer kernels. */
   integerKernels: number;

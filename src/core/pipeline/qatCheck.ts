@@ -1,0 +1,41 @@
+/**
+ * Why a QAT variant can be slower than the float model: its QuantizeLinear/DequantizeLinear pairs
+ * only become integer kernels where onnxruntime fuses them (a BatchNormalization left between a
+ * Conv and its Q, for one, keeps the Conv float). Like SPTQ's fusion check, this asks onnxruntime
+ * for the graph it really runs and counts what became integer kernels.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { readModel } from '../onnx/io';
+import type { JobOptions, RunnerHost } from '../protocol/runner';
+import { fusionReport, LOW_FUSION_SHARE, type FusionReport } from '../quantize/fusion';
+import type { ResultFlag } from '../results';
+
+export interface QatFusion {
+  fusion: FusionReport;
+  /** For the QAT rows. */
+  note: string;
+  flags: ResultFlag[];
+  /** Set when most heavy ops stay float: what the user should know about their export. */
+  warning?: string;
+}
+
+export async function qatFusion(runner: RunnerHost, modelPath: string, job: JobOptions = {}): Promise<QatFusion> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-advisor-qat-'));
+  try {
+    const optPath = path.join(tmp, 'optimized.onnx');
+    await runner.run('optimize', { modelPath, outPath: optPath, level: 'extended' }, job);
+    const fusion = fusionReport(readModel(modelPath).model.graph!, readModel(optPath).model.graph!);
+    const pct = (fusion.share * 100).toFixed(0);
+    const note = `${fusion.integerKernels}/${fusion.total} Conv/MatMul/Gemm run as integer kernels (${pct}%)`;
+    if (fusion.share >= LOW_FUSION_SHARE) return { fusion, note, flags: [] };
+    const around = Object.entries(fusion.qdqAroundFloat).map(([op, n]) => `${op}×${n}`).join(' ');
+    return {
+      fusion, note, flags: ['lowFusionCoverage'],
+      warning: `the QAT variant runs only ${fusion.integerKernels} of its ${fusion.total} Conv/MatMul/Gemm as integer kernels: onnxruntime keeps ${around || 'them'} as float math between its Q/DQ pairs (fake quantization), so it pays for quantize steps without integer speed${fusion.qdqAroundFloat['BatchNormalization'] ? '; fold BatchNormalization into the preceding Conv before exporting' : ''}`,
+    };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
