@@ -98,3 +98,16 @@ test('without data or class outputs, fidelity is per-sample SQNR agreement with 
   const fresh = spawnSync(process.execPath, [CLI, 'recommend', model, '--budget-seconds', '1', '--json', '--quiet', '--out-dir', path.join(dir, 'out'), '--no-cache'], { encoding: 'utf8', timeout: 300_000 });
   assert.equal((JSON.parse(fresh.stdout) as AdvisorReport).cachedAt, undefined);
 });
+
+test('an already-quantized model: no SPTQ, no calibration warning, and the report says how much of it really runs in int8', { timeout: 300_000 }, () => {
+  const dir = tempDir();
+  const r = spawnSync(process.execPath, [CLI, 'recommend', sample('digits_qat.onnx'), '--budget-seconds', '1', '--json', '--quiet',
+    '--no-cache', '--out-dir', path.join(dir, 'out')], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as AdvisorReport;
+  assert.ok(!report.results.some((x) => x.operator === 'sptq'));
+  assert.ok(!report.warnings!.some((w) => /SPTQ ranges/.test(w)), String(report.warnings));
+  assert.ok(report.warnings!.some((w) => /the model runs only 0 of its 7 Conv\/MatMul\/Gemm as integer kernels/.test(w)), String(report.warnings));
+  const identity = report.results.find((x) => x.operator === 'identity')!;
+  assert.match(identity.note ?? '', /0\/7 Conv\/MatMul\/Gemm run as integer kernels/);
+});

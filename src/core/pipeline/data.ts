@@ -73,15 +73,17 @@ export function prepareData(req: AdvisorRequest, model: ModelProto, inspection: 
   }
   let calibSamples: Feeds[];
   let syntheticCalibration = false;
+  // an already-quantized model gets no SPTQ (a DSPTQ still says so on its own rows' flags)
+  const sptqRuns = inspection.quantization.state === 'float';
   if (req.calibrationPath) {
     calibSamples = loadDataset(req.calibrationPath, inputs, { limit: MAX_CALIB_SAMPLES }).samples;
   } else if (req.dataPath) {
     calibSamples = evalSamples.slice(0, MAX_CALIB_SAMPLES);
-    warnings.push('SPTQ is calibrated on the evaluation data (no calibration set given): its accuracy may be optimistic');
+    if (sptqRuns) warnings.push('SPTQ is calibrated on the evaluation data (no calibration set given): its accuracy may be optimistic');
   } else {
     calibSamples = syntheticSamples(inputs, inspection.modality, SYNTHETIC_CALIB_SAMPLES, 5);
     syntheticCalibration = true;
-    warnings.push('SPTQ ranges come from synthetic inputs and are unreliable: give calibration data for a trustworthy int8 model');
+    if (sptqRuns) warnings.push('SPTQ ranges come from synthetic inputs and are unreliable: give calibration data for a trustworthy int8 model');
   }
   return {
     evalSamples,

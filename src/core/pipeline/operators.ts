@@ -22,7 +22,7 @@ import { discoverVariants } from '../variants/discover';
 import { validateVariant } from '../variants/validate';
 import type { LinkId } from '../tiers/types';
 import type { PreparedData } from './data';
-import { qatFusion } from './qatCheck';
+import { qdqFusion } from './qdqFusion';
 import type { OperatorBuild } from './measure';
 import type { AdvisorRequest, AdvisorStage, VariantKind } from './types';
 
@@ -84,7 +84,7 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
     let flags: ResultFlag[] = [];
     if (v.kind === 'qat' && vi.quantization.state === 'qdq') {
       try {
-        const q = await qatFusion(ctx.runner, v.path, ctx.jobOpts);
+        const q = await qdqFusion(ctx.runner, v.path, 'the QAT variant', ctx.jobOpts);
         note = q.note;
         flags = q.flags;
         if (q.warning) warnings.push(q.warning);
@@ -103,7 +103,20 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
   // SPTQ and DSPTQ
   let sptq: SptqResult | undefined;
   const quantizable = inspection.quantization.state === 'float';
-  if (!quantizable) warnings.push(`the model is already quantized (${inspection.quantization.state}): SPTQ and SPTQ-Partition are skipped`);
+  if (!quantizable) {
+    warnings.push(`the model is already quantized (${inspection.quantization.state}): SPTQ and SPTQ-Partition are skipped`);
+    if (inspection.quantization.state === 'qdq') {
+      try {
+        const q = await qdqFusion(ctx.runner, loaded.path, 'the model', ctx.jobOpts);
+        if (q.warning) warnings.push(q.warning);
+        builds[0] = { ...builds[0]!, note: q.note, ...(q.flags.length ? { flags: q.flags } : {}) };
+      } catch (e) {
+        const err = toAdvisorError(e);
+        if (err.category === 'cancelled') throw err;
+        ctx.log?.(`fusion check skipped: ${err.message}`);
+      }
+    }
+  }
   const sptqFlags = (r: SptqResult): ResultFlag[] => [
     ...(r.synthetic ? ['syntheticCalibration' as const] : []),
     ...(r.fusion.share < LOW_FUSION_SHARE ? ['lowFusionCoverage' as const] : []),

@@ -1,5 +1,5 @@
 /**
- * Why a QAT variant can be slower than the float model: its QuantizeLinear/DequantizeLinear pairs
+ * Why a QAT variant (or any QDQ model) can be slower than the float model: its QuantizeLinear/DequantizeLinear pairs
  * only become integer kernels where onnxruntime fuses them (a BatchNormalization left between a
  * Conv and its Q, for one, keeps the Conv float). Like SPTQ's fusion check, this asks onnxruntime
  * for the graph it really runs and counts what became integer kernels.
@@ -12,7 +12,7 @@ import type { JobOptions, RunnerHost } from '../protocol/runner';
 import { fusionReport, LOW_FUSION_SHARE, type FusionReport } from '../quantize/fusion';
 import type { ResultFlag } from '../results';
 
-export interface QatFusion {
+export interface QdqFusion {
   fusion: FusionReport;
   /** For the QAT rows. */
   note: string;
@@ -21,7 +21,8 @@ export interface QatFusion {
   warning?: string;
 }
 
-export async function qatFusion(runner: RunnerHost, modelPath: string, job: JobOptions = {}): Promise<QatFusion> {
+/** `what` names the model in the warning ("the QAT variant", "the model"). */
+export async function qdqFusion(runner: RunnerHost, modelPath: string, what: string, job: JobOptions = {}): Promise<QdqFusion> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-advisor-qat-'));
   try {
     const optPath = path.join(tmp, 'optimized.onnx');
@@ -33,7 +34,7 @@ export async function qatFusion(runner: RunnerHost, modelPath: string, job: JobO
     const around = Object.entries(fusion.qdqAroundFloat).map(([op, n]) => `${op}×${n}`).join(' ');
     return {
       fusion, note, flags: ['lowFusionCoverage'],
-      warning: `the QAT variant runs only ${fusion.integerKernels} of its ${fusion.total} Conv/MatMul/Gemm as integer kernels: onnxruntime keeps ${around || 'them'} as float math between its Q/DQ pairs (fake quantization), so it pays for quantize steps without integer speed${fusion.qdqAroundFloat['BatchNormalization'] ? '; fold BatchNormalization into the preceding Conv before exporting' : ''}`,
+      warning: `${what} runs only ${fusion.integerKernels} of its ${fusion.total} Conv/MatMul/Gemm as integer kernels: onnxruntime keeps ${around || 'them'} as float math between its Q/DQ pairs (fake quantization), so it pays for quantize steps without integer speed${fusion.qdqAroundFloat['BatchNormalization'] ? '; fold BatchNormalization into the preceding Conv before exporting' : ''}`,
     };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
