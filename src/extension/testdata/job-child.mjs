@@ -16,6 +16,7 @@ const timer = setInterval(() => {
     return;
   }
   done++;
-  process.send({ type: 'progress', message: `step ${done} of ${steps}`, fraction: done / steps });
+  // the partial result first: a test that cancels on seeing progress can then count on it
   process.send({ type: 'partial', rows: done });
+  process.send({ type: 'progress', message: `step ${done} of ${steps}`, fraction: done / steps });
 }, stepMs);
