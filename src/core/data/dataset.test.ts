@@ -115,6 +115,22 @@ test('synthetic images keep the layout: symbolic N×H×W×3 (a TensorFlow export
   assert.deepEqual(syntheticDims({ ...image, shape: ['N', 3, 'H', 'W'] }, 'image'), [1, 3, 224, 224]);
 });
 
+test('an input with no declared shape: real samples are taken as they are, synthetic ones are refused with the way out', () => {
+  const b = new ModelBuilder();
+  b.output(b.node('Relu', [b.input('x', DataType.FLOAT, [1, 3, 4, 4])]), DataType.FLOAT);
+  const m = b.build();
+  delete m.graph!.input[0]!.type!.tensor_type!.shape;
+  const [spec] = modelInputSpecs(m);
+  assert.equal(spec!.unknownRank, true);
+  assert.throws(() => syntheticSamples([spec!], 'image', 1), isInput(/input "x" declares no shape .* give real samples \(--data/));
+  const d = tmp();
+  const file = path.join(d, 'x.npy');
+  fs.writeFileSync(file, encodeNpy({ type: 'float32', shape: [5, 3, 4, 4], data: new Float32Array(240) }));
+  const ds = loadDataset(file, [spec!]);
+  assert.equal(ds.samples.length, 5);
+  assert.deepEqual(ds.samples[0]!.x!.dims, [1, 3, 4, 4], 'the leading axis counts samples; each gets batch 1');
+});
+
 test('synthetic token ids stay inside the embedding table the model gathers from, even through a Cast', () => {
   const b = new ModelBuilder();
   const ids = b.input('input_ids', DataType.INT64, ['batch', 16]);

@@ -89,7 +89,8 @@ function loadPerSampleFolder(dir: string, input: InputSpec): { tensors: TensorDa
   for (const name of files) {
     const f = path.join(dir, name);
     const a = readNpyFile(f);
-    const rank = input.shape.length;
+    // an input without a declared shape takes the sample as it is, batch 1 added when missing
+    const rank = input.unknownRank ? (a.shape[0] === 1 ? a.shape.length : a.shape.length + 1) : input.shape.length;
     if (a.shape.length === rank - 1) a.shape = [1, ...a.shape];
     if (a.shape.length !== rank || a.shape[0] !== 1) {
       throw new AdvisorError('input', `one sample for input "${input.name}" must have shape ${fmtShape(input.shape)} with batch 1 (or without the batch axis), got (${a.shape.join(', ')})`, f);
@@ -102,7 +103,8 @@ function loadPerSampleFolder(dir: string, input: InputSpec): { tensors: TensorDa
 
 /** Splits an array with a leading sample axis into batch-1 samples. */
 function splitSamples(a: NpyArray, input: InputSpec, file: string): TensorData[] {
-  const rank = input.shape.length;
+  // an input without a declared shape: the leading axis counts samples, the rest is one sample
+  const rank = input.unknownRank ? (a.shape[1] === 1 ? a.shape.length - 1 : a.shape.length) : input.shape.length;
   let sampleDims: number[];
   if (a.shape.length === rank) sampleDims = [1, ...a.shape.slice(1)];
   else if (a.shape.length === rank + 1 && a.shape[1] === 1) sampleDims = a.shape.slice(1);

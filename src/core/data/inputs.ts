@@ -14,6 +14,8 @@ export interface InputSpec {
    * stay below V. Synthetic token ids respect it.
    */
   idBound?: number;
+  /** The model declares no shape at all for this input (not even its rank). */
+  unknownRank?: true;
 }
 
 /** Layout-only ops an id tensor may pass through on its way to the Gather. */
@@ -64,7 +66,7 @@ export function modelInputSpecs(model: ModelProto, file?: string): InputSpec[] {
     if (!type) throw new AdvisorError('unsupported', `input "${v.name}" has type ${dtypeName(tt?.elem_type)}, which the advisor cannot feed`, file);
     const shape = tt?.shape?.dim.map((d) => (d.dim_value !== undefined ? Number(d.dim_value) : d.dim_param || null)) ?? [];
     const idBound = type === 'int64' || type === 'int32' ? gatherTableRows(g, v.name ?? '') : undefined;
-    return { name: v.name ?? '', type, shape, ...(idBound ? { idBound } : {}) };
+    return { name: v.name ?? '', type, shape, ...(idBound ? { idBound } : {}), ...(tt?.shape ? {} : { unknownRank: true as const }) };
   });
 }
 

@@ -4,6 +4,7 @@
  * (all-ones masks, zero segment ids), random bytes. Symbolic batch dimensions become 1; other
  * symbolic dimensions take a typical size (sequence 128, image side 224). Deterministic (seeded).
  */
+import { AdvisorError } from '../errors';
 import { seededRandom } from '../stats/bootstrap';
 import type { Feeds, TensorArray, TensorData } from '../protocol/runner';
 import type { Modality } from '../results';
@@ -12,6 +13,9 @@ import type { InputSpec } from './inputs';
 const CHANNELS = new Set([1, 3, 4]);
 
 export function syntheticDims(input: InputSpec, modality: Modality): number[] {
+  if (input.unknownRank) {
+    throw new AdvisorError('input', `input "${input.name}" declares no shape (not even its rank), so synthetic samples cannot be made for it: give real samples (--data, and --calib for SPTQ)`);
+  }
   const s = input.shape;
   // a TensorFlow export's N×H×W×C image: channels last, and not also plausibly first
   const nhwc = modality === 'image' && s.length === 4 && CHANNELS.has(s[3] as number) && !CHANNELS.has(s[1] as number);

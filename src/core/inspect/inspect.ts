@@ -113,7 +113,7 @@ function arrayView(t: TensorProto, b: Uint8Array): TypedArray {
 function concreteInputs(model: LoadedModel['model'], modality: Modality): Record<string, number[]> | undefined {
   let specs;
   try { specs = modelInputSpecs(model); } catch { return undefined; }
-  if (specs.every((s) => s.shape.every((d, i) => i === 0 || (typeof d === 'number' && d > 0)))) return undefined;
+  if (specs.some((s) => s.unknownRank) || specs.every((s) => s.shape.every((d, i) => i === 0 || (typeof d === 'number' && d > 0)))) return undefined;
   return Object.fromEntries(specs.map((s) => [s.name, syntheticDims(s, modality)]));
 }
 
