@@ -22,7 +22,7 @@ import { discoverVariants } from '../variants/discover';
 import { validateVariant } from '../variants/validate';
 import type { LinkId } from '../tiers/types';
 import type { PreparedData } from './data';
-import { qdqFusion } from './qdqFusion';
+import { qdqFusion, type QdqFusion } from './qdqFusion';
 import type { OperatorBuild } from './measure';
 import type { AdvisorRequest, AdvisorStage, VariantKind } from './types';
 
@@ -60,6 +60,20 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
   const warnings: string[] = [];
   const missing: BuiltOperators['missing'] = [];
 
+  // "will int8 be faster here?" for a model that already is QDQ: informative, never fails the run
+  const fusionOf = async (modelPath: string, what: string): Promise<QdqFusion | undefined> => {
+    try {
+      const q = await qdqFusion(ctx.runner, modelPath, what, ctx.jobOpts);
+      if (q.warning) warnings.push(q.warning);
+      return q;
+    } catch (e) {
+      const err = toAdvisorError(e);
+      if (err.category === 'cancelled') throw err;
+      ctx.log?.(`fusion check of ${what} skipped: ${err.message}`);
+      return undefined;
+    }
+  };
+
   // white-box variants, validated against the model's interface
   ctx.progress('variants', 'looking for distilled, pruned and QAT variants');
   const found = req.discoverVariants === false
@@ -82,18 +96,8 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
     variantPaths.set(v.kind, v.path);
     let note = v.kind === 'pruned' ? `${(vi.sparsity * 100).toFixed(0)}% zero weights (unstructured: no speed-up expected on dense CPU kernels)` : undefined;
     let flags: ResultFlag[] = [];
-    if (v.kind === 'qat' && vi.quantization.state === 'qdq') {
-      try {
-        const q = await qdqFusion(ctx.runner, v.path, 'the QAT variant', ctx.jobOpts);
-        note = q.note;
-        flags = q.flags;
-        if (q.warning) warnings.push(q.warning);
-      } catch (e) {
-        const err = toAdvisorError(e);
-        if (err.category === 'cancelled') throw err;
-        ctx.log?.(`QAT fusion check skipped: ${err.message}`);
-      }
-    }
+    const q = v.kind === 'qat' && vi.quantization.state === 'qdq' ? await fusionOf(v.path, 'the QAT variant') : undefined;
+    if (q) { note = q.note; flags = q.flags; }
     builds.push({ operator: v.kind, stages: [v.path], placements: SINGLE, ...(note ? { note } : {}), ...(flags.length ? { flags } : {}) });
   }
   for (const kind of ['distilled', 'pruned', 'qat'] as const) {
@@ -105,17 +109,8 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
   const quantizable = inspection.quantization.state === 'float';
   if (!quantizable) {
     warnings.push(`the model is already quantized (${inspection.quantization.state}): SPTQ and SPTQ-Partition are skipped`);
-    if (inspection.quantization.state === 'qdq') {
-      try {
-        const q = await qdqFusion(ctx.runner, loaded.path, 'the model', ctx.jobOpts);
-        if (q.warning) warnings.push(q.warning);
-        builds[0] = { ...builds[0]!, note: q.note, ...(q.flags.length ? { flags: q.flags } : {}) };
-      } catch (e) {
-        const err = toAdvisorError(e);
-        if (err.category === 'cancelled') throw err;
-        ctx.log?.(`fusion check skipped: ${err.message}`);
-      }
-    }
+    const q = inspection.quantization.state === 'qdq' ? await fusionOf(loaded.path, 'the model') : undefined;
+    if (q) builds[0] = { ...builds[0]!, note: q.note, ...(q.flags.length ? { flags: q.flags } : {}) };
   }
   const sptqFlags = (r: SptqResult): ResultFlag[] => [
     ...(r.synthetic ? ['syntheticCalibration' as const] : []),
