@@ -208,6 +208,25 @@ test('an opset 8 model moves to 13: Clip bounds and Unsqueeze axes become inputs
     && /opset 8 predates QuantizeLinear \(opset 10\), and Upsample cannot be moved to opset 13/.test(e.message));
 });
 
+test('an opset 11 transformer moves to 13: comparison/mask ops qualify, ReduceSum axes become an input, keepdims stays', () => {
+  const m = transformerModel();
+  m.opset_import[0]!.version = 11n;
+  const g = m.graph!;
+  const out = g.output[0]!;
+  // logits → Equal/Where (a mask-style select) → ReduceSum over axes [1] without keepdims
+  g.node.push(
+    { ...g.node[0]!, op_type: 'Equal', name: 'eq', input: [out.name!, out.name!], output: ['same'], attribute: [] },
+    { ...g.node[0]!, op_type: 'Where', name: 'where', input: ['same', out.name!, out.name!], output: ['kept'], attribute: [] },
+    { ...g.node[0]!, op_type: 'ReduceSum', name: 'rsum', input: ['kept'], output: ['summed'], attribute: [makeAttribute('axes', [1]), makeAttribute('keepdims', 0)] });
+  g.output = [{ name: 'summed' }];
+  const { report } = quantize(m, fakeRanges(m));
+  assert.ok(report.notes.some((n) => /upgraded opset 11 → 13/.test(n)), report.notes.join('; '));
+  const p = calibrationPlan(m).model.graph!;
+  const rsum = p.node.find((n) => n.op_type === 'ReduceSum')!;
+  assert.deepEqual(rsum.attribute.map((a) => a.name), ['keepdims']);
+  assert.deepEqual(Array.from(tensorToArray(p.initializer.find((t) => t.name === rsum.input[1])!) as BigInt64Array), [1n]);
+});
+
 test('an opset 10 Pad (pads and value as attributes) gets them as inputs when the model moves to 13', () => {
   const m = cnnModel();
   m.opset_import[0]!.version = 10n;

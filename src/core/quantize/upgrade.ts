@@ -1,7 +1,8 @@
 /**
  * Moving a model from opset 7–12 to 13, where QuantizeLinear/DequantizeLinear exist (from 10) and
  * take a per-channel axis (from 13). Only ops whose meaning is the same at 13 are allowed; the
- * ones that only moved attributes into inputs are rewritten (Pad, Clip, Squeeze, Unsqueeze), and
+ * ones that only moved attributes into inputs are rewritten (Pad, Clip, Squeeze, Unsqueeze,
+ * ReduceSum), and
  * Softmax-like ops qualify when they normalise over the last axis. Anything else blocks the move
  * and is named, so the caller can fall back (per-tensor weights at opset 10–12) or refuse.
  */
@@ -17,9 +18,15 @@ const SAME_AT_13 = new Set([
   'Sub', 'Mul', 'Div', 'Reshape', 'Transpose', 'Concat', 'Identity', 'Sigmoid', 'Tanh', 'LeakyRelu', 'Shape',
   'Gather', 'Cast', 'Sqrt', 'Pow', 'Exp', 'Erf', 'Neg', 'Abs', 'Sum', 'Max', 'Min', 'HardSigmoid', 'PRelu',
   'ReduceMean', 'ReduceMax', 'ReduceMin', 'LRN', 'InstanceNormalization', 'Elu', 'Selu', 'Softplus', 'Floor', 'Ceil',
+  // what transformer exports add (their later versions only add element types or defaulted attributes)
+  'Equal', 'Less', 'Greater', 'Where', 'Expand', 'ConstantOfShape', 'Range', 'Not', 'And', 'Or', 'Tile', 'Mod',
+  'Round', 'Sign', 'ArgMax', 'ArgMin',
   // attributes that became inputs: rewritten below
-  'Pad', 'Clip', 'Squeeze', 'Unsqueeze',
+  'Pad', 'Clip', 'Squeeze', 'Unsqueeze', 'ReduceSum',
 ]);
+
+/** Ops whose pre-10 versions took as attributes what they take as inputs from 10 on. */
+const SAME_FROM_10 = new Set(['Slice', 'TopK']);
 
 const SOFTMAX_LIKE = new Set(['Softmax', 'LogSoftmax', 'Hardmax']);
 
@@ -43,6 +50,7 @@ function sameAt13(n: NodeProto, opset: number, shapes: Map<string, number[]>): b
   if (op === 'Dropout') return opset >= 12 || n.attribute.length === 0;
   // BatchNormalization-7 has `spatial` (1: per channel, what 9+ always does)
   if (op === 'BatchNormalization') return attrInt(n, 'spatial', 1) === 1;
+  if (SAME_FROM_10.has(op)) return opset >= 10;
   return SAME_AT_13.has(op);
 }
 
@@ -74,12 +82,12 @@ export function rewriteFor13(g: GraphProto, opset: number): void {
       n.input = [n.input[0]!, bound('min'), bound('max')];
       while (n.input.length > 1 && n.input[n.input.length - 1] === '') n.input.pop();
       n.attribute = [];
-    } else if ((op === 'Squeeze' || op === 'Unsqueeze') && ints(n, 'axes')) {
-      // axes attribute → input at 13
+    } else if ((op === 'Squeeze' || op === 'Unsqueeze' || op === 'ReduceSum') && ints(n, 'axes')) {
+      // axes attribute → input at 13 (ReduceSum keeps its keepdims)
       const axes = ints(n, 'axes')!;
       g.initializer.push(makeTensor(name(n, 'axes'), DataType.INT64, [axes.length], BigInt64Array.from(axes)));
       n.input = [n.input[0]!, name(n, 'axes')];
-      n.attribute = [];
+      n.attribute = n.attribute.filter((a) => a.name !== 'axes');
     } else if (op === 'BatchNormalization') {
       n.attribute = n.attribute.filter((a) => a.name !== 'spatial');
     } else if (SOFTMAX_LIKE.has(op)) {
