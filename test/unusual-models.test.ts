@@ -17,7 +17,7 @@ const files = Object.fromEntries(Object.entries(UNUSUAL).map(([name, build]) => 
   return [name, file];
 })) as Record<keyof typeof UNUSUAL, string>;
 
-interface QuantizeJson { out: string; fusion: { share: number }; fidelity?: { top1Agreement: number; sqnrDb: number }; notes?: string[] }
+interface QuantizeJson { out: string; fusion: { share: number }; fidelity?: { top1Agreement: number | null; sqnrDb: number }; notes?: string[] }
 
 test('SPTQ quantizes every unusual export, or refuses it saying why', { skip: skipWithoutCli, timeout: 300_000 }, () => {
   for (const name of ['opset8', 'pad10', 'tfNhwc', 'squeezeLike', 'argmaxFirst', 'smallVocab', 'detectionHead'] as const) {
@@ -26,6 +26,9 @@ test('SPTQ quantizes every unusual export, or refuses it saying why', { skip: sk
     const q = JSON.parse(r.stdout) as QuantizeJson;
     assert.ok(q.fusion.share > 0, `${name}: something runs as integer kernels`);
     assert.ok(q.fidelity && Number.isFinite(q.fidelity.sqnrDb) && q.fidelity.sqnrDb > 15, `${name}: output SQNR ${q.fidelity?.sqnrDb}`);
+    // a detection grid has no top class: no top-1 agreement (NaN, null in JSON) rather than a meaningless one
+    if (name === 'detectionHead') assert.equal(q.fidelity.top1Agreement, null);
+    else assert.ok((q.fidelity.top1Agreement ?? 0) >= 0.75, `${name}: top-1 agreement ${q.fidelity.top1Agreement}`);
   }
   const fp16 = runCli(['quantize', files.fp16, '--no-speed-check']);
   assert.equal(fp16.code, 1);

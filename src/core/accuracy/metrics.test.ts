@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TensorData } from '../protocol/runner';
-import { accuracyDrop, binaryF1, classPredictions, maskPrediction, meanIoU, sqnrDb, top1Accuracy, top1Agreement } from '.';
+import { accuracyDrop, binaryF1, classPredictions, topClass, maskPrediction, meanIoU, sqnrDb, top1Accuracy, top1Agreement } from '.';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
 const f32 = (dims: number[], v: number[]): TensorData => ({ type: 'float32', dims, data: Float32Array.from(v) });
@@ -40,6 +40,10 @@ test('predictions: argmax of score rows, thresholds for single scores, per-pixel
   // an integer output with one value per sample is the class id itself (e.g. an ArgMax head)
   const id = (v: number): TensorData => ({ type: 'int64', dims: [1], data: BigInt64Array.of(BigInt(v)) });
   assert.deepEqual(Array.from(classPredictions([id(7), id(0)])), [7, 0]);
+  // one sample at a time (what the runner's SPTQ fidelity job streams): no class for a detection grid
+  assert.equal(topClass(f32([1, 3, 1, 1], [0.1, 0.9, 0.2])), 1);
+  assert.equal(topClass(f32([1, 2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7])), undefined);
+  assert.equal(topClass(f32([1], [0.7])), 1, 'a score in [0, 1] reads as a probability');
   // [1, 2 classes, 1, 3 pixels]
   assert.deepEqual(Array.from(maskPrediction(f32([1, 2, 1, 3], [0.9, 0.1, 0.5, 0.1, 0.9, 0.6]))), [0, 1, 1]);
 });

@@ -2,30 +2,43 @@
 import { AdvisorError } from '../errors';
 import type { TensorData } from '../protocol/runner';
 
-function asNumbers(t: TensorData): ArrayLike<number> {
-  if (t.type === 'int64') return Array.from(t.data as BigInt64Array, Number);
-  return t.data as ArrayLike<number>;
+/** One sample's output as the runner's tensors and TensorData both look. */
+export interface OutputValues { type: string; dims: readonly number[]; data: ArrayLike<number> | BigInt64Array }
+
+/** The values as numbers (int64 outputs arrive as BigInt64Array). */
+export function asNumbers(t: OutputValues): ArrayLike<number> {
+  return t.data instanceof BigInt64Array ? Float64Array.from(t.data, Number) : t.data;
 }
 
 /**
- * Top-1 class per sample: argmax over the one non-unit axis of the output ([1, C], [1, C, 1, 1]).
- * An integer output with one value per sample already is the class. A single float score per
- * sample ([1] or [1, 1]) is a binary classifier: class 1 when above 0.5 if the scores look like
- * probabilities (all within [0, 1]), above 0 if they look like logits.
+ * The top class of one sample's output: argmax over its one non-unit axis ([1, C], [1, C, 1, 1]).
+ * An integer output with one value already is the class; a single float score is a binary
+ * classifier, class 1 above 0.5 for probabilities (`probabilities`; by default a score in [0, 1]
+ * counts as one) and above 0 for logits. Undefined when the output is not one row of scores.
+ */
+export function topClass(o: OutputValues, probabilities?: boolean): number | undefined {
+  const v = asNumbers(o);
+  if (v.length === 1) {
+    const x = Number(v[0]);
+    if (o.type !== 'float32' && o.type !== 'float64') return x;
+    const probs = probabilities ?? (x >= 0 && x <= 1);
+    return x > (probs ? 0.5 : 0) ? 1 : 0;
+  }
+  if (o.dims.filter((d) => d !== 1).length > 1) return undefined;
+  return argmax(v, 0, v.length);
+}
+
+/**
+ * Top-1 class per sample (see topClass). Single float scores are read as probabilities when every
+ * sample's is within [0, 1], as logits otherwise.
  */
 export function classPredictions(outputs: TensorData[]): Int32Array {
-  const pred = new Int32Array(outputs.length);
-  const single = outputs.every((o) => o.data.length === 1);
-  const ids = single && outputs.every((o) => o.type === 'int64' || o.type === 'int32');
-  const probs = single && outputs.every((o) => { const v = Number(o.data[0]); return v >= 0 && v <= 1; });
-  outputs.forEach((o, i) => {
-    const v = asNumbers(o);
-    if (ids) { pred[i] = Number(v[0]); return; }
-    if (single) { pred[i] = Number(v[0]) > (probs ? 0.5 : 0) ? 1 : 0; return; }
-    if (o.dims.filter((d) => d !== 1).length > 1) throw new AdvisorError('unsupported', `classification output has shape [${o.dims.join(',')}]; expected one row of class scores per sample`);
-    pred[i] = argmax(v, 0, v.length);
+  const probs = outputs.every((o) => o.data.length === 1 && Number(o.data[0]) >= 0 && Number(o.data[0]) <= 1);
+  return Int32Array.from(outputs, (o) => {
+    const c = topClass(o, probs);
+    if (c === undefined) throw new AdvisorError('unsupported', `classification output has shape [${o.dims.join(',')}]; expected one row of class scores per sample`);
+    return c;
   });
-  return pred;
 }
 
 /** Per-pixel class of a [1, C, H, W] segmentation output (argmax over C), flattened H·W. */

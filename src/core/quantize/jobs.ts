@@ -26,7 +26,7 @@ export interface FidelityParams {
 
 export interface FidelityResult {
   outputName: string;
-  /** Float and quantized argmax of the output per sample (last axis). */
+  /** Float and quantized top class of the output per sample (topClass; -1 when it is not class scores). */
   floatTop1: number[];
   quantTop1: number[];
   /** Σ x² and Σ (x - y)² of the output over all samples. */

@@ -53,7 +53,7 @@ export interface SptqOptions extends QuantizeOptions {
 export interface Fidelity {
   samples: number;
   outputName: string;
-  /** Share of samples whose argmax (last axis) matches the float model's. */
+  /** Share of samples whose top class matches the float model's; NaN when the output is not class scores. */
   top1Agreement: number;
   /** Output SQNR over all samples, dB. */
   sqnrDb: number;
@@ -240,7 +240,7 @@ async function measureFidelity(host: RunnerHost, floatModel: ModelProto, quantMo
   return {
     samples: samples.length,
     outputName: r.outputName,
-    top1Agreement: r.floatTop1.length ? agree / r.floatTop1.length : 0,
+    top1Agreement: r.floatTop1.length && !r.floatTop1.includes(-1) ? agree / r.floatTop1.length : NaN,
     sqnrDb: sqnr(r.output.signal, r.output.noise),
     layers: r.layers.map((l) => ({ tensor: l.float, sqnrDb: sqnr(l.signal, l.noise) })),
   };

@@ -1,11 +1,13 @@
 /**
  * Label-free fidelity of a quantized model: runs the float and the quantized model on the same
- * samples and accumulates, streaming, the output's argmax per sample and Σx², Σ(x−y)² for the
+ * samples and accumulates, streaming, the output's top class per sample and Σx², Σ(x−y)² for the
  * output and for each per-layer pair (float tensor vs its dequantized counterpart, both exposed
- * as outputs of the models the host wrote). Nothing per sample is kept but two argmaxes.
+ * as outputs of the models the host wrote). Nothing per sample is kept but two class ids.
  */
+import { asNumbers, topClass } from '../../core/accuracy/predictions';
 import { AdvisorError } from '../../core/errors';
-import { ort, toOrtFeeds } from '../ort';
+import type { TensorData } from '../../core/protocol/runner';
+import { fromOrtTensor, ort, toOrtFeeds } from '../ort';
 import type { JobHandler } from './context';
 
 async function open(path: string): Promise<ort.InferenceSession> {
@@ -17,28 +19,10 @@ async function open(path: string): Promise<ort.InferenceSession> {
   }
 }
 
-/** The tensor's values as numbers (int64 outputs arrive as BigInt64Array). */
-function numbers(t: ort.Tensor): ArrayLike<number> {
-  return t.data instanceof BigInt64Array ? Float64Array.from(t.data, Number) : (t.data as Float32Array);
-}
-
-function argmaxLast(t: ort.Tensor): number {
-  const d = numbers(t);
-  if (d.length === 1) {
-    const v = d[0]!;
-    if (t.type !== 'float32' && t.type !== 'float64') return v; // a class id
-    return v > (v >= 0 && v <= 1 ? 0.5 : 0) ? 1 : 0; // one binary score: probability or logit
-  }
-  const n = Number(t.dims[t.dims.length - 1] ?? d.length) || d.length;
-  let best = 0;
-  for (let i = 1; i < Math.min(n, d.length); i++) if (d[i]! > d[best]!) best = i;
-  return best;
-}
-
 /** Adds one sample's Σx², Σ(x−y)²; a sample whose sizes differ (a variable number of detections) is skipped. */
-function accumulate(acc: { signal: number; noise: number }, a: ort.Tensor, b: ort.Tensor): void {
-  const x = numbers(a);
-  const y = numbers(b);
+function accumulate(acc: { signal: number; noise: number }, a: TensorData, b: TensorData): void {
+  const x = asNumbers(a);
+  const y = asNumbers(b);
   if (x.length !== y.length) return;
   for (let i = 0; i < x.length; i++) { const d = x[i]! - y[i]!; acc.signal += x[i]! * x[i]!; acc.noise += d * d; }
 }
@@ -63,12 +47,13 @@ export const fidelityJob: JobHandler<'fidelity'> = async (params, ctx) => {
       const feeds = toOrtFeeds(params.samples[i]!);
       const a = await f.run(feeds, floatFetch);
       const b = await q.run(feeds, quantFetch);
-      const fa = a[outputName] as ort.Tensor;
-      const qb = b[outputName] as ort.Tensor;
+      const fa = fromOrtTensor(a[outputName]!, outputName);
+      const qb = fromOrtTensor(b[outputName]!, outputName);
       accumulate(output, fa, qb);
-      floatTop1.push(argmaxLast(fa));
-      quantTop1.push(argmaxLast(qb));
-      for (const l of layers) accumulate(l, a[l.float] as ort.Tensor, b[l.quant] as ort.Tensor);
+      // -1: not class scores (a detection grid, an embedding), so no top-1 to compare
+      floatTop1.push(topClass(fa) ?? -1);
+      quantTop1.push(topClass(qb) ?? -1);
+      for (const l of layers) accumulate(l, fromOrtTensor(a[l.float]!, l.float), fromOrtTensor(b[l.quant]!, l.quant));
       const now = Date.now();
       if (now - last > 250) { last = now; ctx.progress(`compared ${i + 1}/${params.samples.length} samples`, (i + 1) / params.samples.length); }
     }
