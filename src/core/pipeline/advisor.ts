@@ -141,6 +141,10 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     });
     return noRecommendationReason ? { ...r, noRecommendationReason } : r;
   };
+  /** Hands a host latencies without accuracy (no pick, and why), built only when a host listens. */
+  const partial = (rows: ResultRow[], why: string) => {
+    if (hooks.onPartial) hooks.onPartial(assemble(rows, data.labels ? 'top1' : 'agreement', undefined, why));
+  };
 
   // 4. latency
   t0 = Date.now();
@@ -152,12 +156,11 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     ...jobOpts,
     timeoutMs: req.budgetSeconds * 1000 * 3 + 120_000,
     onProgress: (p) => report('benchmark', p.message, p.fraction ?? 0),
-  }, (soFar) => hooks.onPartial?.(assemble(soFar, data.labels ? 'top1' : 'agreement', undefined,
-    `The run stopped during the latency benchmarks: these latencies are from the ${soFar[0]?.latencyMs.n ?? 0} rounds measured so far (their confidence intervals were not reached), and nothing can be recommended without accuracy.`)));
+  }, (soFar) => partial(soFar,
+    `The run stopped during the latency benchmarks: these latencies are from the ${soFar[0]?.latencyMs.n ?? 0} rounds measured so far (their confidence intervals were not reached), and nothing can be recommended without accuracy.`));
   lap('benchmark', t0);
   // what a cancel from here on still shows: every latency, no accuracy, so no pick
-  hooks.onPartial?.(assemble(rows, data.labels ? 'top1' : 'agreement', undefined,
-    'The run stopped after the latency benchmarks, before accuracy was measured: the latencies are real, but nothing can be recommended without accuracy.'));
+  partial(rows, 'The run stopped after the latency benchmarks, before accuracy was measured: the latencies are real, but nothing can be recommended without accuracy.');
 
   // 5. accuracy (same samples for every operator; partitions measured through head and tail)
   t0 = Date.now();

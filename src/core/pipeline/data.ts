@@ -5,12 +5,11 @@
  */
 import { AdvisorError } from '../errors';
 import { loadDataset } from '../data/dataset';
-import { modelInputSpecs } from '../data/inputs';
+import { modelInputSpecs, tensorTypeOf } from '../data/inputs';
 import { loadLabels, type Labels } from '../data/labels';
 import { syntheticSamples } from '../data/synthetic';
 import { labelsMismatch, outputKind } from '../accuracy/score';
 import { shapeOfType } from '../graph/shapes';
-import { DataType } from '../onnx/dtypes';
 import type { Inspection } from '../inspect/inspect';
 import type { ModelProto } from '../onnx/types';
 import type { Feeds } from '../protocol/runner';
@@ -105,7 +104,7 @@ function checkLabelsFitModel(labels: Labels, model: ModelProto, file: string): v
   const dims = shapeOfType(out?.type, -1);
   if (!dims || dims.slice(1).some((d) => d < 0)) return;
   const perSample = [1, ...dims.slice(1)];
-  const type = out?.type?.tensor_type?.elem_type === DataType.INT64 ? 'int64' : 'float32';
+  const type = tensorTypeOf(out?.type?.tensor_type?.elem_type);
   const why = labelsMismatch(labels, outputKind(perSample, type), `[${dims.map((d) => (d < 0 ? 'N' : d)).join(', ')}]`);
   if (why) throw new AdvisorError('input', why, file);
 }
