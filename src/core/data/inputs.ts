@@ -1,6 +1,7 @@
 /** A model's real inputs (graph inputs that are not initializers) as the data loader needs them. */
 import { AdvisorError } from '../errors';
 import { DataType, dtypeName } from '../onnx/dtypes';
+import { indexGraph, type GraphIndex } from '../graph/graph';
 import type { ModelProto } from '../onnx/types';
 import type { TensorType } from '../protocol/runner';
 
@@ -22,17 +23,15 @@ export interface InputSpec {
 const ID_PASS = new Set(['Cast', 'Unsqueeze', 'Squeeze', 'Reshape', 'Flatten', 'Identity']);
 
 /** Rows of the smallest constant table `name` indexes through Gather (looking through layout ops). */
-function gatherTableRows(g: NonNullable<ModelProto['graph']>, name: string): number | undefined {
-  const rows = new Map(g.initializer.map((t) => [t.name, Number(t.dims[0] ?? 0)]));
+function gatherTableRows(idx: GraphIndex, name: string): number | undefined {
   let best: number | undefined;
-  const seen = new Set<string>();
   const visit = (v: string, depth: number) => {
-    if (seen.has(v) || depth > 4) return;
-    seen.add(v);
-    for (const n of g.node) {
+    if (depth > 4) return;
+    for (const i of idx.consumers.get(v) ?? []) {
+      const n = idx.graph.node[i]!;
       if (n.op_type === 'Gather' && n.input[1] === v && (n.attribute.find((a) => a.name === 'axis')?.i ?? 0n) === 0n) {
-        const r = rows.get(n.input[0] ?? '');
-        if (r && r > 0) best = Math.min(best ?? r, r);
+        const rows = Number(idx.initializers.get(n.input[0] ?? '')?.dims[0] ?? 0);
+        if (rows > 0) best = Math.min(best ?? rows, rows);
       } else if (ID_PASS.has(n.op_type ?? '') && n.input[0] === v) {
         visit(n.output[0]!, depth + 1);
       }
@@ -60,12 +59,13 @@ export function modelInputSpecs(model: ModelProto, file?: string): InputSpec[] {
   const g = model.graph;
   if (!g) throw new AdvisorError('input', 'the model has no graph', file);
   const inits = new Set(g.initializer.map((t) => t.name));
+  let idx: GraphIndex | undefined; // built only for integer inputs (the id-bound search)
   return g.input.filter((v) => !inits.has(v.name)).map((v) => {
     const tt = v.type?.tensor_type;
     const type = tensorTypeOf(tt?.elem_type);
     if (!type) throw new AdvisorError('unsupported', `input "${v.name}" has type ${dtypeName(tt?.elem_type)}, which the advisor cannot feed`, file);
     const shape = tt?.shape?.dim.map((d) => (d.dim_value !== undefined ? Number(d.dim_value) : d.dim_param || null)) ?? [];
-    const idBound = type === 'int64' || type === 'int32' ? gatherTableRows(g, v.name ?? '') : undefined;
+    const idBound = type === 'int64' || type === 'int32' ? gatherTableRows(idx ??= indexGraph(g), v.name ?? '') : undefined;
     return { name: v.name ?? '', type, shape, ...(idBound ? { idBound } : {}), ...(tt?.shape ? {} : { unknownRank: true as const }) };
   });
 }
