@@ -2,7 +2,7 @@
  * SPTQ benchmark (not a test: timings depend on the machine and its load).
  *   npx tsx bench/sptq.ts [mobilenet|digits|tinybert|calib ...]   (default: all)
  * For each model: quantize through the runner, then time float vs int8 side by side at 1 intra-op
- * thread (the benchmark job runs configurations round-robin, so load drift hits both), in
+ * thread (the benchmark job has configurations take turns in blocks, so load drift hits both), in
  * REPS separate rounds with the order swapped; prints per-round medians and their median.
  * digits: accuracy on digits_test vs labels; tinybert: top-1 agreement on synthetic tokens;
  * calib: calibration cost for N = 32 and 256 vs N float inferences, and the runner's peak RSS.

@@ -149,7 +149,7 @@ export async function quantizationSection(s: SuiteSettings, host: RunnerHost, mo
     r.fidelity ? fmt(r.fidelity.sqnrDb, 1) : '–',
   ]);
   const markdown = [
-    `Float vs SPTQ int8 (minmax, per-channel) in the runner, both configurations in one benchmark job (interleaved), ${s.quick ? 1 : 5} round(s) with the order swapped; each cell is the median over rounds of the per-round medians, [min–max] over rounds. Spinning off. Runs per configuration per round in the last column.`,
+    `Float vs SPTQ int8 (minmax, per-channel) in the runner, both configurations in one benchmark job (turns in blocks of ~150 ms, the first ~25 ms of each discarded as re-warm), ${s.quick ? 1 : 5} round(s) with the order swapped; each cell is the median over rounds of the per-round medians, [min–max] over rounds. Spinning off. Runs per configuration per round in the last column.`,
     '',
     mdTable(['model', 'threads', 'float ms', 'int8 ms', 'speed-up', 'runs/round'], speedRows),
     '',

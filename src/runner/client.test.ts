@@ -61,7 +61,7 @@ const rejectsWith = async (p: Promise<unknown>, category: ErrorCategory, re?: Re
   });
 };
 
-test('a benchmark measures interleaved configurations and reports every raw sample', async () => {
+test('a benchmark measures configurations in alternating blocks and reports every recorded sample', async () => {
   const client = new RunnerClient();
   try {
     const progress: string[] = [];
@@ -75,11 +75,25 @@ test('a benchmark measures interleaved configurations and reports every raw samp
       assert.ok(c.stages[0]!.coldStartMs > 0);
       assert.ok(c.peakRssMB >= r.baseRssMB);
     }
-    // round-robin: both configurations got the same number of runs
-    assert.equal(r.configs[0]!.samplesMs.length, r.configs[1]!.samplesMs.length);
+    // they took turns: the same number of blocks each, every block at least one recorded run
+    assert.equal(r.configs[0]!.blocks, r.configs[1]!.blocks);
+    for (const c of r.configs) assert.ok(c.blocks >= 1 && c.samplesMs.length >= c.blocks, `${c.id}: ${c.samplesMs.length} samples in ${c.blocks} blocks`);
     assert.ok(progress.some((m) => m.startsWith('loaded t1')));
     const info = await client.info();
     assert.match(info.onnxruntime, /^1\.\d+\.\d+/);
+  } finally {
+    client.dispose();
+  }
+});
+
+test('each block starts with re-warm runs that are not recorded, unless the re-warm time is 0', async () => {
+  const client = new RunnerClient();
+  try {
+    // the fixture CNN runs in well under a millisecond: a 20 ms re-warm discards several runs per block
+    const warm = await client.run('benchmark', { ...bench(cnnPath, 300), rewarmMs: 20, blockMs: 10 });
+    for (const c of warm.configs) assert.ok(c.rewarmRuns >= c.blocks, `${c.id}: ${c.rewarmRuns} re-warm runs in ${c.blocks} blocks`);
+    const none = await client.run('benchmark', { ...bench(cnnPath, 300), rewarmMs: 0, blockMs: 10 });
+    for (const c of none.configs) assert.equal(c.rewarmRuns, 0);
   } finally {
     client.dispose();
   }

@@ -60,41 +60,52 @@ export function byteSize(t: ort.Tensor): number {
   return d.byteLength ?? 0;
 }
 
+/** A stage's run: its time, its outputs' bytes, and the feeds for the next stage (inputs + outputs). */
+export interface StageRun { ms: number; outputBytes: number; outputs: ort.InferenceSession.OnnxValueMapType; next: Record<string, ort.Tensor> }
+
 /**
- * Runs one request through every stage, timing each `session.run` with hrtime. Outputs of a stage
- * join the feeds of the next (a head's cut tensors). Returns per-stage ms, output bytes and the
- * last stage's outputs.
+ * Runs one stage on the values a request has so far (the request's feeds, plus every earlier
+ * stage's outputs, which is how a tail finds a head's cut tensors), timing `session.run` with hrtime.
  */
+export async function runStage(st: LoadedStage, current: Record<string, ort.Tensor>): Promise<StageRun> {
+  const input: Record<string, ort.Tensor> = {};
+  for (const name of st.session.inputNames) {
+    const t = current[name];
+    if (!t) throw new AdvisorError('input', `no value for model input "${name}"`, st.spec.modelPath);
+    input[name] = t;
+  }
+  const t0 = process.hrtime.bigint();
+  let outputs: ort.InferenceSession.OnnxValueMapType;
+  try {
+    outputs = await st.session.run(input);
+  } catch (e) {
+    throw new AdvisorError('runtime', `onnxruntime failed to run the model: ${firstLine(e)}`, st.spec.modelPath);
+  }
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  let outputBytes = 0;
+  const next: Record<string, ort.Tensor> = { ...current };
+  for (const [name, v] of Object.entries(outputs)) {
+    const t = v as ort.Tensor;
+    outputBytes += byteSize(t);
+    next[name] = t;
+  }
+  return { ms, outputBytes, outputs, next };
+}
+
+/** Runs one request through every stage; per-stage ms and output bytes, and the last stage's outputs. */
 export async function runChain(stages: LoadedStage[], feeds: Record<string, ort.Tensor>): Promise<{
   ms: number[]; outputBytes: number[]; outputs: ort.InferenceSession.OnnxValueMapType;
 }> {
   const ms: number[] = [];
   const outputBytes: number[] = [];
-  let current: Record<string, ort.Tensor> = feeds;
+  let current = feeds;
   let outputs: ort.InferenceSession.OnnxValueMapType = {};
   for (const st of stages) {
-    const input: Record<string, ort.Tensor> = {};
-    for (const name of st.session.inputNames) {
-      const t = current[name];
-      if (!t) throw new AdvisorError('input', `no value for model input "${name}"`, st.spec.modelPath);
-      input[name] = t;
-    }
-    const t0 = process.hrtime.bigint();
-    try {
-      outputs = await st.session.run(input);
-    } catch (e) {
-      throw new AdvisorError('runtime', `onnxruntime failed to run the model: ${firstLine(e)}`, st.spec.modelPath);
-    }
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    let bytes = 0;
-    const next: Record<string, ort.Tensor> = { ...current };
-    for (const [name, v] of Object.entries(outputs)) {
-      const t = v as ort.Tensor;
-      bytes += byteSize(t);
-      next[name] = t;
-    }
-    outputBytes.push(bytes);
-    current = next;
+    const r = await runStage(st, current);
+    ms.push(r.ms);
+    outputBytes.push(r.outputBytes);
+    outputs = r.outputs;
+    current = r.next;
   }
   return { ms, outputBytes, outputs };
 }

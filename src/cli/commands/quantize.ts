@@ -178,7 +178,7 @@ function human(r: QuantizeOutput): string {
     ['quantized', `${r.quantizedNodes} nodes${r.skipped.length ? `; ${r.skipped.length} Conv/MatMul/Gemm left float` : ''}`],
     ['fusion', `${f.integerKernels}/${f.total} Conv/MatMul/Gemm run as integer kernels (${(f.share * 100).toFixed(0)}%): ${Object.entries(f.kernels).map(([k, v]) => `${k}×${v}`).join(' ')}`],
     ...(islands ? [['fake-quant', `float ops between DQ and Q: ${islands}`]] : []),
-    ...(r.speed ? [['speed', `int8 ${r.speed.int8Ms.toFixed(2)} ms vs float ${r.speed.floatMs.toFixed(2)} ms at 1 thread: ${r.speed.speedup.toFixed(2)}× (${r.speed.runs} runs each, interleaved)`]] : []),
+    ...(r.speed ? [['speed', `int8 ${r.speed.int8Ms.toFixed(2)} ms vs float ${r.speed.floatMs.toFixed(2)} ms at 1 thread: ${r.speed.speedup.toFixed(2)}× (${r.speed.runs} runs each, in alternating blocks)`]] : []),
     ...(r.fidelity ? [['fidelity', `${Number.isNaN(r.fidelity.top1Agreement) ? 'no top-1 (outputs are not class scores)' : `top-1 agreement ${(r.fidelity.top1Agreement * 100).toFixed(1)}%`}, output SQNR ${r.fidelity.sqnrDb.toFixed(1)} dB on ${r.fidelity.samples} held-out samples`]] : []),
     ...r.notes.map((n) => ['note', n]),
     ...[...new Set(r.skipped.map((s) => s.reason))].map((reason) => ['left float', `${r.skipped.filter((s) => s.reason === reason).length} × ${reason}`]),

@@ -1,7 +1,7 @@
 /**
  * From operator models to measured result rows. Each operator is a chain of model files (one
  * model, or a partition's head → tail). Every chain is measured on this host at each thread count
- * 1..host cores (interleaved in one runner job), which yields both the tier's direct measurement
+ * 1..host cores (taking turns in one runner job), which yields both the tier's direct measurement
  * (threads = min(tier cpus, host cores)) and the Amdahl fit used to extrapolate tiers with more
  * cores than the host. A row's samples are per-request: stage times scaled to their tiers plus the
  * analytic transfers, so its statistics and significance tests see the same distribution.
@@ -47,7 +47,7 @@ const configId = (i: number, b: OperatorBuild, t: number) => `${i}:${b.operator}
 
 /**
  * The benchmark job's configurations: every chain at every thread count. Spinning is off for all
- * of them: configurations run interleaved, and a session whose pool threads keep spin-waiting after
+ * of them: configurations take turns, and a session whose pool threads keep spin-waiting after
  * its run steals the cores of the next configuration (measured here: a 1.5 ms model read 6.4 ms
  * at 2 threads when interleaved with spinning on, 1.6 ms with it off).
  */
@@ -108,6 +108,8 @@ export function mergeMeasured(into: Map<string, ConfigMeasurement>, measured: Co
     });
     held.peakRssMB = m.peakRssMB;
     held.ciReached = m.ciReached;
+    held.blocks = m.blocks;
+    held.rewarmRuns = m.rewarmRuns;
   }
 }
 

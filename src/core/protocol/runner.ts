@@ -52,6 +52,10 @@ export interface BenchmarkParams {
   warmupRuns?: number;
   /** ...and at least this long per configuration, ms (default 200), so tiny models warm caches too. */
   warmupMs?: number;
+  /** Re-warm time per block, ms: runs that fit in it are not recorded (default 25; stats/blocks.ts). */
+  rewarmMs?: number;
+  /** Measured time per block and configuration, ms (default 150): how many runs a turn records. */
+  blockMs?: number;
   /** Measured runs per configuration before the stopping rule is checked (default 20). */
   minSamples?: number;
   /** Hard cap on measured runs per configuration (default 10000). */
@@ -75,12 +79,16 @@ export interface StageMeasurement {
 export interface ConfigMeasurement {
   id: string;
   stages: StageMeasurement[];
-  /** Per-run total over stages, ms (paired: run i of every stage). */
+  /** Per-run total over stages, ms (paired: run i of every stage, on the same input). */
   samplesMs: number[];
   /** Estimated peak RSS of a runner holding only this configuration, MB (see jobs/benchmark.ts). */
   peakRssMB: number;
   /** The stopping rule was met for this configuration. */
   ciReached: boolean;
+  /** Turns (blocks of consecutive runs) this configuration was measured in. */
+  blocks: number;
+  /** Runs at the start of its blocks that re-warmed it and were not recorded. */
+  rewarmRuns: number;
 }
 
 export interface BenchmarkResult {

@@ -40,7 +40,7 @@ export interface SptqOptions extends QuantizeOptions {
   perLayer?: boolean;
   /**
    * Time the float and int8 models side by side at 1 intra-op thread after quantizing (one
-   * interleaved benchmark job), so "is int8 faster here?" is measured, not inferred. Absent: no
+   * benchmark job, the two taking turns in blocks), so "is int8 faster here?" is measured, not inferred. Absent: no
    * check (the advisor benchmarks SPTQ on every tier anyway).
    */
   speedCheck?: { samples: Feeds[]; budgetMs: number };

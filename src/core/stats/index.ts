@@ -1,3 +1,4 @@
 export * from './describe';
 export * from './stopping';
 export * from './bootstrap';
+export * from './blocks';

@@ -3,10 +3,14 @@
  * count), by the method of design-facts §6:
  * - each session is created once; its creation time is reported as cold start, never mixed in;
  * - warm-up runs (at least 5 and 200 ms by default) are discarded;
- * - configurations are measured round-robin (one request each per round) so drift on a shared
- *   machine spreads over all of them instead of favouring one;
+ * - configurations take turns, so drift on a shared machine spreads over all of them instead of
+ *   favouring one; each turn is a block of consecutive runs on one input, whose first runs
+ *   re-warm what the previous configuration displaced and are not recorded (core/stats/blocks.ts:
+ *   one-run turns measured the interference, not the model). A partition's stages run as
+ *   separate blocks too, as on their own tiers;
  * - sampling continues until every configuration's 95% CI of the median is within the target
- *   (default ±2%), or the budget or the sample cap is reached; all raw samples are returned.
+ *   (default ±2%) after at least 5 turns, or the budget or the sample cap is reached; all
+ *   recorded samples are returned.
  * Progress messages carry the samples measured since the previous one (MeasuredSoFar), so a host
  * that cancels the job (kills the runner) keeps what was measured.
  * Peak RSS per configuration: the watchdog's peak while that configuration's sessions are created
@@ -15,8 +19,9 @@
  */
 import { AdvisorError } from '../../core/errors';
 import type { BenchmarkConfig, ConfigMeasurement, StageMeasurement } from '../../core/protocol/runner';
+import { blockRuns, DEFAULT_BLOCKS, rewarmDue, type BlockRule } from '../../core/stats/blocks';
 import { ciReached, nextCheckAfter } from '../../core/stats/stopping';
-import { loadStage, releaseAll, runChain, toOrtFeeds, type LoadedStage } from '../ort';
+import { loadStage, releaseAll, runChain, runStage, toOrtFeeds, type LoadedStage, type ort } from '../ort';
 import type { JobHandler } from './context';
 
 interface Live {
@@ -28,9 +33,15 @@ interface Live {
   outputNames: string[][];
   peakRssMB: number;
   reached: boolean;
+  /** Latest per-stage run time, ms: sizes the next block and its re-warm. */
+  stageMs: number[];
+  blocks: number;
+  rewarmRuns: number;
+  /** Samples already streamed in progress messages. */
+  sent: number;
 }
 
-/** A configuration's measurement from round `from` on (0: all of it). */
+/** A configuration's measurement from sample `from` on (0: all of it). */
 function measurement(l: Live, from: number): ConfigMeasurement {
   return {
     id: l.config.id,
@@ -43,7 +54,36 @@ function measurement(l: Live, from: number): ConfigMeasurement {
     samplesMs: l.totals.slice(from),
     peakRssMB: l.peakRssMB,
     ciReached: l.reached,
+    blocks: l.blocks,
+    rewarmRuns: l.rewarmRuns,
   };
+}
+
+/**
+ * One turn of a configuration: per stage, re-warm runs then `runs` recorded runs, all on `input`
+ * (a later stage on the earlier stage's outputs for it). Totals pair run i of every stage.
+ */
+async function runBlock(l: Live, input: Record<string, ort.Tensor>, runs: number, rule: BlockRule): Promise<void> {
+  const totals = new Array<number>(runs).fill(0);
+  let current = input;
+  for (const [s, stage] of l.stages.entries()) {
+    const rewarmStart = performance.now();
+    while (rewarmDue(performance.now() - rewarmStart, l.stageMs[s]!, rule)) {
+      l.stageMs[s] = (await runStage(stage, current)).ms;
+      l.rewarmRuns++;
+    }
+    let next = current;
+    for (let i = 0; i < runs; i++) {
+      const r = await runStage(stage, current);
+      l.perStage[s]!.push(r.ms);
+      totals[i] += r.ms;
+      l.stageMs[s] = r.ms;
+      next = r.next;
+    }
+    current = next;
+  }
+  l.totals.push(...totals);
+  l.blocks++;
 }
 
 export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
@@ -51,6 +91,7 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
   const warmupRuns = params.warmupRuns ?? 5;
   const warmupMs = params.warmupMs ?? 200;
   const rule = { targetRelHalfWidth: params.targetRelHalfWidth ?? 0.02, minSamples: params.minSamples ?? 20 };
+  const blocks: BlockRule = { ...DEFAULT_BLOCKS, ...(params.rewarmMs !== undefined ? { rewarmMs: params.rewarmMs } : {}), ...(params.blockMs !== undefined ? { blockMs: params.blockMs } : {}) };
   const maxSamples = params.maxSamples ?? 10000;
   if (params.samples.length === 0) throw new AdvisorError('input', 'the benchmark needs at least one input sample');
   const feeds = params.samples.map(toOrtFeeds);
@@ -66,45 +107,49 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
       const l: Live = {
         config, stages, perStage: stages.map(() => []), totals: [], outputBytes: [],
         outputNames: stages.map((s) => [...s.session.outputNames]), peakRssMB: 0, reached: false,
+        stageMs: stages.map(() => 0), blocks: 0, rewarmRuns: 0, sent: 0,
       };
       live.push(l);
       const warmStart = Date.now();
       for (let w = 0; w < Math.max(1, warmupRuns) || Date.now() - warmStart < warmupMs; w++) {
-        l.outputBytes = (await runChain(stages, feeds[w % feeds.length]!)).outputBytes;
+        const r = await runChain(stages, feeds[w % feeds.length]!);
+        l.outputBytes = r.outputBytes;
+        l.stageMs = r.ms;
       }
       l.peakRssMB = (ctx.baseRssBytes + Math.max(0, ctx.watchdog.peak() - before)) / 2 ** 20;
       ctx.progress(`loaded ${config.id} (${i + 1}/${params.configs.length})`, 0);
     }
 
     const t0 = Date.now();
-    let rounds = 0;
+    let round = 0;
     let checkAt = rule.minSamples;
     let lastReport = 0;
-    let sent = 0; // rounds already streamed in progress messages
+    const fewest = () => Math.min(...live.map((l) => l.totals.length));
     for (;;) {
-      // every configuration gets the same sample in a round, so inputs never differ between them
-      const input = feeds[rounds % feeds.length]!;
+      // every configuration gets the same input in a round, so inputs never differ between them
+      const input = feeds[round % feeds.length]!;
       for (const l of live) {
-        const r = await runChain(l.stages, input);
-        let total = 0;
-        r.ms.forEach((ms, s) => { l.perStage[s]!.push(ms); total += ms; });
-        l.totals.push(total);
+        const runs = Math.min(blockRuns(l.stageMs.reduce((a, b) => a + b, 0), blocks), maxSamples - l.totals.length);
+        if (runs > 0) await runBlock(l, input, runs, blocks);
       }
-      rounds++;
+      round++;
       const elapsed = Date.now() - t0;
-      if (rounds >= checkAt) {
+      if (round >= blocks.minBlocks && fewest() >= checkAt) {
         for (const l of live) l.reached = ciReached(l.totals, rule);
-        checkAt = rounds + nextCheckAfter(rounds);
+        checkAt = fewest() + nextCheckAfter(fewest());
         if (live.every((l) => l.reached)) break;
       }
-      if (elapsed >= params.budgetMs || rounds >= maxSamples) {
+      if (elapsed >= params.budgetMs || fewest() >= maxSamples) {
         for (const l of live) l.reached = ciReached(l.totals, rule);
         break;
       }
       if (elapsed - lastReport > 250) {
         lastReport = elapsed;
-        ctx.progress(`measured ${rounds} rounds of ${live.length} configuration(s)`, Math.min(1, elapsed / params.budgetMs), live.map((l) => measurement(l, sent)));
-        sent = rounds;
+        ctx.progress(`measured ${round} rounds of ${live.length} configuration(s)`, Math.min(1, elapsed / params.budgetMs), live.map((l) => {
+          const m = measurement(l, l.sent);
+          l.sent = l.totals.length;
+          return m;
+        }));
       }
     }
 
