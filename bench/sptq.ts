@@ -56,6 +56,28 @@ export async function speed(name: string, floatPath: string, quantPath: string, 
   return { floatMs: f, int8Ms: q, ratios, runsPerRound };
 }
 
+/**
+ * The cross-check of `speed`: float and int8 each alone in its own benchmark job (nothing else runs
+ * between its runs, as in a deployment of either), the two jobs alternating, `rounds` times.
+ */
+export async function isolated(floatPath: string, quantPath: string, samples: Feeds[], budgetMs: number,
+  threads = 1, h: RunnerHost = host, rounds = REPS): Promise<SpeedResult> {
+  const alone = async (modelPath: string) => {
+    const res = await h.run('benchmark', { configs: [{ id: 'alone', stages: [{ modelPath, threads, spinning: false }] }], samples, budgetMs, warmupRuns: 5, minSamples: 20, targetRelHalfWidth: 0.01 });
+    return res.configs[0]!.samplesMs;
+  };
+  const f: number[] = [];
+  const q: number[] = [];
+  const runsPerRound: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    // the order swaps every round, as in `speed`
+    let fl: number[], qu: number[];
+    if (r % 2) { qu = await alone(quantPath); fl = await alone(floatPath); } else { fl = await alone(floatPath); qu = await alone(quantPath); }
+    f.push(median(fl)); q.push(median(qu)); runsPerRound.push(Math.min(fl.length, qu.length));
+  }
+  return { floatMs: f, int8Ms: q, ratios: f.map((x, i) => x / q[i]!), runsPerRound };
+}
+
 export function summary(r: Awaited<ReturnType<typeof runSptq>>): string {
   return `quantized ${r.report.quantizedNodes} nodes, fusion ${r.fusion.integerKernels}/${r.fusion.total} (${JSON.stringify(r.fusion.kernels)}; Q/DQ around float ${JSON.stringify(r.fusion.qdqAroundFloat)}), ` +
     `calibration ${r.calibrationSamples} samples in ${r.timings.calibrationMs} ms (inference ${r.timings.calibrationInferenceMs.toFixed(0)} ms), quantize ${r.timings.quantizeMs} ms` +

@@ -15,7 +15,7 @@ import type { Feeds, RunnerHost } from '../../src/core/protocol/runner';
 import { runSptq, type SptqOptions, type SptqResult } from '../../src/core/quantize/sptq';
 import { fmt, fmtSpread, spread, type Spread } from '../lib';
 import { resnet18 } from '../models';
-import { speed } from '../sptq';
+import { isolated, speed } from '../sptq';
 import { mdTable, type SectionResult, type SuiteSettings, type SummaryRow } from './types';
 
 export interface BenchModel {
@@ -34,6 +34,8 @@ export interface QuantRow {
   fidelity?: { samples: number; top1Agreement: number; sqnrDb: number };
   accuracy?: { samples: number; floatPct: number; int8Pct: number; dropPoints: number; agreementPct: number };
   speedup: Record<string, { floatMs: Spread; int8Ms: Spread; ratio: Spread; rounds: number[] }>;
+  /** 1 thread, each model alone in its own benchmark job (bench/sptq.ts `isolated`): the cross-check. */
+  alone?: { floatMs: Spread; int8Ms: Spread; ratio: Spread };
 }
 
 /** Float models to quantize: shared models that are not quantized already, plus the built ResNet-18. */
@@ -99,6 +101,8 @@ export async function quantRow(s: SuiteSettings, host: RunnerHost, m: BenchModel
     const sp = await speed(m.name, m.path, out, timingSamples, budget, threads, host, s.quick ? 1 : 5);
     row.speedup[`${threads}`] = { floatMs: spread(sp.floatMs), int8Ms: spread(sp.int8Ms), ratio: spread(sp.ratios), rounds: sp.runsPerRound };
   }
+  const alone = await isolated(m.path, out, timingSamples, budget / 2, 1, host, s.quick ? 1 : 3);
+  row.alone = { floatMs: spread(alone.floatMs), int8Ms: spread(alone.int8Ms), ratio: spread(alone.ratios) };
   fs.rmSync(out, { force: true });
   return row;
 }
@@ -138,6 +142,7 @@ export async function quantizationSection(s: SuiteSettings, host: RunnerHost, mo
     const sp = r.speedup[`${t}`]!;
     return [r.model, t, fmtSpread(sp.floatMs), fmtSpread(sp.int8Ms), `**${fmtSpread(sp.ratio)}×**`, sp.rounds.join('/')];
   }));
+  const aloneRows = rows.filter((r) => r.alone).map((r) => [r.model, fmtSpread(r.alone!.floatMs), fmtSpread(r.alone!.int8Ms), `${fmtSpread(r.alone!.ratio)}×`, `${fmtSpread(r.speedup['1']!.ratio)}×`]);
   const qualityRows = rows.map((r) => [
     r.model,
     `${r.calibration.samples}${r.calibration.synthetic ? ' synthetic' : ' real'}`,
@@ -152,6 +157,10 @@ export async function quantizationSection(s: SuiteSettings, host: RunnerHost, mo
     `Float vs SPTQ int8 (minmax, per-channel) in the runner, both configurations in one benchmark job (turns in blocks of ~150 ms, the first ~25 ms of each discarded as re-warm), ${s.quick ? 1 : 5} round(s) with the order swapped; each cell is the median over rounds of the per-round medians, [min–max] over rounds. Spinning off. Runs per configuration per round in the last column.`,
     '',
     mdTable(['model', 'threads', 'float ms', 'int8 ms', 'speed-up', 'runs/round'], speedRows),
+    '',
+    `Cross-check at 1 thread: each model alone in its own benchmark job (nothing else runs between its runs, as in a deployment of either), the two jobs alternating, ${s.quick ? 1 : 3} round(s); median [min–max] over rounds, next to the shared job's ratio above:`,
+    '',
+    mdTable(['model', 'float ms alone', 'int8 ms alone', 'speed-up alone', 'speed-up, shared job'], aloneRows),
     '',
     'Fusion coverage (share of the float model\'s Conv/MatMul/Gemm that onnxruntime runs as integer kernels after its own optimisation) and quality:',
     '',
