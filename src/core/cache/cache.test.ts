@@ -23,6 +23,7 @@ test('the key changes when any input of a measurement changes, and only then', (
   assert.equal(cacheKey({ ...parts, tiers: { b: 2, a: 1 } }), k, 'key order does not matter');
   assert.notEqual(cacheKey({ ...parts, settings: { budget: 11 } }), k);
   assert.notEqual(cacheKey({ ...parts, onnxruntimeVersion: '1.31.0' }), k);
+  assert.notEqual(cacheKey({ ...parts, benchmarkMethod: 1 }), k, 'latencies measured the old way are not reused');
   assert.notEqual(cacheKey({ ...parts, tiers: { a: 1, b: 3 } }), k);
   fs.writeFileSync(path.join(data, 'a.npy'), 'b');
   const k2 = cacheKey(parts);

@@ -1,13 +1,14 @@
 /**
  * The results cache: a measurement is reused only when nothing that could change it changed —
  * the bytes of the model file(s) (external data included) and data files, the tier profile, the
- * runner settings and the onnxruntime version. Entries are JSON files named by that key, written
+ * runner settings, the onnxruntime version and the benchmark method's version. Entries are JSON files named by that key, written
  * atomically (temp + rename), so a crash never leaves a half-written entry.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { atomicWriteFile } from '../fsutil';
+import { BENCHMARK_METHOD } from '../protocol/runner';
 
 const CACHE_FORMAT = 1;
 
@@ -66,6 +67,8 @@ export interface CacheKeyParts {
   /** Everything else that changes the measurement: budget, placements, thread counts, job kind... */
   settings: unknown;
   onnxruntimeVersion: string;
+  /** The benchmark job's method version (default: the current one, BENCHMARK_METHOD). */
+  benchmarkMethod?: number;
 }
 
 export function cacheKey(parts: CacheKeyParts): string {
@@ -76,6 +79,7 @@ export function cacheKey(parts: CacheKeyParts): string {
   h.update(`tiers ${canonicalJson(parts.tiers)}\n`);
   h.update(`settings ${canonicalJson(parts.settings)}\n`);
   h.update(`ort ${parts.onnxruntimeVersion}\n`);
+  h.update(`method ${parts.benchmarkMethod ?? BENCHMARK_METHOD}\n`);
   return h.digest('hex');
 }
 

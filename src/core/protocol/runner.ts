@@ -38,6 +38,12 @@ export interface StageSpec {
   spinning: boolean;
 }
 
+/**
+ * Version of the benchmark job's way of measuring (warm-up, turns, re-warm). Part of every
+ * results-cache key, so latencies measured another way are never reused. 2: turns in blocks.
+ */
+export const BENCHMARK_METHOD = 2;
+
 export interface BenchmarkConfig {
   /** Caller's id for this configuration, echoed back. */
   id: string;
