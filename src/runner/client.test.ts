@@ -13,6 +13,7 @@ import { ModelBuilder } from '../core/onnx/builder';
 import { DataType } from '../core/onnx/dtypes';
 import { writeModel } from '../core/onnx/io';
 import type { BenchmarkParams, Feeds } from '../core/protocol/runner';
+import { enumerateCuts, extractPartition } from '../core/partition';
 import { cnn } from '../../test/fixtures/models';
 import { RunnerClient } from './client';
 
@@ -94,6 +95,31 @@ test('each block starts with re-warm runs that are not recorded, unless the re-w
     for (const c of warm.configs) assert.ok(c.rewarmRuns >= c.blocks, `${c.id}: ${c.rewarmRuns} re-warm runs in ${c.blocks} blocks`);
     const none = await client.run('benchmark', { ...bench(cnnPath, 300), rewarmMs: 0, blockMs: 10 });
     for (const c of none.configs) assert.equal(c.rewarmRuns, 0);
+  } finally {
+    client.dispose();
+  }
+});
+
+test('a partition\'s head and tail are measured in blocks of their own; totals pair run i of both', async () => {
+  const client = new RunnerClient();
+  try {
+    const cut = enumerateCuts(cnn()).cuts[0]!;
+    const p = extractPartition(cnn(), cut);
+    const head = path.join(dir, 'head.onnx');
+    const tail = path.join(dir, 'tail.onnx');
+    writeModel(p.head, head);
+    writeModel(p.tail, tail);
+    const r = await client.run('benchmark', {
+      configs: [{ id: 'split', stages: [{ modelPath: head, threads: 1, spinning: false }, { modelPath: tail, threads: 1, spinning: false }] }],
+      samples: [image], budgetMs: 400, warmupRuns: 2,
+    });
+    const c = r.configs[0]!;
+    const [h, t] = c.stages;
+    assert.ok(c.samplesMs.length >= c.blocks && c.blocks >= 1);
+    assert.equal(h!.samplesMs.length, c.samplesMs.length);
+    assert.equal(t!.samplesMs.length, c.samplesMs.length);
+    c.samplesMs.forEach((total, i) => assert.ok(Math.abs(total - (h!.samplesMs[i]! + t!.samplesMs[i]!)) < 1e-9, `run ${i}`));
+    assert.ok(h!.outputBytes > 0 && t!.outputBytes === 10 * 4, 'the tail ran on the head\'s cut tensors and produced the logits');
   } finally {
     client.dispose();
   }
