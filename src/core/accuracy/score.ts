@@ -100,7 +100,7 @@ export function scoreOutputs(
   }
 
   const predsOf = (o: TensorData[]) => (isMap ? o.map(maskPrediction) : classPredictions(o));
-  const basePreds = predsOf(ref);
+  const basePreds = refPred ?? predsOf(ref);
   const perOperator = new Map<OperatorId, OperatorAccuracy>();
   const all = Uint32Array.from({ length: n }, (_, i) => i);
   const baseline = score(basePreds, all);

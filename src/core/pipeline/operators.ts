@@ -61,9 +61,9 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
   const missing: BuiltOperators['missing'] = [];
 
   // "will int8 be faster here?" for a model that already is QDQ: informative, never fails the run
-  const fusionOf = async (modelPath: string, what: string): Promise<QdqFusion | undefined> => {
+  const fusionOf = async (m: LoadedModel, what: string): Promise<QdqFusion | undefined> => {
     try {
-      const q = await qdqFusion(ctx.runner, modelPath, what, ctx.jobOpts);
+      const q = await qdqFusion(ctx.runner, m.path, m.model.graph!, what, ctx.jobOpts);
       if (q.warning) warnings.push(q.warning);
       return q;
     } catch (e) {
@@ -81,10 +81,12 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
     : discoverVariants(loaded.path, { explicit: req.variants, ...(req.configFile ? { configFile: req.configFile } : {}) });
   const variantPaths = new Map<VariantKind, string>();
   for (const v of found) {
+    let vm: LoadedModel;
     let vi: Inspection;
     let check: ReturnType<typeof validateVariant>;
     try {
-      vi = inspectModel(readModel(v.path));
+      vm = readModel(v.path);
+      vi = inspectModel(vm);
       check = validateVariant(inspection, vi, v.kind);
     } catch (e) {
       // a file the user named must be right; one we guessed from its name is only skipped
@@ -96,7 +98,7 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
     variantPaths.set(v.kind, v.path);
     let note = v.kind === 'pruned' ? `${(vi.sparsity * 100).toFixed(0)}% zero weights (unstructured: no speed-up expected on dense CPU kernels)` : undefined;
     let flags: ResultFlag[] = [];
-    const q = v.kind === 'qat' && vi.quantization.state === 'qdq' ? await fusionOf(v.path, 'the QAT variant') : undefined;
+    const q = v.kind === 'qat' && vi.quantization.state === 'qdq' ? await fusionOf(vm, 'the QAT variant') : undefined;
     if (q) { note = q.note; flags = q.flags; }
     builds.push({ operator: v.kind, stages: [v.path], placements: SINGLE, ...(note ? { note } : {}), ...(flags.length ? { flags } : {}) });
   }
@@ -109,7 +111,7 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
   const quantizable = inspection.quantization.state === 'float';
   if (!quantizable) {
     warnings.push(`the model is already quantized (${inspection.quantization.state}): SPTQ and SPTQ-Partition are skipped`);
-    const q = inspection.quantization.state === 'qdq' ? await fusionOf(loaded.path, 'the model') : undefined;
+    const q = inspection.quantization.state === 'qdq' ? await fusionOf(loaded, 'the model') : undefined;
     if (q) builds[0] = { ...builds[0]!, note: q.note, ...(q.flags.length ? { flags: q.flags } : {}) };
   }
   const sptqFlags = (r: SptqResult): ResultFlag[] => [

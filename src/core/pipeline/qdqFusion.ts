@@ -7,9 +7,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readModel } from '../onnx/io';
+import type { GraphProto } from '../onnx/types';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
-import { fusionReport, LOW_FUSION_SHARE, type FusionReport } from '../quantize/fusion';
+import { LOW_FUSION_SHARE, onnxruntimeFusion, type FusionReport } from '../quantize/fusion';
 import type { ResultFlag } from '../results';
 
 export interface QdqFusion {
@@ -21,13 +21,11 @@ export interface QdqFusion {
   warning?: string;
 }
 
-/** `what` names the model in the warning ("the QAT variant", "the model"). */
-export async function qdqFusion(runner: RunnerHost, modelPath: string, what: string, job: JobOptions = {}): Promise<QdqFusion> {
+/** `graph` is the model's own (already read); `what` names it in the warning ("the QAT variant", "the model"). */
+export async function qdqFusion(runner: RunnerHost, modelPath: string, graph: GraphProto, what: string, job: JobOptions = {}): Promise<QdqFusion> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-advisor-qat-'));
   try {
-    const optPath = path.join(tmp, 'optimized.onnx');
-    await runner.run('optimize', { modelPath, outPath: optPath, level: 'extended' }, job);
-    const fusion = fusionReport(readModel(modelPath).model.graph!, readModel(optPath).model.graph!);
+    const fusion = await onnxruntimeFusion(runner, modelPath, graph, path.join(tmp, 'optimized.onnx'), job);
     const pct = (fusion.share * 100).toFixed(0);
     const note = `${fusion.integerKernels}/${fusion.total} Conv/MatMul/Gemm run as integer kernels (${pct}%)`;
     if (fusion.share >= LOW_FUSION_SHARE) return { fusion, note, flags: [] };

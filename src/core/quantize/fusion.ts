@@ -4,7 +4,9 @@
  * integer kernels, and which float ops still sit between a DequantizeLinear and a QuantizeLinear
  * (fake-quant islands: extra work, no integer speed-up).
  */
+import { readModel } from '../onnx/io';
 import type { GraphProto, NodeProto } from '../onnx/types';
+import type { JobOptions, RunnerHost } from '../protocol/runner';
 
 const HEAVY = new Set(['Conv', 'MatMul', 'Gemm']);
 const INTEGER_HEAVY = new Set(['QLinearConv', 'QLinearMatMul', 'QGemm', 'MatMulIntegerToFloat', 'ConvInteger', 'MatMulInteger', 'DynamicQuantizeMatMul', 'NhwcQLinearConv']);
@@ -30,6 +32,15 @@ export interface FusionReport {
   qdqAroundFloat: Record<string, number>;
   /** Float Conv/MatMul/Gemm left in the optimised graph. */
   floatHeavy: number;
+}
+
+/**
+ * Has the runner write the graph onnxruntime runs for `modelPath` to `optPath` and reports its
+ * fusion against `reference` (the float graph the heavy ops are counted in).
+ */
+export async function onnxruntimeFusion(host: RunnerHost, modelPath: string, reference: GraphProto, optPath: string, job?: JobOptions): Promise<FusionReport> {
+  await host.run('optimize', { modelPath, outPath: optPath, level: 'extended' }, job);
+  return fusionReport(reference, readModel(optPath).model.graph!);
 }
 
 export function countHeavy(g: GraphProto): number {

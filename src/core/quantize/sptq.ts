@@ -18,7 +18,7 @@ import type { ModelProto } from '../onnx/types';
 import type { Feeds, JobOptions, RunnerHost } from '../protocol/runner';
 import { mannWhitney } from '../recommend/significance';
 import { median } from '../stats/describe';
-import { fusionReport, type FusionReport } from './fusion';
+import { onnxruntimeFusion, type FusionReport } from './fusion';
 import { calibrationPlan, quantize, type QuantizeOptions, type QuantizeReport } from './quantize';
 
 export interface SptqOptions extends QuantizeOptions {
@@ -171,9 +171,7 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
     writeModel(q, outPath, { protect: [modelPath], sourceDir: loaded.dir });
 
     opts.onProgress?.('fusion', 'checking which kernels onnxruntime fuses');
-    const optPath = path.join(tmp, 'optimized.onnx');
-    await host.run('optimize', { modelPath: outPath, outPath: optPath, level: 'extended' }, opts.job);
-    const fusion = fusionReport(plan.model.graph!, readModel(optPath).model.graph!);
+    const fusion = await onnxruntimeFusion(host, outPath, plan.model.graph!, path.join(tmp, 'optimized.onnx'), opts.job);
 
     let fidelity: Fidelity | undefined;
     if (opts.fidelitySamples?.length) {
