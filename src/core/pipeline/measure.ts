@@ -69,9 +69,10 @@ export async function measure(
   plan: MeasurePlan, runner: RunnerHost, opts: JobOptions = {}, onStopped?: (rows: ResultRow[]) => void,
 ): Promise<ResultRow[]> {
   const soFar = new Map<string, ConfigMeasurement>();
+  const configs = benchmarkConfigs(plan);
   try {
     const result = await runner.run('benchmark', {
-      configs: benchmarkConfigs(plan),
+      configs,
       samples: plan.samples,
       budgetMs: plan.budgetMs,
     }, {
@@ -83,9 +84,9 @@ export async function measure(
     });
     return rowsFromBenchmark(plan, result);
   } catch (e) {
-    const configs = [...soFar.values()];
-    if (onStopped && configs.length === benchmarkConfigs(plan).length && configs.every((c) => c.samplesMs.length >= MIN_PARTIAL_SAMPLES)) {
-      onStopped(rowsFromBenchmark(plan, { configs: configs.map((c) => ({ ...c, ciReached: false })), baseRssMB: 0, elapsedMs: 0 }));
+    const measured = [...soFar.values()];
+    if (onStopped && measured.length === configs.length && measured.every((c) => c.samplesMs.length >= MIN_PARTIAL_SAMPLES)) {
+      onStopped(rowsFromBenchmark(plan, { configs: measured.map((c) => ({ ...c, ciReached: false })), baseRssMB: 0, elapsedMs: 0 }));
     }
     throw e;
   }

@@ -6,7 +6,7 @@
  * Softmax-like ops qualify when they normalise over the last axis. Anything else blocks the move
  * and is named, so the caller can fall back (per-tensor weights at opset 10–12) or refuse.
  */
-import { attrFloat, attrInt, inferShapes } from '../graph/shapes';
+import { attrFloat, attrInt, attrInts, inferShapes } from '../graph/shapes';
 import { makeAttribute } from '../onnx/builder';
 import { DataType } from '../onnx/dtypes';
 import { makeTensor } from '../onnx/tensor';
@@ -57,15 +57,14 @@ function sameAt13(n: NodeProto, opset: number, shapes: Map<string, number[]>): b
 /** Rewrites `g` (at `opset`, with no blockers) so it means the same at opset 13. */
 export function rewriteFor13(g: GraphProto, opset: number): void {
   const name = (n: NodeProto, what: string) => `${n.name || n.output[0]}_${what}`;
-  const ints = (n: NodeProto, a: string) => n.attribute.find((x) => x.name === a)?.ints;
   for (const n of g.node) {
     if ((n.domain ?? '') !== '') continue;
     const op = n.op_type ?? '';
     if (op === 'Pad' && opset < 11) {
       // Pad-2: pads and value as attributes; inputs from 11
-      const pads = ints(n, 'pads') ?? [];
+      const pads = attrInts(n, 'pads') ?? [];
       const value = attrFloat(n, 'value', 0);
-      g.initializer.push(makeTensor(name(n, 'pads'), DataType.INT64, [pads.length], BigInt64Array.from(pads)));
+      g.initializer.push(makeTensor(name(n, 'pads'), DataType.INT64, [pads.length], BigInt64Array.from(pads, BigInt)));
       n.input = [n.input[0]!, name(n, 'pads')];
       if (value !== 0) {
         g.initializer.push(makeTensor(name(n, 'value'), DataType.FLOAT, [], Float32Array.of(value)));
@@ -82,10 +81,10 @@ export function rewriteFor13(g: GraphProto, opset: number): void {
       n.input = [n.input[0]!, bound('min'), bound('max')];
       while (n.input.length > 1 && n.input[n.input.length - 1] === '') n.input.pop();
       n.attribute = [];
-    } else if ((op === 'Squeeze' || op === 'Unsqueeze' || op === 'ReduceSum') && ints(n, 'axes')) {
+    } else if ((op === 'Squeeze' || op === 'Unsqueeze' || op === 'ReduceSum') && attrInts(n, 'axes')) {
       // axes attribute → input at 13 (ReduceSum keeps its keepdims)
-      const axes = ints(n, 'axes')!;
-      g.initializer.push(makeTensor(name(n, 'axes'), DataType.INT64, [axes.length], BigInt64Array.from(axes)));
+      const axes = attrInts(n, 'axes')!;
+      g.initializer.push(makeTensor(name(n, 'axes'), DataType.INT64, [axes.length], BigInt64Array.from(axes, BigInt)));
       n.input = [n.input[0]!, name(n, 'axes')];
       n.attribute = n.attribute.filter((a) => a.name !== 'axes');
     } else if (op === 'BatchNormalization') {
