@@ -91,7 +91,7 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
   const warmupRuns = params.warmupRuns ?? 5;
   const warmupMs = params.warmupMs ?? 200;
   const rule = { targetRelHalfWidth: params.targetRelHalfWidth ?? 0.02, minSamples: params.minSamples ?? 20 };
-  const blocks: BlockRule = { ...DEFAULT_BLOCKS, ...(params.rewarmMs !== undefined ? { rewarmMs: params.rewarmMs } : {}), ...(params.blockMs !== undefined ? { blockMs: params.blockMs } : {}) };
+  const blockRule: BlockRule = { ...DEFAULT_BLOCKS, ...(params.rewarmMs !== undefined ? { rewarmMs: params.rewarmMs } : {}), ...(params.blockMs !== undefined ? { blockMs: params.blockMs } : {}) };
   const maxSamples = params.maxSamples ?? 10000;
   if (params.samples.length === 0) throw new AdvisorError('input', 'the benchmark needs at least one input sample');
   const feeds = params.samples.map(toOrtFeeds);
@@ -129,12 +129,12 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
       // every configuration gets the same input in a round, so inputs never differ between them
       const input = feeds[round % feeds.length]!;
       for (const l of live) {
-        const runs = Math.min(blockRuns(l.stageMs.reduce((a, b) => a + b, 0), blocks), maxSamples - l.totals.length);
-        if (runs > 0) await runBlock(l, input, runs, blocks);
+        const runs = Math.min(blockRuns(l.stageMs.reduce((a, b) => a + b, 0), blockRule), maxSamples - l.totals.length);
+        if (runs > 0) await runBlock(l, input, runs, blockRule);
       }
       round++;
       const elapsed = Date.now() - t0;
-      if (round >= blocks.minBlocks && fewest() >= checkAt) {
+      if (round >= blockRule.minBlocks && fewest() >= checkAt) {
         for (const l of live) l.reached = ciReached(l.totals, rule);
         checkAt = fewest() + nextCheckAfter(fewest());
         if (live.every((l) => l.reached)) break;
