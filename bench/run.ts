@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { atomicWriteFile } from '../src/core/fsutil';
-import { RunnerClient } from '../src/runner/client';
+import { RunnerClient } from '../src/runner/host/client';
 import { fmt, nowMs } from './lib';
 import { calibrationSection } from './sections/calibration';
 import { endToEndSection } from './sections/endToEnd';

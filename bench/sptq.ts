@@ -13,10 +13,11 @@ import * as path from 'node:path';
 import { classPredictions, top1Accuracy, top1Agreement } from '../src/core/accuracy';
 import { loadDataset, loadLabels, modelInputSpecs, syntheticSamples } from '../src/core/data';
 import { readModel } from '../src/core/onnx/io';
-import type { Feeds, RunnerHost } from '../src/core/protocol/runner';
+import type { Feeds } from '../src/core/protocol/tensor';
+import type { RunnerHost } from '../src/core/protocol/runner';
 import { runSptq, type SptqOptions } from '../src/core/quantize/sptq';
 import { median } from '../src/core/stats/describe';
-import { RunnerClient } from '../src/runner/client';
+import { RunnerClient } from '../src/runner/host/client';
 
 const MODELS = '/work/shared/models';
 const REPS = Number(process.env.REPS ?? 3);

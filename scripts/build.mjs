@@ -20,7 +20,7 @@ const node = {
 
 const builds = [
   { ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js' },
-  { ...node, entryPoints: ['src/runner/main.ts'], outfile: 'dist/runner.js' },
+  { ...node, entryPoints: ['src/runner/child/main.ts'], outfile: 'dist/runner.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true,

@@ -11,13 +11,13 @@ import { encodeModel } from '../src/core/onnx/codec';
 import { ModelBuilder } from '../src/core/onnx/builder';
 import { DataType } from '../src/core/onnx/dtypes';
 import { readModel, writeModel } from '../src/core/onnx/io';
-import type { Feeds } from '../src/core/protocol/runner';
+import type { Feeds } from '../src/core/protocol/tensor';
 import { quantizeValues } from '../src/core/quantize/params';
 import { calibrate, runSptq } from '../src/core/quantize/sptq';
 import { calibrationPlan } from '../src/core/quantize/quantize';
 import { cnnModel, transformerModel } from '../src/core/quantize/testdata/fixtures';
 import { AdvisorError } from '../src/core/errors';
-import { RunnerClient } from '../src/runner/client';
+import { RunnerClient } from '../src/runner/host/client';
 import { tempDir } from './support/shared';
 
 const runner = new RunnerClient();

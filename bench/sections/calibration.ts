@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { RunnerClient } from '../../src/runner/client';
+import { RunnerClient } from '../../src/runner/host/client';
 import { fmt, fmtSpread, spread } from '../lib';
 import { calibCost, removeTmp, type CalibCostResult } from '../sptq';
 import { mdTable, type SectionResult, type SuiteSettings } from './types';

@@ -1,9 +1,9 @@
 /**
  * Section 1, harness overhead: the runner's median against a bare onnxruntime-node loop with the
- * same session options, in alternating blocks on mobilenet_v2 at one thread (bench/runner-overhead.ts).
+ * same session options, in alternating blocks on mobilenet_v2 at one thread (bench/runnerOverhead.ts).
  */
 import * as path from 'node:path';
-import { benchRunnerOverhead } from '../runner-overhead';
+import { benchRunnerOverhead } from '../runnerOverhead';
 import { fmt, fmtSpread, spread } from '../lib';
 import { mdTable, type SectionResult, type SuiteSettings } from './types';
 

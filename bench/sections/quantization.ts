@@ -11,7 +11,8 @@ import { classPredictions, top1Accuracy, top1Agreement } from '../../src/core/ac
 import { loadDataset, loadLabels, modelInputSpecs, syntheticSamples } from '../../src/core/data';
 import { inspectModel } from '../../src/core/inspect/inspect';
 import { readModel, writeModel } from '../../src/core/onnx/io';
-import type { Feeds, RunnerHost } from '../../src/core/protocol/runner';
+import type { Feeds } from '../../src/core/protocol/tensor';
+import type { RunnerHost } from '../../src/core/protocol/runner';
 import { runSptq, type SptqOptions, type SptqResult } from '../../src/core/quantize/sptq';
 import { fmt, fmtSpread, spread, type Spread } from '../lib';
 import { resnet18 } from '../models';

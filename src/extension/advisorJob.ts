@@ -11,7 +11,7 @@ import type { AdvisorReport } from '../core/results';
 import { resolveTiers } from '../core/tiers/presets';
 import type { TierSet } from '../core/tiers/types';
 import type { RunnerHost } from '../core/protocol/runner';
-import { RunnerClient } from '../runner/client';
+import { RunnerClient } from '../runner/host/client';
 import type { JobContext, StartJob } from './jobs';
 import type { JobRequest } from './runOptions';
 

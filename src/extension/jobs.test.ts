@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { AdvisorError } from '../core/errors';
 import { JobManager, type JobContext, type JobSnapshot, type StartJob } from './jobs';
 
-const CHILD = path.join(__dirname, 'testdata', 'job-child.mjs');
+const CHILD = path.join(__dirname, 'testdata', 'jobChild.mjs');
 
 interface Req { mode: 'ok' | 'crash' | 'hang'; steps: number; stepMs?: number }
 interface Res { rows: number }

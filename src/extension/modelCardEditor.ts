@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { toAdvisorError } from '../core/errors';
 import { inspectModel, type Inspection } from '../core/inspect/inspect';
 import { readModel } from '../core/onnx/io';
-import { createNonce } from '../core/protocol/panel-html';
+import { createNonce } from '../core/protocol/panelHtml';
 import { parseCardMessage, renderModelCard } from './modelCardHtml';
 import type { ReportCache } from './reportCache';
 import type { Variants } from './variants';

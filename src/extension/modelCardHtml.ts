@@ -3,7 +3,7 @@
  * as static HTML (no bundle needed) under a strict CSP; its one small script only posts button
  * clicks. No `vscode` import, so it is tested as a plain function.
  */
-import { escapeHtml } from '../core/protocol/panel-html';
+import { escapeHtml } from '../core/protocol/panelHtml';
 import type { Inspection } from '../core/inspect/inspect';
 import type { AdvisorReport } from '../core/results';
 import type { Variants } from './variants';

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import { toAdvisorError } from '../core/errors';
 import { atomicWriteFile } from '../core/fsutil';
 import type { AdvisorProgress } from '../core/pipeline/types';
-import { createNonce, renderPanelHtml } from '../core/protocol/panel-html';
+import { createNonce, renderPanelHtml } from '../core/protocol/panelHtml';
 import { PANEL_PROTOCOL_VERSION, type JobState, type ToWebview } from '../core/protocol/panel';
 import type { AdvisorReport } from '../core/results';
 import { dispatchPanelMessage } from './panelMessages';

@@ -1,7 +1,7 @@
 /**
  * The fuzz driver: runs cases in worker processes (so a hang is killed, not waited on), watches
  * each case's time and the worker's peak RSS, runs the CLI on a sample of cases, and cleans up.
- * `npm run fuzz` (run.ts) runs the full set; fuzz-slice.test.ts runs a bounded slice in `npm test`.
+ * `npm run fuzz` (run.ts) runs the full set; fuzzSlice.test.ts runs a bounded slice in `npm test`.
  */
 import { fork, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
 import { parseFromWebview } from '../../src/core/protocol/panel';
-import { createNonce, renderPanelHtml } from '../../src/core/protocol/panel-html';
+import { createNonce, renderPanelHtml } from '../../src/core/protocol/panelHtml';
 
 const root = resolve(__dirname, '../..');
 const out = resolve(process.argv[2] ?? '/tmp/edge-advisor-preview');

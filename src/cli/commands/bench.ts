@@ -17,10 +17,10 @@ import { measure, threadCounts, type OperatorBuild } from '../../core/pipeline/m
 import type { PlacementId, ResultRow } from '../../core/results';
 import { resolveTiers } from '../../core/tiers/presets';
 import type { TierSet } from '../../core/tiers/types';
-import { RunnerClient } from '../../runner/client';
+import { RunnerClient } from '../../runner/host/client';
 import { numberOpt, parseArgs, stringOpt } from '../args';
 import { table } from '../format';
-import type { Command } from './index';
+import type { Command } from './command';
 import { version as advisorVersion } from '../../../package.json';
 
 const WHOLE: PlacementId[] = ['mobile', 'edge', 'cloud'];

@@ -5,11 +5,9 @@ import { partitionCommand } from './partition';
 import { quantizeCommand } from './quantize';
 import { recommendCommand } from './recommend';
 
-export interface Command {
-  summary: string;
-  usage: string;
-  run(argv: string[]): Promise<number>;
-}
+import type { Command } from './command';
+
+export type { Command } from './command';
 
 export const commands: Record<string, Command> = {
   bench: benchCommand,

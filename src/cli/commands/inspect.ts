@@ -4,7 +4,7 @@ import { validateGraph } from '../../core/graph/graph';
 import { AdvisorError } from '../../core/errors';
 import { parseArgs } from '../args';
 import { bytes, count, table } from '../format';
-import type { Command } from './index';
+import type { Command } from './command';
 
 export const inspectCommand: Command = {
   summary: 'summarize an ONNX model (IO, ops, parameters, MACs, modality, quantization)',

@@ -11,10 +11,10 @@ import { enumerateCuts, extractPartition, type CutOptions, type PricedCut } from
 import { listCutsMeasured, rankCutsForTiers } from '../../core/partition/tiers';
 import { TIER_IDS, resolveTiers } from '../../core/tiers/presets';
 import type { TierId } from '../../core/tiers/types';
-import { RunnerClient } from '../../runner/client';
+import { RunnerClient } from '../../runner/host/client';
 import { listOpt, numberOpt, parseArgs, stringOpt, type ParsedArgs } from '../args';
 import { bytes, table } from '../format';
-import type { Command } from './index';
+import type { Command } from './command';
 
 export const partitionCommand: Command = {
   summary: 'list the cut points of a model, or split it into head.onnx and tail.onnx',

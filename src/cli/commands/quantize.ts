@@ -11,13 +11,13 @@ import { AdvisorError } from '../../core/errors';
 import { ensureWritableDir, sameFile } from '../../core/fsutil';
 import { inspectModel } from '../../core/inspect/inspect';
 import { readModel } from '../../core/onnx/io';
-import type { Feeds } from '../../core/protocol/runner';
+import type { Feeds } from '../../core/protocol/tensor';
 import { calibrationPlan } from '../../core/quantize/quantize';
 import { runSptq, type SptqResult } from '../../core/quantize/sptq';
-import { RunnerClient } from '../../runner/client';
+import { RunnerClient } from '../../runner/host/client';
 import { listOpt, numberOpt, parseArgs, stringOpt } from '../args';
 import { table } from '../format';
-import type { Command } from './index';
+import type { Command } from './command';
 
 const SYNTHETIC_SAMPLES = 32;
 const MAX_FIDELITY_SAMPLES = 32;

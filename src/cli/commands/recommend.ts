@@ -18,8 +18,8 @@ import type { AdvisorReport } from '../../core/results';
 import { DEFAULT_MAX_ACCURACY_DROP, MEDIUM_DROP_MAX } from '../../core/study/accuracyClasses';
 import { numberOpt, parseArgs, stringOpt, type OptionSpec, type ParsedArgs } from '../args';
 import { table } from '../format';
-import { DEFAULT_BUDGET_SECONDS, runModelMode } from './recommend-model';
-import type { Command } from './index';
+import { DEFAULT_BUDGET_SECONDS, runModelMode } from './recommendModel';
+import type { Command } from './command';
 import { version as advisorVersion } from '../../../package.json';
 
 /** Options only model mode understands; accepted by the parser so the error can say so. */

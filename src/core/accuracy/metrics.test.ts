@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { TensorData } from '../protocol/runner';
+import type { TensorData } from '../protocol/tensor';
 import { accuracyDrop, binaryF1, classPredictions, topClass, maskPrediction, meanIoU, sqnrDb, top1Accuracy, top1Agreement } from '.';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);

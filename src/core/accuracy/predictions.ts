@@ -1,6 +1,6 @@
 /** Turning raw model outputs (one batch-1 tensor per sample) into class predictions. */
 import { AdvisorError } from '../errors';
-import type { TensorData } from '../protocol/runner';
+import type { TensorData } from '../protocol/tensor';
 
 /** One sample's output as the runner's tensors and TensorData both look. */
 export interface OutputValues { type: string; dims: readonly number[]; data: ArrayLike<number> | BigInt64Array }

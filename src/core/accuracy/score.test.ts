@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { AdvisorError } from '../errors';
-import type { TensorData } from '../protocol/runner';
+import type { TensorData } from '../protocol/tensor';
 import type { OperatorId } from '../results';
 import { outputKind, scoreOutputs } from './score';
 

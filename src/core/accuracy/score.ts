@@ -12,7 +12,7 @@
 import type { Labels } from '../data/labels';
 import { labelOf } from '../data/labels';
 import { AdvisorError } from '../errors';
-import type { TensorData } from '../protocol/runner';
+import type { TensorData } from '../protocol/tensor';
 import type { Fidelity, Metric, OperatorId } from '../results';
 import { accuracyDrop } from './drop';
 import { binaryF1, meanIoU, sqnrDb, top1Accuracy, top1Agreement } from './metrics';

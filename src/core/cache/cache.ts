@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { atomicWriteFile } from '../fsutil';
-import { BENCHMARK_METHOD } from '../protocol/runner';
+import { BENCHMARK_METHOD } from '../protocol/benchmark';
 
 const CACHE_FORMAT = 1;
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelBuilder } from '../onnx/builder';
 import { DataType } from '../onnx/dtypes';
-import type { Feeds } from '../protocol/runner';
+import type { Feeds } from '../protocol/tensor';
 import { calibrationPlan } from '../quantize/quantize';
 import { cnnModel, mlpModel } from '../quantize/testdata/fixtures';
 import { CALIBRATION_BATCH_BYTES, MAX_CALIBRATION_BATCH, calibrationBatch } from './batch';

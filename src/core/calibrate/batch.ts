@@ -9,7 +9,7 @@
  */
 import { inferShapes } from '../graph/shapes';
 import type { ModelProto, ValueInfoProto } from '../onnx/types';
-import type { Feeds } from '../protocol/runner';
+import type { Feeds } from '../protocol/tensor';
 
 export const MAX_CALIBRATION_BATCH = 8;
 /**

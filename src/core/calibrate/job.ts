@@ -1,5 +1,5 @@
 /** Parameters and result of the runner's `calibrate` job (src/runner/jobs/calibrate.ts). */
-import type { Feeds } from '../protocol/runner';
+import type { Feeds } from '../protocol/tensor';
 import type { CalibrationOutputs } from './augment';
 import type { CalibrationState } from './state';
 

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AdvisorError } from '../errors';
-import type { Feeds, TensorArray, TensorData, TensorType } from '../protocol/runner';
+import type { Feeds, TensorArray, TensorData, TensorType } from '../protocol/tensor';
 import type { InputSpec } from './inputs';
 import { readNpyFile, type NpyArray } from './npy';
 

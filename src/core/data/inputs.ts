@@ -3,7 +3,7 @@ import { AdvisorError } from '../errors';
 import { DataType, dtypeName } from '../onnx/dtypes';
 import { indexGraph, type GraphIndex } from '../graph/graph';
 import type { ModelProto } from '../onnx/types';
-import type { TensorType } from '../protocol/runner';
+import type { TensorType } from '../protocol/tensor';
 
 export interface InputSpec {
   name: string;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AdvisorError } from '../errors';
-import type { TensorArray, TensorType } from '../protocol/runner';
+import type { TensorArray, TensorType } from '../protocol/tensor';
 import { encodeNpy, parseNpy, readNpyFile } from './npy';
 
 const SAMPLES = path.resolve(__dirname, '../../../samples/digits');

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { AdvisorError } from '../errors';
-import type { TensorArray, TensorType } from '../protocol/runner';
+import type { TensorArray, TensorType } from '../protocol/tensor';
 
 export interface NpyArray {
   type: TensorType;

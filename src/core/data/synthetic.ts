@@ -6,7 +6,7 @@
  */
 import { AdvisorError } from '../errors';
 import { seededRandom } from '../stats/bootstrap';
-import type { Feeds, TensorArray, TensorData } from '../protocol/runner';
+import type { Feeds, TensorArray, TensorData } from '../protocol/tensor';
 import type { Modality } from '../results';
 import type { InputSpec } from './inputs';
 

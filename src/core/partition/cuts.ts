@@ -12,7 +12,7 @@ import type { GraphProto, ModelProto, ValueInfoProto } from '../onnx/types';
 import { implicitInputs, indexGraph, topologicalOrder, type GraphIndex } from '../graph/graph';
 import { inferShapes } from '../graph/shapes';
 import { analyzeConstants, type ConstantAnalysis } from './constants';
-import { inferElemTypes } from './elem-types';
+import { inferElemTypes } from './elemTypes';
 import type { CutListing, CutOptions, CutPlan, CutTensor } from './types';
 
 /** Everything about a graph that cut search and extraction share; built once per model. */

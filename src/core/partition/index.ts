@@ -7,7 +7,7 @@ export { enumerateCuts, graphFacts, describeCut, unsizedTensors } from './cuts';
 export { extractPartition, type Partition, type ExtractOptions, type CutRef } from './extract';
 export { bestCuts, priceCuts, nodeCosts, nodeKey, type PriceOptions } from './pricing';
 export { rankCutsForTiers, listCutsMeasured, combinedLink, scaleNodeTimes, type TierPricing, type TierPricingOptions } from './tiers';
-export { inferElemTypes } from './elem-types';
+export { inferElemTypes } from './elemTypes';
 export type {
   Cut, CutTensor, CutOptions, CutPlan, CutListing, PartitionInfo, NodeTimes, LinkSpec, Placement, PricedCut,
 } from './types';

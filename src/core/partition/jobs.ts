@@ -1,8 +1,9 @@
 /**
  * Parameters and results of the runner jobs the partition pass uses (registered in
- * src/core/protocol/runner.ts, handled in src/runner/jobs/profile.ts and verify-partition.ts).
+ * src/core/protocol/runner.ts, handled in src/runner/jobs/profile.ts and verifyPartition.ts).
  */
-import type { Feeds, StageSpec } from '../protocol/runner';
+import type { Feeds } from '../protocol/tensor';
+import type { StageSpec } from '../protocol/stage';
 import type { NodeTimes } from './types';
 
 export interface ProfileParams {

@@ -5,7 +5,8 @@
  */
 import { AdvisorError } from '../errors';
 import type { ModelProto } from '../onnx/types';
-import type { Feeds, JobOptions, RunnerHost } from '../protocol/runner';
+import type { Feeds } from '../protocol/tensor';
+import type { JobOptions, RunnerHost } from '../protocol/runner';
 import { computeScale, spinningFor, threadsFor } from '../tiers/compute';
 import { linksBetween } from '../tiers/network';
 import type { TierId, TierSet } from '../tiers/types';

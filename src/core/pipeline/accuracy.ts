@@ -5,7 +5,8 @@
  */
 import { scoreOutputs, type AccuracyResult } from '../accuracy/score';
 import type { Labels } from '../data/labels';
-import type { Feeds, JobOptions, RunnerHost, TensorData } from '../protocol/runner';
+import type { Feeds, TensorData } from '../protocol/tensor';
+import type { JobOptions, RunnerHost } from '../protocol/runner';
 import type { OperatorId } from '../results';
 import type { OperatorBuild } from './measure';
 

@@ -12,7 +12,7 @@ import { labelsMismatch, outputKind } from '../accuracy/score';
 import { shapeOfType } from '../graph/shapes';
 import type { Inspection } from '../inspect/inspect';
 import type { ModelProto } from '../onnx/types';
-import type { Feeds } from '../protocol/runner';
+import type { Feeds } from '../protocol/tensor';
 import type { AdvisorRequest } from './types';
 
 export interface PreparedData {

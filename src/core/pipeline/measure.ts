@@ -6,7 +6,9 @@
  * cores than the host. A row's samples are per-request: stage times scaled to their tiers plus the
  * analytic transfers, so its statistics and significance tests see the same distribution.
  */
-import type { BenchmarkConfig, BenchmarkResult, ConfigMeasurement, RunnerHost, JobOptions, Feeds } from '../protocol/runner';
+import type { BenchmarkConfig, BenchmarkResult, ConfigMeasurement } from '../protocol/benchmark';
+import type { RunnerHost, JobOptions } from '../protocol/runner';
+import type { Feeds } from '../protocol/tensor';
 import type { OperatorId, PlacementId, ResultFlag, ResultRow } from '../results';
 import { summarize } from '../stats/describe';
 import { computeScale, fitAmdahl, threadsFor, type AmdahlFit } from '../tiers/compute';

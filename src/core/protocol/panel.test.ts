@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isToWebview, LIMITS, parseFromWebview } from './panel';
-import { createNonce, panelCsp, renderPanelHtml } from './panel-html';
+import { createNonce, panelCsp, renderPanelHtml } from './panelHtml';
 
 // A real (1×1, transparent) PNG, as chart.toBase64Image() would produce.
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';

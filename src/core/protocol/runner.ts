@@ -8,114 +8,11 @@
  * and one line in `src/runner/jobs/index.ts`. `RunnerHost` is what `src/core/pipeline` calls.
  */
 import type { SerializedError } from '../errors';
+import type { BenchmarkParams, BenchmarkResult, ConfigMeasurement, MeasuredSoFar } from './benchmark';
+import type { EvaluateParams, EvaluateResult } from './evaluate';
 import type { CalibrateParams, CalibrateResult } from '../calibrate/job';
 import type { FidelityParams, FidelityResult, OptimizeParams, OptimizeResult } from '../quantize/jobs';
 import type { ProfileParams, ProfileResult, TensorShapesParams, TensorShapesResult, VerifyPartitionParams, VerifyPartitionResult } from '../partition/jobs';
-
-/** Element types a tensor can carry across the process boundary. */
-export type TensorType = 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'int8' | 'bool';
-
-export type TensorArray = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array | Int8Array;
-
-export interface TensorData {
-  type: TensorType;
-  dims: number[];
-  data: TensorArray;
-}
-
-/** One model input (or output) by name. */
-export type Feeds = Record<string, TensorData>;
-
-/**
- * A chain of models run one after the other on one request: outputs of a stage feed the next stage
- * by name (a partition's head → tail). One stage for an unpartitioned model.
- */
-export interface StageSpec {
-  modelPath: string;
-  /** intra-op threads for this stage (the tier's emulated core count). */
-  threads: number;
-  /** Thread-pool spin-waiting; off when the tier is CPU-limited (design-facts §4). */
-  spinning: boolean;
-}
-
-/**
- * Version of the benchmark job's way of measuring (warm-up, turns, re-warm). Part of every
- * results-cache key, so latencies measured another way are never reused. 2: turns in blocks.
- */
-export const BENCHMARK_METHOD = 2;
-
-export interface BenchmarkConfig {
-  /** Caller's id for this configuration, echoed back. */
-  id: string;
-  stages: StageSpec[];
-}
-
-export interface BenchmarkParams {
-  configs: BenchmarkConfig[];
-  /** Input samples, cycled through; each must fit the first stage's inputs. */
-  samples: Feeds[];
-  /** Untimed runs per configuration before measuring (default 5)... */
-  warmupRuns?: number;
-  /** ...and at least this long per configuration, ms (default 200), so tiny models warm caches too. */
-  warmupMs?: number;
-  /** Re-warm time per block, ms: runs that fit in it are not recorded (default 25; stats/blocks.ts). */
-  rewarmMs?: number;
-  /** Measured time per block and configuration, ms (default 150): how many runs a turn records. */
-  blockMs?: number;
-  /** Measured runs per configuration before the stopping rule is checked (default 20). */
-  minSamples?: number;
-  /** Hard cap on measured runs per configuration (default 10000). */
-  maxSamples?: number;
-  /** Wall-clock budget for the measured phase, all configurations together, ms. */
-  budgetMs: number;
-  /** Stop when every configuration's 95% CI half-width of the median ≤ this fraction of it (default 0.02). */
-  targetRelHalfWidth?: number;
-}
-
-export interface StageMeasurement {
-  /** Raw per-run times of this stage, ms, in run order (never filtered). */
-  samplesMs: number[];
-  /** Session creation (load + graph optimisation), ms. */
-  coldStartMs: number;
-  /** Bytes of this stage's outputs for one request (a head's cut tensors, a tail's result). */
-  outputBytes: number;
-  outputNames: string[];
-}
-
-export interface ConfigMeasurement {
-  id: string;
-  stages: StageMeasurement[];
-  /** Per-run total over stages, ms (paired: run i of every stage, on the same input). */
-  samplesMs: number[];
-  /** Estimated peak RSS of a runner holding only this configuration, MB (see jobs/benchmark.ts). */
-  peakRssMB: number;
-  /** The stopping rule was met for this configuration. */
-  ciReached: boolean;
-  /** Turns (blocks of consecutive runs) this configuration was measured in. */
-  blocks: number;
-  /** Runs at the start of its blocks that re-warmed it and were not recorded. */
-  rewarmRuns: number;
-}
-
-export interface BenchmarkResult {
-  configs: ConfigMeasurement[];
-  /** RSS of the runner with onnxruntime loaded and no session, MB. */
-  baseRssMB: number;
-  elapsedMs: number;
-}
-
-export interface EvaluateParams {
-  stages: StageSpec[];
-  samples: Feeds[];
-  /** Output to return (default: the last stage's first output). */
-  outputName?: string;
-}
-
-export interface EvaluateResult {
-  outputName: string;
-  /** One tensor per sample, in sample order. */
-  outputs: TensorData[];
-}
 
 export interface RunnerInfo {
   pid: number;
@@ -186,12 +83,6 @@ export interface ProgressMessage {
   measured?: ConfigMeasurement[];
 }
 
-/**
- * The benchmark job streams its samples: each progress message carries, per configuration, the
- * samples (totals and per stage) measured since the previous one, with the configuration's other
- * fields current. A host that merges them still has every latency measured when it kills the job.
- */
-export type MeasuredSoFar = ConfigMeasurement[];
 
 export type ResponseMessage =
   | { type: 'response'; id: number; ok: true; result: unknown; /** as RequestMessage.bulk, for `result` */ bulk?: BulkLocation }

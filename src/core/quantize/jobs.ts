@@ -1,5 +1,5 @@
 /** Parameters and results of the runner jobs the SPTQ operator uses: `optimize` and `fidelity`. */
-import type { Feeds } from '../protocol/runner';
+import type { Feeds } from '../protocol/tensor';
 
 export interface OptimizeParams {
   modelPath: string;

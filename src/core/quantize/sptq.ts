@@ -15,7 +15,8 @@ import { computeRanges, emptyState, type CalibrationMethod, type CalibrationStat
 import { DataType } from '../onnx/dtypes';
 import { readModel, writeModel } from '../onnx/io';
 import type { ModelProto } from '../onnx/types';
-import type { Feeds, JobOptions, RunnerHost } from '../protocol/runner';
+import type { Feeds } from '../protocol/tensor';
+import type { JobOptions, RunnerHost } from '../protocol/runner';
 import { mannWhitney } from '../recommend/significance';
 import { median } from '../stats/describe';
 import { onnxruntimeFusion, type FusionReport } from './fusion';

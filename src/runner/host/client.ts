@@ -1,5 +1,5 @@
 /**
- * The host side of the runner: forks `dist/runner.js` (or `src/runner/main.ts` through tsx when
+ * The host side of the runner: forks `dist/runner.js` (or `src/runner/child/main.ts` through tsx when
  * running from source), sends typed jobs one at a time, routes progress, and turns every way the
  * runner can die into an AdvisorError:
  *   cancel()/AbortSignal → 'cancelled' · time limit → 'timeout' · memory cap → 'oom' ·
@@ -13,16 +13,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { AdvisorError, fromSerialized, type ErrorCategory } from '../core/errors';
-import { bulkFile, pack, unpack } from './bulk';
-import {
-  OOM_MARKER,
-  type ChildMessage, type JobKind, type JobOptions, type JobParams, type JobResult, type RequestMessage,
-  type RunnerHost, type RunnerInfo,
-} from '../core/protocol/runner';
+import { AdvisorError, fromSerialized, type ErrorCategory } from '../../core/errors';
+import { bulkFile, pack, unpack } from '../wire/bulk';
+import { OOM_MARKER, type ChildMessage, type JobKind, type JobOptions, type JobParams, type JobResult, type RequestMessage, type RunnerHost, type RunnerInfo } from '../../core/protocol/runner';
 
 export interface RunnerClientOptions {
-  /** Runner entry; default `runner.js` beside this bundle, else `main.ts` beside this source file. */
+  /** Runner entry; default `runner.js` beside this bundle, else `../child/main.ts` from this source file. */
   runnerPath?: string;
   /** Node flags for the runner; default none (a host's own flags, e.g. --inspect, are not inherited). */
   execArgv?: string[];
@@ -73,7 +69,7 @@ interface Live {
 export function defaultRunnerEntry(): { path: string; execArgv: string[] } {
   const bundled = path.join(__dirname, 'runner.js');
   if (fs.existsSync(bundled)) return { path: bundled, execArgv: [] };
-  const source = path.join(__dirname, 'main.ts');
+  const source = path.join(__dirname, '..', 'child', 'main.ts');
   if (fs.existsSync(source)) return { path: source, execArgv: tsxArgv() };
   throw new AdvisorError('internal', `runner not found beside ${__dirname} (expected runner.js; run "npm run build")`);
 }

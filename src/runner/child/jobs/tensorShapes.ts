@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AdvisorError } from '../../core/errors';
-import { readModel, writeModel } from '../../core/onnx/io';
+import { AdvisorError } from '../../../core/errors';
+import { readModel, writeModel } from '../../../core/onnx/io';
 import { toOrtFeeds, ort } from '../ort';
 import type { JobHandler } from './context';
 

@@ -8,7 +8,7 @@
  * - parent death: if the parent process is gone, the runner kills itself (no orphans).
  */
 import { Worker } from 'node:worker_threads';
-import { OOM_MARKER } from '../core/protocol/runner';
+import { OOM_MARKER } from '../../core/protocol/runner';
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');

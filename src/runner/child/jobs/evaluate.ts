@@ -2,8 +2,8 @@
  * Runs every sample once through a model (or a partition's stages) and returns one output per
  * sample. Accuracy, fidelity and SQNR are computed by the host from these (src/core/accuracy).
  */
-import { AdvisorError } from '../../core/errors';
-import type { TensorData } from '../../core/protocol/runner';
+import { AdvisorError } from '../../../core/errors';
+import type { TensorData } from '../../../core/protocol/tensor';
 import { fromOrtTensor, loadStage, releaseAll, runChain, toOrtFeeds, type ort } from '../ort';
 import type { JobHandler } from './context';
 

@@ -11,7 +11,7 @@ import { runAdvisor } from '../../core/pipeline/advisor';
 import type { AdvisorRequest, VariantKind } from '../../core/pipeline/types';
 import type { AdvisorReport } from '../../core/results';
 import { resolveTiers } from '../../core/tiers/presets';
-import { RunnerClient } from '../../runner/client';
+import { RunnerClient } from '../../runner/host/client';
 import { listOpt, numberOpt, stringOpt, type ParsedArgs } from '../args';
 
 export const DEFAULT_BUDGET_SECONDS = 30;

@@ -1,5 +1,6 @@
 /** What every job handler receives besides its params. */
-import type { JobKind, JobParams, JobResult, MeasuredSoFar } from '../../core/protocol/runner';
+import type { JobKind, JobParams, JobResult } from '../../../core/protocol/runner';
+import type { MeasuredSoFar } from '../../../core/protocol/benchmark';
 import type { Watchdog } from '../watchdog';
 
 export interface JobContext {

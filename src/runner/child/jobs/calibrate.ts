@@ -5,10 +5,10 @@
  * exist. minmax fetches just the reduced scalars. The session and the stacking buffers stay
  * between the chunks of one calibration.
  */
-import { AdvisorError } from '../../core/errors';
-import { addMinMax, addValues, emptyState, type CalibrationState } from '../../core/calibrate/state';
-import type { CalibrateParams } from '../../core/calibrate/job';
-import type { Feeds, TensorArray } from '../../core/protocol/runner';
+import { AdvisorError } from '../../../core/errors';
+import { addMinMax, addValues, emptyState, type CalibrationState } from '../../../core/calibrate/state';
+import type { CalibrateParams } from '../../../core/calibrate/job';
+import type { Feeds, TensorArray } from '../../../core/protocol/tensor';
 import { ort, toOrtFeeds } from '../ort';
 import type { JobHandler } from './context';
 

@@ -7,11 +7,11 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { accuracyDrop, classPredictions, top1Accuracy } from '../../core/accuracy';
-import { loadDataset, loadLabels, modelInputSpecs } from '../../core/data';
-import { readModel } from '../../core/onnx/io';
-import { SAMPLE_DIR } from '../../../test/support/shared';
-import { RunnerClient } from '../client';
+import { accuracyDrop, classPredictions, top1Accuracy } from '../../../core/accuracy';
+import { loadDataset, loadLabels, modelInputSpecs } from '../../../core/data';
+import { readModel } from '../../../core/onnx/io';
+import { SAMPLE_DIR } from '../../../../test/support/shared';
+import { RunnerClient } from '../../host/client';
 
 const client = new RunnerClient();
 after(() => client.dispose());

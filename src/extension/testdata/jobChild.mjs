@@ -1,6 +1,6 @@
 // A stand-in for the runner process in the job lifecycle tests: reports progress and partial
 // results over IPC, then finishes, crashes or hangs as told.
-// usage (forked): job-child.mjs <ok|crash|hang> <steps> <stepMs>
+// usage (forked): jobChild.mjs <ok|crash|hang> <steps> <stepMs>
 const [mode = 'ok', stepsArg = '3', stepMsArg = '20'] = process.argv.slice(2);
 const steps = Number(stepsArg);
 const stepMs = Number(stepMsArg);

@@ -1,5 +1,5 @@
 /**
- * Runner overhead and the stopping rule, on a real CNN (run by hand: `npx tsx bench/runner-overhead.ts`).
+ * Runner overhead and the stopping rule, on a real CNN (run by hand: `npx tsx bench/runnerOverhead.ts`).
  * On ../shared/models/mobilenet_v2.onnx at one intra-op thread:
  *  - the runner's median (forked process, IPC, watchdog thread) against a bare onnxruntime-node loop
  *    with the same session options in this process, measured in the same run, alternating
@@ -13,9 +13,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { summarize } from '../src/core/stats/describe';
-import type { Feeds, StageSpec } from '../src/core/protocol/runner';
-import { RunnerClient } from '../src/runner/client';
-import { sessionOptions } from '../src/runner/ort';
+import type { Feeds } from '../src/core/protocol/tensor';
+import type { StageSpec } from '../src/core/protocol/stage';
+import { RunnerClient } from '../src/runner/host/client';
+import { sessionOptions } from '../src/runner/child/ort';
 
 const MODEL_DEFAULT = process.argv[2] ?? path.resolve(__dirname, '../../shared/models/mobilenet_v2.onnx');
 

@@ -15,7 +15,7 @@ import type { RunnerHost } from '../src/core/protocol/runner';
 import type { AdvisorReport, ResultRow } from '../src/core/results';
 import { resolveTiers } from '../src/core/tiers/presets';
 import { cnnModel } from '../src/core/quantize/testdata/fixtures';
-import { RunnerClient } from '../src/runner/client';
+import { RunnerClient } from '../src/runner/host/client';
 import { tempDir } from './support/shared';
 import { runAdvisor } from '../src/core/pipeline/advisor';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BULK_MIN_BYTES, BulkReader, bulkFile, pack, unpack } from './bulk';
+import { BULK_MIN_BYTES, BulkReader, bulkFile, pack, unpack } from '../wire/bulk';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulk-test-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

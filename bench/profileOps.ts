@@ -1,7 +1,7 @@
 /**
  * Where the time goes, float vs SPTQ int8, by onnxruntime kernel op type (its profiler, Chrome-trace
  * JSON), at one intra-op thread with the runner's session options. Used to explain a missed
- * speed-up target: `npx tsx bench/profile-ops.ts <float.onnx> <int8.onnx> [runs]`; without
+ * speed-up target: `npx tsx bench/profileOps.ts <float.onnx> <int8.onnx> [runs]`; without
  * arguments it builds the ResNet-18 CNN and quantizes it with 32 synthetic samples first.
  * TOP_NODES=N also lists each model's N slowest nodes (onnxruntime's names after its rewrites).
  */
@@ -12,8 +12,8 @@ import * as ort from 'onnxruntime-node';
 import { modelInputSpecs, syntheticSamples } from '../src/core/data';
 import { readModel, writeModel } from '../src/core/onnx/io';
 import { runSptq } from '../src/core/quantize/sptq';
-import { RunnerClient } from '../src/runner/client';
-import { sessionOptions, toOrtFeeds } from '../src/runner/ort';
+import { RunnerClient } from '../src/runner/host/client';
+import { sessionOptions, toOrtFeeds } from '../src/runner/child/ort';
 import { resnet18 } from './models';
 
 interface TraceEvent { cat?: string; name?: string; dur?: number; args?: { op_name?: string } }

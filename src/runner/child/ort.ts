@@ -3,8 +3,9 @@
  * conversion and the chained run of a partition's stages.
  */
 import * as ort from 'onnxruntime-node';
-import { AdvisorError } from '../core/errors';
-import type { Feeds, StageSpec, TensorData, TensorType } from '../core/protocol/runner';
+import { AdvisorError } from '../../core/errors';
+import type { Feeds, TensorData, TensorType } from '../../core/protocol/tensor';
+import type { StageSpec } from '../../core/protocol/stage';
 
 export { ort };
 

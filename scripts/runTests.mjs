@@ -1,6 +1,6 @@
 // Runs every *.test.ts beside the code it checks (src/, webview/, test/), through Node's own
 // test runner with tsx for TypeScript. e2e tests are separate (npm run test:e2e).
-// Usage: node scripts/run-tests.mjs [substring-filter...]
+// Usage: node scripts/runTests.mjs [substring-filter...]
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';

@@ -17,10 +17,10 @@
  * and warmed up (one at a time), minus the RSS before, plus the runner's base RSS. That estimates
  * a runner holding only this configuration, which is what a tier would run.
  */
-import { AdvisorError } from '../../core/errors';
-import type { BenchmarkConfig, ConfigMeasurement, StageMeasurement } from '../../core/protocol/runner';
-import { blockRuns, DEFAULT_BLOCKS, rewarmDue, type BlockRule } from '../../core/stats/blocks';
-import { ciReached, nextCheckAfter } from '../../core/stats/stopping';
+import { AdvisorError } from '../../../core/errors';
+import type { BenchmarkConfig, ConfigMeasurement, StageMeasurement } from '../../../core/protocol/benchmark';
+import { blockRuns, DEFAULT_BLOCKS, rewarmDue, type BlockRule } from '../../../core/stats/blocks';
+import { ciReached, nextCheckAfter } from '../../../core/stats/stopping';
 import { loadStage, releaseAll, runChain, runStage, toOrtFeeds, type LoadedStage, type ort } from '../ort';
 import type { JobHandler } from './context';
 

@@ -3,8 +3,8 @@
  * each original output is compared element by element. Outputs the head computes itself (an
  * original output that is also a cut tensor) are taken from the head.
  */
-import { AdvisorError } from '../../core/errors';
-import type { OutputComparison } from '../../core/partition/jobs';
+import { AdvisorError } from '../../../core/errors';
+import type { OutputComparison } from '../../../core/partition/jobs';
 import { loadStage, releaseAll, toOrtFeeds, type LoadedStage, type ort } from '../ort';
 import type { JobHandler } from './context';
 import { median } from './profile';

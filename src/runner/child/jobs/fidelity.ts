@@ -4,9 +4,9 @@
  * output and for each per-layer pair (float tensor vs its dequantized counterpart, both exposed
  * as outputs of the models the host wrote). Nothing per sample is kept but two class ids.
  */
-import { asNumbers, topClass } from '../../core/accuracy/predictions';
-import { AdvisorError } from '../../core/errors';
-import type { TensorData } from '../../core/protocol/runner';
+import { asNumbers, topClass } from '../../../core/accuracy/predictions';
+import { AdvisorError } from '../../../core/errors';
+import type { TensorData } from '../../../core/protocol/tensor';
 import { fromOrtTensor, ort, toOrtFeeds } from '../ort';
 import type { JobHandler } from './context';
 

@@ -3,7 +3,7 @@
  * so onnxruntime writes the graph it will actually run; the host counts integer kernels in it
  * (core/quantize/fusion.ts). 'extended' is where QDQ fusion happens without hardware layouts.
  */
-import { AdvisorError } from '../../core/errors';
+import { AdvisorError } from '../../../core/errors';
 import { ort } from '../ort';
 import type { JobHandler } from './context';
 

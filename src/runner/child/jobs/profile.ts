@@ -8,8 +8,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AdvisorError } from '../../core/errors';
-import { readModel } from '../../core/onnx/io';
+import { AdvisorError } from '../../../core/errors';
+import { readModel } from '../../../core/onnx/io';
 import { loadStage, releaseAll, sessionOptions, toOrtFeeds, ort, type LoadedStage } from '../ort';
 import type { JobHandler } from './context';
 

@@ -10,7 +10,7 @@
  * block for as long as they need (cancel and timeouts kill the process), and report progress with
  * `ctx.progress`. Hosts call them with `new RunnerClient().run('<kind>', params, opts)`.
  */
-import type { JobKind } from '../../core/protocol/runner';
+import type { JobKind } from '../../../core/protocol/runner';
 import { benchmarkJob } from './benchmark';
 import { calibrateJob } from './calibrate';
 import { fidelityJob } from './fidelity';
@@ -19,8 +19,8 @@ import type { JobHandler } from './context';
 import { evaluateJob } from './evaluate';
 import { probeJob } from './probe';
 import { profileJob } from './profile';
-import { verifyPartitionJob } from './verify-partition';
-import { tensorShapesJob } from './tensor-shapes';
+import { verifyPartitionJob } from './verifyPartition';
+import { tensorShapesJob } from './tensorShapes';
 
 export type { JobContext, JobHandler } from './context';
 

@@ -5,9 +5,9 @@
  * watchdog thread noticing the parent's pid is gone while a run blocks this thread).
  */
 import * as os from 'node:os';
-import { AdvisorError, toAdvisorError } from '../core/errors';
-import type { ChildMessage, ParentMessage, RequestMessage } from '../core/protocol/runner';
-import { BulkReader, bulkFile, pack } from './bulk';
+import { AdvisorError, toAdvisorError } from '../../core/errors';
+import type { ChildMessage, ParentMessage, RequestMessage } from '../../core/protocol/runner';
+import { BulkReader, bulkFile, pack } from '../wire/bulk';
 import { JOBS } from './jobs';
 import type { JobContext } from './jobs/context';
 import { ort } from './ort';

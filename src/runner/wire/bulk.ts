@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BulkLocation } from '../core/protocol/runner';
+import type { BulkLocation } from '../../core/protocol/runner';
 
 /** Typed arrays smaller than this stay in the message (a file costs a few syscalls). */
 export const BULK_MIN_BYTES = 64 * 1024;
