@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { discoverVariants, readConfigFile, VARIANT_KINDS } from '../core/variants/discover';
-import type { VariantKind } from '../core/pipeline/types';
+import type { VariantKind } from '../core/variants/kinds';
 
 export { VARIANT_KINDS };
 

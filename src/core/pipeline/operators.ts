@@ -25,7 +25,8 @@ import type { LinkId } from '../tiers/types';
 import type { PreparedData } from './data';
 import { qdqFusion, type QdqFusion } from './qdqFusion';
 import type { OperatorBuild } from './measure';
-import type { AdvisorRequest, AdvisorStage, VariantKind } from './types';
+import type { AdvisorRequest, AdvisorStage } from './types';
+import type { VariantKind } from '../variants/kinds';
 
 export interface BuildContext {
   req: AdvisorRequest;

@@ -4,8 +4,8 @@
  */
 import type { OperatorId, PlacementId } from '../results';
 import type { TierSet } from '../tiers/types';
+import type { VariantKind } from '../variants/kinds';
 
-export type VariantKind = 'distilled' | 'pruned' | 'qat';
 
 export interface AdvisorRequest {
   modelPath: string;

@@ -17,7 +17,7 @@ import { readModel, writeModel } from '../onnx/io';
 import type { ModelProto } from '../onnx/types';
 import type { Feeds } from '../protocol/tensor';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
-import { mannWhitney } from '../recommend/significance';
+import { mannWhitney } from '../stats/significance';
 import { median } from '../stats/describe';
 import { onnxruntimeFusion, type FusionReport } from './fusion';
 import { calibrationPlan, quantize, type QuantizeOptions, type QuantizeReport } from './quantize';

@@ -4,7 +4,7 @@
  */
 import type { LatencyStats, ResultRow } from '../results';
 import { medianCi as medianCiOf, summarize } from '../stats/describe';
-import { mannWhitney, welch, type Magnitude } from './significance';
+import { mannWhitney, welch, type Magnitude } from '../stats/significance';
 
 /** Significance level for "significantly different" (two-sided), as in the study. */
 export const ALPHA = 0.05;

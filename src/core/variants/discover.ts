@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AdvisorError } from '../errors';
-import type { VariantKind } from '../pipeline/types';
+import type { VariantKind } from './kinds';
 
 export const VARIANT_KINDS: readonly VariantKind[] = ['distilled', 'pruned', 'qat'];
 

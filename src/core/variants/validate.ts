@@ -5,7 +5,7 @@
  */
 import { AdvisorError } from '../errors';
 import type { Inspection } from '../inspect/inspect';
-import type { VariantKind } from '../pipeline/types';
+import type { VariantKind } from './kinds';
 
 export interface VariantCheck { warnings: string[]; sparsity?: number }
 

@@ -137,7 +137,7 @@ export function twoSidedTP(t: number, df: number): number {
   return incompleteBeta(df / (df + t * t), df / 2, 0.5);
 }
 
-export interface Summary {
+export interface MomentSummary {
   mean: number;
   sd: number;
   n: number;
@@ -156,7 +156,7 @@ export interface WelchResult {
 }
 
 /** Welch's unequal-variance t-test from summary statistics (first minus second). */
-export function welch(a: Summary, b: Summary): WelchResult {
+export function welch(a: MomentSummary, b: MomentSummary): WelchResult {
   if (a.n < 2 || b.n < 2) throw new RangeError('welch needs n ≥ 2 on both sides');
   const va = (a.sd * a.sd) / a.n;
   const vb = (b.sd * b.sd) / b.n;
