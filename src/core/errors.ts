@@ -61,3 +61,17 @@ export function fromSerialized(s: SerializedError): AdvisorError {
   const err = new AdvisorError(s.category, s.message, undefined, s.details);
   return err;
 }
+
+/**
+ * Errors that end a whole run — the user stopped it, or the runner died, ran out of memory or time —
+ * as opposed to one operator that could not be built (a warning, and the run goes on).
+ */
+export function endsRun(e: AdvisorError): boolean {
+  return e.category === 'cancelled' || e.category === 'crash' || e.category === 'oom' || e.category === 'timeout';
+}
+
+/** The first non-empty line of an error's message (native libraries append stack-like detail). */
+export function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? msg;
+}

@@ -3,7 +3,7 @@
  * runner process, run the orchestrator, and always dispose the runner (cancel = SIGKILL via the
  * client). Everything heavy happens in the runner; this function only awaits.
  */
-import * as os from 'node:os';
+import { hostFacts } from '../core/hostFacts';
 import { AdvisorError } from '../core/errors';
 import { runAdvisor } from '../core/pipeline/advisor';
 import type { AdvisorProgress, AdvisorRequest } from '../core/pipeline/types';
@@ -23,7 +23,7 @@ export type RunAdvisor = (
 ) => Promise<AdvisorReport>;
 
 export function tierSetFor(spec: JobRequest['tiers']): TierSet {
-  const host = { cores: os.cpus().length, memoryMB: Math.round(os.totalmem() / 2 ** 20) };
+  const host = hostFacts();
   if (spec.preset !== 'custom') return resolveTiers(spec.preset, host);
   if (!spec.customFile) throw new AdvisorError('usage', 'tier preset is "custom" but no tier file is set (edgeAdvisor.customTiersFile)');
   return resolveTiers(spec.customFile, host);

@@ -14,7 +14,6 @@ import { JobManager, type JobSnapshot } from './jobs';
 import { MODEL_CARD_VIEW_TYPE, ModelCardProvider } from './modelCardEditor';
 import { RESULTS_VIEW_TYPE, ResultsPanel, type PanelHost } from './panel';
 import { ReportCache } from './reportCache';
-import { rebudgeted } from './reportExport';
 import {
   buildJobRequest, defaultRunOptions, outputFolderFor, reviveRunOptions, sanitizeSettings,
   type AdvisorSettings, type JobRequest, type RunOptions,
@@ -98,14 +97,10 @@ class EdgeAdvisorExtension implements PanelHost {
     if (job) this.jobs.cancel(job.id);
   }
 
-  changeBudget(modelPath: string, maxAccuracyDrop: number): void {
+  /** The panel re-ranked itself at this budget (core's rank); the next run of this model starts from it. */
+  rememberBudget(modelPath: string, maxAccuracyDrop: number): void {
     const o = this.runOptionsFor(modelPath);
     void this.context.workspaceState.update(this.optionsKey(modelPath), { ...o, maxAccuracyDrop });
-    const panel = ResultsPanel.get(modelPath);
-    const report = panel?.current;
-    if (!panel || !report) return;
-    // The engine is pure: re-rank the measured rows, no new benchmark.
-    panel.setReport(rebudgeted(report, maxAccuracyDrop));
     this.log.info(`${path.basename(modelPath)}: accuracy budget set to ${maxAccuracyDrop} points`);
   }
 

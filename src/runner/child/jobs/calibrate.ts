@@ -5,7 +5,7 @@
  * exist. minmax fetches just the reduced scalars. The session and the stacking buffers stay
  * between the chunks of one calibration.
  */
-import { AdvisorError } from '../../../core/errors';
+import { AdvisorError, firstLine } from '../../../core/errors';
 import { addMinMax, addValues, emptyState, type CalibrationState } from '../../../core/calibrate/state';
 import type { CalibrateParams } from '../../../core/calibrate/job';
 import type { Feeds, TensorArray } from '../../../core/protocol/tensor';
@@ -192,7 +192,3 @@ export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
   return { state, inferenceMs, sessionMs, batch, ...(batchFallback ? { batchFallback } : {}), peakRssMB: ctx.watchdog.peak() / 2 ** 20 };
 };
 
-function firstLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? msg;
-}
