@@ -6,7 +6,7 @@
 import type { ChartId, ToWebview } from '../src/core/protocol/panel';
 import type { AdvisorReport, SensitivityPoint } from '../src/core/results';
 import type { LinkId } from '../src/core/tiers/types';
-import { applyChartDefaults, latencyChart, scatterChart, sqnrChart } from './charts';
+import { applyChartDefaults, latencyChart, scatterChart, sqnrChart } from './charts/index';
 import { clear, h } from './dom';
 import { rank } from '../src/core/recommend/rank';
 import { crossoversOnSlider, liveRows, nextSort, recordedPick, reportBandwidths, sortRows } from './model';

@@ -6,7 +6,7 @@
  * same as the CLI's and an export's. No DOM here: the root tsconfig checks this file without DOM
  * types, and the tests run it in Node.
  */
-import { speedup as engineSpeedup } from '../src/core/recommend/latency';
+import { speedup as engineSpeedup } from '../src/core/stats/rowLatency';
 import { linksAt } from '../src/core/recommend/rank';
 import { baselineFor } from '../src/core/recommend/rationale';
 import { OPERATORS, PLACEMENTS } from '../src/core/results';

@@ -25,7 +25,7 @@ export class AdvisorError extends Error {
     super(oneLine(file ? `${file}: ${message}` : message));
   }
 
-  /** Plain data for crossing a process boundary (IPC, JSON). */
+  /** Plain data for crossing a process boundary (runner frames, JSON). */
   toJSON(): SerializedError {
     return { category: this.category, message: this.message, ...(this.details ? { details: this.details } : {}) };
   }

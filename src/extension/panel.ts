@@ -10,7 +10,7 @@ import { toAdvisorError } from '../core/errors';
 import { atomicWriteFile } from '../core/fsutil';
 import type { AdvisorProgress } from '../core/pipeline/types';
 import { createNonce, renderPanelHtml } from '../core/protocol/panelHtml';
-import { PANEL_PROTOCOL_VERSION, type JobState, type ToWebview } from '../core/protocol/panel';
+import { PANEL_PROTOCOL_VERSION, type PanelJobState, type ToWebview } from '../core/protocol/panel';
 import type { AdvisorReport } from '../core/results';
 import { dispatchPanelMessage } from './panelMessages';
 import type { RankSettings } from '../core/recommend/rank';
@@ -41,7 +41,7 @@ export class ResultsPanel {
 
   private ready = false;
   private report?: { report: AdvisorReport; cached: boolean };
-  private job?: { state: JobState; message?: string };
+  private job?: { state: PanelJobState; message?: string };
   private progress?: AdvisorProgress;
   private progressTimer?: NodeJS.Timeout;
   private readonly disposables: vscode.Disposable[] = [];
@@ -106,13 +106,14 @@ export class ResultsPanel {
     return this.report?.report;
   }
 
-  /** Shows a report (final, cached, or partial after a cancel). */
-  setReport(report: AdvisorReport, cached = false): void {
+  /** Shows a report (final, answered from the results cache, from the run history, or partial after a cancel). */
+  setReport(report: AdvisorReport): void {
+    const cached = report.cachedAt !== undefined;
     this.report = { report, cached };
     this.post({ type: 'showReport', report, cached });
   }
 
-  setJobState(state: JobState, message?: string): void {
+  setJobState(state: PanelJobState, message?: string): void {
     this.job = { state, ...(message ? { message } : {}) };
     if (state !== 'running') this.flushProgress();
     this.post({ type: 'jobState', state, ...(message ? { message } : {}) });

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { AdvisorError } from '../../core/errors';
 import { atomicWriteFile } from '../../core/fsutil';
-import { configLabel, formatMs, formatPoints } from '../../core/recommend/labels';
+import { configLabel, formatMs, formatPoints } from '../../core/labels';
 import { loadMeasurements } from '../../core/recommend/loadMeasurements';
 import { measuredElsewhereTiers } from '../../core/recommend/measurements';
 import { rank } from '../../core/recommend/rank';

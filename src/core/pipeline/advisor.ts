@@ -6,7 +6,8 @@
  * has no process, VS Code or onnxruntime dependency.
  */
 import * as path from 'node:path';
-import { AdvisorError } from '../errors';
+import { AdvisorError, toAdvisorError } from '../errors';
+import { saveRun } from '../history/runs';
 import { validateGraph } from '../graph/graph';
 import { inspectModel, type Inspection } from '../inspect/inspect';
 import { allTensors, readModel, type LoadedModel } from '../onnx/io';
@@ -64,6 +65,12 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     hooks.log?.(`[${stage}] ${message}`);
   };
   const jobOpts: JobOptions = hooks.signal ? { signal: hooks.signal } : {};
+  const outDir = req.outDir ?? defaultOutDir(req.modelPath);
+  /** Every finished run goes into the model's run history; failing to write it never fails the run. */
+  const keep = (r: AdvisorReport): AdvisorReport => {
+    try { saveRun(outDir, r); } catch (e) { hooks.log?.(`warning: the run could not be added to the history in ${outDir}: ${toAdvisorError(e).message}`); }
+    return r;
+  };
 
   // 1. the model
   let t0 = Date.now();
@@ -77,20 +84,20 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   report('variants', 'looking for distilled, pruned and QAT variants');
   const found = findVariants(req, inspection);
   for (const w of found.warnings) hooks.log?.(`warning: ${w}`);
-  const info = await runner.info();
-  const hostCores = req.maxThreads && req.maxThreads > 0 ? Math.min(info.hostCores, Math.floor(req.maxThreads)) : info.hostCores;
   lap('inspect', t0);
 
   // a run on unchanged files and settings is answered from the cache; the engine re-runs so a
   // new accuracy budget or latency target applies without re-measuring
-  const outDir = req.outDir ?? defaultOutDir(req.modelPath);
   const cache = new ResultsCache(outDir);
-  const key = runCacheKey(req, [loaded, ...found.variants.map((v) => v.loaded)], info.onnxruntime);
+  const ortVersion = runner.runtimeVersion?.() ?? (await runner.info()).onnxruntime;
+  const key = runCacheKey(req, [loaded, ...found.variants.map((v) => v.loaded)], ortVersion);
   const hit = req.useCache === false ? undefined : cache.get<AdvisorReport>(key);
   if (hit) {
     report('recommend', 'using cached measurements (nothing changed since they were taken)');
-    return { ...rank(hit, { maxAccuracyDrop: req.maxAccuracyDrop, latencyTargetMs: req.latencyTargetMs ?? null }), cachedAt: hit.environment.date };
+    return keep({ ...rank(hit, { maxAccuracyDrop: req.maxAccuracyDrop, latencyTargetMs: req.latencyTargetMs ?? null }), cachedAt: hit.environment.date });
   }
+  const info = await runner.info();
+  const hostCores = req.maxThreads && req.maxThreads > 0 ? Math.min(info.hostCores, Math.floor(req.maxThreads)) : info.hostCores;
 
   ensureWritableDir(outDir);
 
@@ -178,7 +185,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   const warnings = [...found.warnings, ...data.warnings, ...built.warnings, ...(acc.note ? [acc.note] : [])];
   const final = warnings.length ? { ...result, warnings } : result;
   cache.put(key, final);
-  return final;
+  return keep(final);
 }
 
 /** Everything a measurement depends on: file bytes (model, variants, their external data, data), tiers, settings, runtime. */

@@ -17,7 +17,7 @@ import type { LinkId } from '../tiers/types';
 /** Bumped when a message changes shape; the panel shows a reload hint on a mismatch. */
 export const PANEL_PROTOCOL_VERSION = 1;
 
-export type JobState = 'running' | 'cancelled' | 'failed' | 'done';
+export type PanelJobState = 'running' | 'cancelled' | 'failed' | 'done';
 
 /** Charts that can be exported as PNG; also the canvas ids without the `-chart` suffix. */
 export const CHART_IDS = ['scatter', 'latency', 'sqnr'] as const;
@@ -44,7 +44,7 @@ export interface ShowReportMessage {
 }
 
 /** A running job's progress (throttled by the host to a few per second). */
-export interface ProgressMessage {
+export interface ShowProgressMessage {
   type: 'progress';
   progress: AdvisorProgress;
 }
@@ -52,7 +52,7 @@ export interface ProgressMessage {
 /** The job's lifecycle; `message` is the one-line reason for `failed`/`cancelled`. */
 export interface JobStateMessage {
   type: 'jobState';
-  state: JobState;
+  state: PanelJobState;
   message?: string;
 }
 
@@ -70,7 +70,7 @@ export interface CapabilitiesMessage {
   reason?: string;
 }
 
-export type ToWebview = ShowReportMessage | ProgressMessage | JobStateMessage | SetBandwidthMessage | CapabilitiesMessage;
+export type ToWebview = ShowReportMessage | ShowProgressMessage | JobStateMessage | SetBandwidthMessage | CapabilitiesMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host

@@ -107,7 +107,10 @@ export interface JobOptions {
 /** What the orchestrator needs from a runner; implemented by `src/runner/host/client.ts`. */
 export interface RunnerHost {
   run<K extends JobKind>(kind: K, params: JobParams<K>, opts?: JobOptions): Promise<JobResult<K>>;
+  /** Starts the runner if needed; its facts and its machine's. */
   info(): Promise<RunnerInfo>;
+  /** The onnxruntime version its runners run, known without starting one (a cache hit starts no runner). */
+  runtimeVersion?(): string;
   /** Kills the runner now; pending jobs reject with 'cancelled'. */
   cancel(): void;
   dispose(): void;

@@ -15,7 +15,7 @@ import { AdvisorError } from '../errors';
 import { OPERATORS, PLACEMENTS, type LatencyStats, type Metric, type Modality, type OperatorId, type ResultFlag, type ResultRow } from '../results';
 import type { Transfer } from '../tiers/network';
 import type { LinkId, TierSet } from '../tiers/types';
-import { summarizeSamples } from './latency';
+import { summarizeSamples } from '../stats/rowLatency';
 import { isPartitionPlacement } from './pick';
 import type { LinkSettings } from './sensitivity';
 

@@ -10,7 +10,7 @@ import { AdvisorError, toAdvisorError } from '../../core/errors';
 import type { ChildMessage, RequestMessage } from '../../core/protocol/runner';
 import { encodeFrame, FrameDecoder } from '../wire/frames';
 import { JOBS } from './jobs';
-import type { JobContext } from './jobs/context';
+import type { RunnerJobContext } from './jobs/context';
 import { ort } from './ort';
 import { Watchdog } from './watchdog';
 
@@ -53,8 +53,8 @@ async function drain(): Promise<void> {
 }
 
 async function handle(m: RequestMessage): Promise<void> {
-  const handler = JOBS[m.kind] as ((p: unknown, c: JobContext) => Promise<unknown>) | undefined;
-  const ctx: JobContext = {
+  const handler = JOBS[m.kind] as ((p: unknown, c: RunnerJobContext) => Promise<unknown>) | undefined;
+  const ctx: RunnerJobContext = {
     progress: (message, fraction, measured) => send({ type: 'progress', id: m.id, message, ...(fraction !== undefined ? { fraction } : {}), ...(measured ? { measured } : {}) }),
     watchdog,
     baseRssBytes,

@@ -69,6 +69,10 @@ export class RunnerClient implements RunnerHost {
     return job;
   }
 
+  runtimeVersion(): string {
+    return this.transport.runtimeVersion;
+  }
+
   /** Facts about the runner and its machine (starting it if needed): onnxruntime version, pid, cores. */
   info(): Promise<RunnerInfo> {
     return this.ensure().ready;

@@ -51,8 +51,15 @@ function sweepStaleTempDirs(): void {
   }
 }
 
+/** onnxruntime-node's version from its package.json: read, never loaded (the host must not load the binding). */
+export function localRuntimeVersion(): string {
+  const manifest = 'onnxruntime-node/package.json'; // a variable: bundlers leave the lookup to run time
+  return (JSON.parse(fs.readFileSync(require.resolve(manifest), 'utf8')) as { version: string }).version;
+}
+
 export class LocalTransport implements Transport {
   readonly label = 'this machine';
+  readonly runtimeVersion = localRuntimeVersion();
 
   constructor(private readonly opts: LocalTransportOptions = {}) {}
 

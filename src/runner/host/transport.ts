@@ -17,6 +17,8 @@ export interface Transport {
   readonly label: string;
   /** How long starting a runner may take before it is a timeout (a device's first install takes longer). */
   readonly startTimeoutMs?: number;
+  /** The onnxruntime version the runners it starts will run (results-cache keys need it before any starts). */
+  readonly runtimeVersion: string;
   /**
    * Starts one runner. Anything slow before the process exists (probing a device, installing the
    * runner there) happens here; `signal` aborts it when the client is cancelled meanwhile.

@@ -17,7 +17,7 @@ import type { JobHandler } from './context';
  * `verified`: the first stacked batch matched the same samples run one at a time.
  */
 let cached: { key: string; session: ort.InferenceSession; batch: number; verified: boolean } | undefined;
-/** Stacking buffers by input name, reused: fresh memory is slow to fault in (see ../bulk.ts). */
+/** Stacking buffers by input name, reused: fresh memory is slow to fault in (page faults on fresh buffers cost more than the copy). */
 const stackBuffers = new Map<string, TensorArray>();
 
 async function release(): Promise<void> {
