@@ -10,7 +10,7 @@ import { applyChartDefaults, latencyChart, scatterChart, sqnrChart } from './cha
 import { clear, h } from './dom';
 import { rank } from '../src/core/recommend/rank';
 import { crossoversOnSlider, liveRows, nextSort, recordedPick, reportBandwidths, sortRows } from './model';
-import type { Bandwidths, LiveRow, SortKey } from './model';
+import type { SliderBandwidths, LiveRow, SortKey } from './model';
 import { readPalette } from './theme';
 import type { Palette } from './theme';
 import { badge, button, dropdown, setDisabled } from './toolkit';
@@ -31,7 +31,7 @@ function sameRun(a: AdvisorReport, b: AdvisorReport): boolean {
 interface Derived {
   /** The recorded report, or the engine's re-run of it at the chosen bandwidths and budget. */
   report: AdvisorReport;
-  bw: Bandwidths;
+  bw: SliderBandwidths;
   budget: number;
   recorded: boolean;
   live: LiveRow[];
@@ -125,7 +125,7 @@ export class App {
     return { report, bw, budget, recorded, live: liveRows(report, bw, budget), pick };
   }
 
-  private scheduleSensitivity(key: string, bw: Bandwidths, budget: number): void {
+  private scheduleSensitivity(key: string, bw: SliderBandwidths, budget: number): void {
     clearTimeout(this.sensitivityTimer);
     this.sensitivityTimer = setTimeout(() => {
       const original = this.s.report;

@@ -8,11 +8,11 @@ import {
   crossoversOnSlider, liveRows, mbpsToSlider, nextSort, recommendationSpeedup, recordedPick, reportBandwidths,
   sliderToMbps, sortRows, SLIDER_STEPS,
 } from './model';
-import type { Bandwidths, LiveRow } from './model';
+import type { SliderBandwidths, LiveRow } from './model';
 import { rank } from '../src/core/recommend/rank';
 
 /** What the panel shows at these settings: core's ranking and the index of its pick. */
-function reprice(r: AdvisorReport, bw: Bandwidths, budget: number, o: { sensitivity: boolean }) {
+function reprice(r: AdvisorReport, bw: SliderBandwidths, budget: number, o: { sensitivity: boolean }) {
   const ranked = rank(r, { mbps: bw, maxAccuracyDrop: budget, sensitivity: o.sensitivity });
   return { report: ranked, pick: recordedPick(ranked) };
 }

@@ -15,7 +15,8 @@ import { totalTransferMs } from '../src/core/tiers/network';
 import type { LinkId } from '../src/core/tiers/types';
 import { MAX_MBPS, MIN_MBPS } from '../src/core/protocol/panel';
 
-export type Bandwidths = Record<LinkId, number>;
+/** What the sliders show: a bandwidth for every link (core's `Bandwidths` may set only some). */
+export type SliderBandwidths = Record<LinkId, number>;
 
 export interface Config {
   operator: OperatorId;
@@ -43,7 +44,7 @@ export function sameConfig(a: Config, b: Config): boolean {
   return a.operator === b.operator && a.placement === b.placement;
 }
 
-export function reportBandwidths(report: AdvisorReport): Bandwidths {
+export function reportBandwidths(report: AdvisorReport): SliderBandwidths {
   return { 'mobile-edge': report.tiers.links['mobile-edge'].mbps, 'edge-cloud': report.tiers.links['edge-cloud'].mbps };
 }
 
@@ -59,7 +60,7 @@ function shift(s: LatencyStats, delta: number): LatencyStats {
 /** Operators whose accuracy equals the baseline's by construction (same weights, same arithmetic). */
 const LOSSLESS: ReadonlySet<OperatorId> = new Set(['identity', 'partition']);
 
-export function liveRows(report: AdvisorReport, bw: Bandwidths, maxAccuracyDrop: number): LiveRow[] {
+export function liveRows(report: AdvisorReport, bw: SliderBandwidths, maxAccuracyDrop: number): LiveRow[] {
   const recorded = report.tiers.links;
   const live = linksAt(recorded, bw);
   const out: LiveRow[] = [];

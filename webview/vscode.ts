@@ -5,13 +5,13 @@
 import type { FromWebview, PanelJobState } from '../src/core/protocol/panel';
 import type { AdvisorProgress } from '../src/core/pipeline/types';
 import type { AdvisorReport } from '../src/core/results';
-import type { Bandwidths, SortState } from './model';
+import type { SliderBandwidths, SortState } from './model';
 
 export interface PanelState {
   v: 1;
   report?: AdvisorReport;
   cached?: boolean;
-  bandwidths?: Bandwidths;
+  bandwidths?: SliderBandwidths;
   budget?: number;
   sort: SortState;
   job?: { state: PanelJobState; message?: string };

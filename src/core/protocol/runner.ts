@@ -12,7 +12,7 @@
 import type { SerializedError } from '../errors';
 import type { BenchmarkParams, BenchmarkResult, ConfigMeasurement, MeasuredSoFar } from './benchmark';
 import type { EvaluateParams, EvaluateResult } from './evaluate';
-import type { CalibrateParams, CalibrateResult } from '../calibrate/job';
+import type { CalibrateParams, CalibrateResult } from '../calibrate/jobs';
 import type { FidelityParams, FidelityResult, OptimizeParams, OptimizeResult } from '../quantize/jobs';
 import type { ProfileParams, ProfileResult, TensorShapesParams, TensorShapesResult, VerifyPartitionParams, VerifyPartitionResult } from '../partition/jobs';
 

@@ -7,7 +7,7 @@
  */
 import { AdvisorError, firstLine } from '../../../core/errors';
 import { addMinMax, addValues, emptyState, type CalibrationState } from '../../../core/calibrate/state';
-import type { CalibrateParams } from '../../../core/calibrate/job';
+import type { CalibrateParams } from '../../../core/calibrate/jobs';
 import type { Feeds, TensorArray } from '../../../core/protocol/tensor';
 import { ort, toOrtFeeds } from '../ort';
 import type { JobHandler } from './context';
