@@ -21,7 +21,7 @@ interface TraceEvent { cat?: string; name?: string; dur?: number; args?: { op_na
 /** Median-free summary: total kernel ms per op type over `runs` runs, divided by runs. */
 export async function opTimes(modelPath: string, runs: number, threads = 1): Promise<{ perRunMs: Record<string, number>; totalMs: number; perNodeMs: Record<string, number> }> {
   const prefix = path.join(os.tmpdir(), `edge-advisor-prof-${process.pid}-`);
-  const session = await ort.InferenceSession.create(modelPath, { ...sessionOptions({ modelPath, threads, spinning: false }), enableProfiling: true, profileFilePrefix: prefix });
+  const session = await ort.InferenceSession.create(modelPath, { ...sessionOptions({ threads }), enableProfiling: true, profileFilePrefix: prefix });
   const feeds = toOrtFeeds(syntheticSamples(modelInputSpecs(readModel(modelPath).model), 'image', 1, 3)[0]!);
   for (let i = 0; i < 3; i++) await session.run(feeds);
   for (let i = 0; i < runs; i++) await session.run(feeds);

@@ -1,106 +1,102 @@
 /**
- * Runner overhead and the stopping rule, on a real CNN (run by hand: `npx tsx bench/runnerOverhead.ts`).
- * On ../shared/models/mobilenet_v2.onnx at one intra-op thread:
- *  - the runner's median (child process, framed pipes, watchdog thread) against a bare onnxruntime-node loop
- *    with the same session options in this process, measured in the same run, alternating
- *    runner/bare blocks so machine drift hits both (target: ratio within 1.03);
- *  - whether the runner's 95% CI half-width of the median reaches ≤ 2% within its budget.
- * Not part of `npm test`: it takes about half a minute and its numbers depend on how busy the host is.
- * Short blocks matter: on the 2-vCPU dev VM both loops show a second "slow mode" (~5.1 vs ~4.1 ms for
- * mobilenet_v2) that comes and goes for seconds at a time; long blocks let one side sit in it.
+ * Runner vs deployment: what the advisor measures against what a deployment of the same model
+ * does — a bare onnxruntime-node loop in this process with onnxruntime's default session options
+ * and the same intra-op thread count, running requests back to back.
+ *
+ * Per model, rounds alternate: one runner slice in which every thread count 1..host cores takes
+ * turns in blocks (as the advisor's race does), then a bare block of each thread count. The first
+ * ~25 ms of every block, runner or bare, re-warm and are not recorded. Reported per thread count:
+ * pooled runner median / pooled bare median (target within ±3%), and each round's ratio.
+ * Run by hand: `npx tsx bench/runnerOverhead.ts [model.onnx ...]`; `npm run bench` runs it as section 1.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { summarize } from '../src/core/stats/describe';
-import type { Feeds } from '../src/core/protocol/tensor';
-import type { StageSpec } from '../src/core/protocol/stage';
+import { modelInputSpecs, syntheticSamples } from '../src/core/data';
+import { hostFacts } from '../src/core/hostFacts';
+import { inspectModel } from '../src/core/inspect/inspect';
+import { readModel } from '../src/core/onnx/io';
+import { median } from '../src/core/stats/describe';
+import { DEFAULT_BLOCKS } from '../src/core/stats/blocks';
 import { RunnerClient } from '../src/runner/host/client';
-import { sessionOptions } from '../src/runner/child/ort';
+import { sessionOptions, toOrtFeeds } from '../src/runner/child/ort';
 
-const MODEL_DEFAULT = process.argv[2] ?? path.resolve(__dirname, '../../shared/models/mobilenet_v2.onnx');
-
-export interface OverheadResult {
+export interface OverheadRow {
   model: string;
-  blocks: Array<{ runnerMs: number; bareMs: number; n: number; ratio: number }>;
-  pooled: { runnerMs: number; bareMs: number; runnerN: number; bareN: number; ratio: number };
-  stoppingRule: { medianMs: number; relHalfWidth: number; n: number; ciReached: boolean; elapsedMs: number };
-  coldStartMs: number;
-  peakRssMB: number;
+  threads: number;
+  runnerMs: number;
+  bareMs: number;
+  ratio: number;
+  /** Ratio of each round's medians. */
+  rounds: number[];
+  runnerRuns: number;
+  bareRuns: number;
 }
 
-/** Used by the suite (bench/run.ts) with its own block counts; prints as it goes either way. */
-export async function benchRunnerOverhead(MODEL = MODEL_DEFAULT, {
-  BLOCKS = Number(process.env.BLOCKS ?? 16),
-  BUDGET_MS = Number(process.env.BUDGET_MS ?? 15000),
-  /** Comparison blocks run a fixed time (a 0% CI target is never met), so both sides get many samples. */
-  BLOCK_MS = Number(process.env.BLOCK_MS ?? 600),
-} = {}): Promise<OverheadResult | undefined> {
-  if (!fs.existsSync(MODEL)) {
-    console.log(`skipped: ${MODEL} not found`);
-    return undefined;
+/** Bare runs for `blockMs` after a `rewarmMs` re-warm, as a deployment's steady state. */
+async function bareBlock(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, blockMs: number): Promise<number[]> {
+  const rewarmEnd = performance.now() + DEFAULT_BLOCKS.rewarmMs;
+  while (performance.now() < rewarmEnd) await session.run(feeds);
+  const out: number[] = [];
+  const end = performance.now() + blockMs;
+  while (performance.now() < end) {
+    const t0 = process.hrtime.bigint();
+    await session.run(feeds);
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
-  const stage: StageSpec = { modelPath: MODEL, threads: 1, spinning: false };
-  const input = new Float32Array(3 * 224 * 224).map((_, i) => Math.sin(i) * 0.5);
-  const samples: Feeds[] = [{ input: { type: 'float32', dims: [1, 3, 224, 224], data: input } }];
+  return out;
+}
 
-  const bare = await ort.InferenceSession.create(MODEL, sessionOptions(stage));
-  const feeds = { [bare.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, 224, 224]) };
-  for (let i = 0; i < 5; i++) await bare.run(feeds);
-
-  const client = new RunnerClient();
-  const runnerSamples: number[] = [];
-  const bareSamples: number[] = [];
-  const blocks: string[] = [];
-  const blockStats: OverheadResult['blocks'] = [];
-  let stoppingRule: OverheadResult['stoppingRule'] | undefined;
-  let coldStartMs = 0;
-  let peakRssMB = 0;
-  try {
-    // 1. the stopping rule as the advisor uses it: ±2% target within the budget
-    const rule = await client.run('benchmark', { configs: [{ id: 'mobilenet@1', stages: [stage] }], samples, budgetMs: BUDGET_MS });
-    const rc = rule.configs[0]!;
-    const rs0 = summarize(rc.samplesMs);
-    stoppingRule = { medianMs: rs0.median, relHalfWidth: rs0.relHalfWidth, n: rs0.n, ciReached: rc.ciReached, elapsedMs: rule.elapsedMs };
-    console.log(`stopping rule: median ${rs0.median.toFixed(2)} ms, 95% CI ±${(100 * rs0.relHalfWidth).toFixed(2)}% after n ${rs0.n} ` +
-      `(${rc.ciReached ? 'target ≤ 2% reached' : 'budget spent'}, ${(rule.elapsedMs / 1000).toFixed(1)} s incl. load and warm-up)`);
-    // 2. runner vs bare, alternating fixed-time blocks
-    for (let b = 0; b < BLOCKS; b++) {
-      const r = await client.run('benchmark', { configs: [{ id: 'mobilenet@1', stages: [stage] }], samples, budgetMs: BLOCK_MS, targetRelHalfWidth: 0 });
-      const c = r.configs[0]!;
-      const s = summarize(c.samplesMs);
-      runnerSamples.push(...c.samplesMs);
-      // the bare loop gets the same number of runs right after
-      const mine: number[] = [];
-      for (let i = 0; i < c.samplesMs.length; i++) {
-        const t0 = process.hrtime.bigint();
-        await bare.run(feeds);
-        mine.push(Number(process.hrtime.bigint() - t0) / 1e6);
+export async function benchRunnerOverhead(models: string[], { rounds = 8, sliceMs = 1500, blockMs = 300 } = {}): Promise<OverheadRow[]> {
+  const cores = hostFacts().cores;
+  const threads = Array.from({ length: cores }, (_, i) => i + 1);
+  const rows: OverheadRow[] = [];
+  for (const modelPath of models) {
+    if (!fs.existsSync(modelPath)) { console.log(`skipped: ${modelPath} not found`); continue; }
+    const loaded = readModel(modelPath);
+    const samples = syntheticSamples(modelInputSpecs(loaded.model), inspectModel(loaded).modality, 1, 7);
+    const feeds = toOrtFeeds(samples[0]!);
+    const bare = new Map<number, ort.InferenceSession>();
+    for (const t of threads) bare.set(t, await ort.InferenceSession.create(modelPath, sessionOptions({ threads: t })));
+    const client = new RunnerClient();
+    const runnerSamples = new Map<number, number[]>(threads.map((t) => [t, []]));
+    const bareSamples = new Map<number, number[]>(threads.map((t) => [t, []]));
+    const perRound = new Map<number, number[]>(threads.map((t) => [t, []]));
+    try {
+      const configs = threads.map((t) => ({ id: `t${t}`, stages: [{ modelPath, threads: t }] }));
+      await client.run('benchmark', { configs, samples, sliceMs: 500 }); // load and warm up
+      for (const s of bare.values()) for (let i = 0; i < 5; i++) await s.run(feeds);
+      for (let r = 0; r < rounds; r++) {
+        const slice = await client.run('benchmark', { configs, samples, sliceMs, firstPass: r });
+        for (const t of threads) {
+          const mine = slice.configs.find((c) => c.id === `t${t}`)!.samplesMs;
+          const theirs = await bareBlock(bare.get(t)!, feeds, blockMs);
+          runnerSamples.get(t)!.push(...mine);
+          bareSamples.get(t)!.push(...theirs);
+          perRound.get(t)!.push(median(mine) / median(theirs));
+        }
       }
-      bareSamples.push(...mine);
-      const sb = summarize(mine);
-      blockStats.push({ runnerMs: s.median, bareMs: sb.median, n: s.n, ratio: s.median / sb.median });
-      coldStartMs = c.stages[0]!.coldStartMs;
-      peakRssMB = Math.max(peakRssMB, c.peakRssMB);
-      blocks.push(`block ${b + 1}: runner median ${s.median.toFixed(2)} ms (n ${s.n}, CI ±${(100 * s.relHalfWidth).toFixed(2)}%, ` +
-        `cold start ${c.stages[0]!.coldStartMs.toFixed(0)} ms, ` +
-        `peak RSS ${c.peakRssMB.toFixed(0)} MB) · bare median ${sb.median.toFixed(2)} ms · ratio ${(s.median / sb.median).toFixed(3)}`);
+    } finally {
+      client.dispose();
+      for (const s of bare.values()) await s.release();
     }
-  } finally {
-    client.dispose();
-    await bare.release();
+    for (const t of threads) {
+      const rm = median(runnerSamples.get(t)!);
+      const bm = median(bareSamples.get(t)!);
+      const row: OverheadRow = {
+        model: path.basename(modelPath), threads: t, runnerMs: rm, bareMs: bm, ratio: rm / bm, rounds: perRound.get(t)!,
+        runnerRuns: runnerSamples.get(t)!.length, bareRuns: bareSamples.get(t)!.length,
+      };
+      rows.push(row);
+      console.log(`${row.model} @${t} thread(s): runner ${rm.toFixed(3)} ms (n ${row.runnerRuns}), bare ${bm.toFixed(3)} ms (n ${row.bareRuns}), ` +
+        `ratio ${row.ratio.toFixed(3)} (rounds ${Math.min(...row.rounds).toFixed(3)}–${Math.max(...row.rounds).toFixed(3)})`);
+    }
   }
-  const rs = summarize(runnerSamples);
-  const bs = summarize(bareSamples);
-  console.log(`model ${MODEL}, 1 intra-op thread, ${BLOCKS} alternating blocks of ${BLOCK_MS / 1000} s (runner) + as many bare runs`);
-  for (const l of blocks) console.log(l);
-  console.log(`pooled: runner ${rs.median.toFixed(2)} ms [${rs.ciLow.toFixed(2)}, ${rs.ciHigh.toFixed(2)}] n ${rs.n}; ` +
-    `bare ${bs.median.toFixed(2)} ms [${bs.ciLow.toFixed(2)}, ${bs.ciHigh.toFixed(2)}] n ${bs.n}; ` +
-    `ratio runner/bare ${(rs.median / bs.median).toFixed(3)} (target ≤ 1.03)`);
-  return {
-    model: MODEL, blocks: blockStats, stoppingRule: stoppingRule!, coldStartMs, peakRssMB,
-    pooled: { runnerMs: rs.median, bareMs: bs.median, runnerN: rs.n, bareN: bs.n, ratio: rs.median / bs.median },
-  };
+  return rows;
 }
 
-if (require.main === module) benchRunnerOverhead().catch((e) => { console.error(e); process.exitCode = 1; });
+if (require.main === module) {
+  const shared = path.resolve(__dirname, '../../shared/models');
+  const models = process.argv.length > 2 ? process.argv.slice(2) : ['mobilenet_v2.onnx', 'digits_teacher.onnx', 'tinybert_text.onnx'].map((m) => path.join(shared, m));
+  benchRunnerOverhead(models).catch((e) => { console.error(e); process.exitCode = 1; });
+}

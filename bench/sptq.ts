@@ -19,6 +19,7 @@ import { runSptq, type SptqOptions } from '../src/core/quantize/sptq';
 import { median } from '../src/core/stats/describe';
 import { hostFacts } from '../src/core/hostFacts';
 import { RunnerClient } from '../src/runner/host/client';
+import { measureConfigs } from '../src/core/measure/slices';
 
 const MODELS = '/work/shared/models';
 const REPS = Number(process.env.REPS ?? 3);
@@ -45,14 +46,15 @@ export async function speed(name: string, floatPath: string, quantPath: string, 
   const runsPerRound: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const configs = [
-      { id: 'float', stages: [{ modelPath: floatPath, threads, spinning: false }] },
-      { id: 'int8', stages: [{ modelPath: quantPath, threads, spinning: false }] },
+      { id: 'float', stages: [{ modelPath: floatPath, threads }] },
+      { id: 'int8', stages: [{ modelPath: quantPath, threads }] },
     ];
     if (r % 2) configs.reverse();
-    const res = await h.run('benchmark', { configs, samples, budgetMs, warmupRuns: 5, minSamples: 20, targetRelHalfWidth: 0.01 });
-    const m = Object.fromEntries(res.configs.map((c) => [c.id, median(c.samplesMs)]));
-    f.push(m.float!); q.push(m.int8!); ratios.push(m.float! / m.int8!); runsPerRound.push(res.configs[0]!.samplesMs.length);
-    console.log(`  ${name} round ${r + 1}: float ${m.float!.toFixed(2)} ms, int8 ${m.int8!.toFixed(2)} ms, speed-up ${(m.float! / m.int8!).toFixed(2)}× (${res.configs[0]!.samplesMs.length} runs each)`);
+    const res = await measureConfigs(h, configs, samples, { budgetMs, targetRelHalfWidth: 0.01 });
+    const m = Object.fromEntries([...res.records.values()].map((c) => [c.config.id, median(c.samplesMs)]));
+    const runs = res.records.get('float')!.samplesMs.length;
+    f.push(m.float!); q.push(m.int8!); ratios.push(m.float! / m.int8!); runsPerRound.push(runs);
+    console.log(`  ${name} round ${r + 1}: float ${m.float!.toFixed(2)} ms, int8 ${m.int8!.toFixed(2)} ms, speed-up ${(m.float! / m.int8!).toFixed(2)}× (${runs} runs each)`);
   }
   console.log(`${name}: median float ${median(f).toFixed(2)} ms, int8 ${median(q).toFixed(2)} ms, speed-up ${median(ratios).toFixed(2)}× at ${threads} thread(s) (loadavg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
   return { floatMs: f, int8Ms: q, ratios, runsPerRound };
@@ -65,8 +67,8 @@ export async function speed(name: string, floatPath: string, quantPath: string, 
 export async function isolated(floatPath: string, quantPath: string, samples: Feeds[], budgetMs: number,
   threads = 1, h: RunnerHost = host, rounds = REPS): Promise<SpeedResult> {
   const alone = async (modelPath: string) => {
-    const res = await h.run('benchmark', { configs: [{ id: 'alone', stages: [{ modelPath, threads, spinning: false }] }], samples, budgetMs, warmupRuns: 5, minSamples: 20, targetRelHalfWidth: 0.01 });
-    return res.configs[0]!.samplesMs;
+    const res = await measureConfigs(h, [{ id: 'alone', stages: [{ modelPath, threads }] }], samples, { budgetMs, targetRelHalfWidth: 0.01 });
+    return res.records.get('alone')!.samplesMs;
   };
   const f: number[] = [];
   const q: number[] = [];
@@ -105,7 +107,7 @@ async function digits(): Promise<void> {
   for (const method of ['minmax', 'percentile', 'entropy'] as const) {
     const out = path.join(tmp(), `digits_teacher.${method}.sptq.onnx`);
     const r = await runSptq(host, model, out, calib, { method, fidelitySamples: test, perLayer: false });
-    const stage = (p: string) => [{ modelPath: p, threads: 1, spinning: false }];
+    const stage = (p: string) => [{ modelPath: p, threads: 1 }];
     const fo = await host.run('evaluate', { stages: stage(model), samples: test });
     const qo = await host.run('evaluate', { stages: stage(out), samples: test });
     const fp = classPredictions(fo.outputs);
@@ -137,8 +139,8 @@ export async function calibCost(h: RunnerHost = host, ns: number[] = CALIB_N): P
   const one = syntheticSamples(inputs, 'image', 4, 3);
   // float reference right before and after each calibration: the machine's load drifts
   const floatMs = async () => {
-    const res = await h.run('benchmark', { configs: [{ id: 'float', stages: [{ modelPath: model, threads: 1, spinning: false }] }], samples: one, budgetMs: 3000, warmupRuns: 3, minSamples: 20 });
-    return median(res.configs[0]!.samplesMs);
+    const res = await measureConfigs(h, [{ id: 'float', stages: [{ modelPath: model, threads: 1 }] }], one, { budgetMs: 3000 });
+    return median(res.records.get('float')!.samplesMs);
   };
   for (const n of ns) {
     // synthetic samples made chunk by chunk would be the product path; here the host holds them (600 KB each)

@@ -1,7 +1,7 @@
 /**
- * The advisor pipeline with a real runner on a small fixture: a run cancelled after its latency
- * benchmarks still hands over what finished (every latency, no accuracy, no pick) and caches nothing;
- * one cancelled during them hands over the rounds measured so far.
+ * The advisor pipeline with a real runner on a small fixture: results arrive while it runs —
+ * provisional reports with the rows measured so far and a provisional pick — and a run cancelled
+ * mid-race hands over every row measured, marked as stopped, and caches nothing.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,10 +9,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AdvisorError } from '../src/core/errors';
 import { writeModel } from '../src/core/onnx/io';
-import { modelInputSpecs, syntheticSamples } from '../src/core/data';
-import { measure } from '../src/core/pipeline/measure';
-import type { RunnerHost } from '../src/core/protocol/runner';
-import type { AdvisorReport, ResultRow } from '../src/core/results';
+import type { AdvisorProgress } from '../src/core/pipeline/types';
+import type { AdvisorReport } from '../src/core/results';
 import { resolveTiers } from '../src/core/tiers/presets';
 import { cnnModel } from '../src/core/quantize/testdata/fixtures';
 import { RunnerClient } from '../src/runner/host/client';
@@ -23,60 +21,57 @@ const runner = new RunnerClient();
 after(() => runner.dispose());
 const dir = tempDir('advisor-test-');
 
-test('a run cancelled after the latency benchmarks keeps its latencies as a partial report', { timeout: 300_000 }, async () => {
+test('provisional reports arrive while the run measures: first rows, a provisional pick, then the final report', { timeout: 300_000 }, async () => {
   const modelPath = path.join(dir, 'cnn.onnx');
   writeModel(cnnModel(), modelPath);
-  const outDir = path.join(dir, 'out');
+  const partials: AdvisorReport[] = [];
+  const progress: AdvisorProgress[] = [];
+  const started = Date.now();
+  let firstRowsAt = 0;
+  const final = await runAdvisor({
+    modelPath, variants: {}, discoverVariants: false, tiers: resolveTiers('study', { cores: 2, memoryMB: 8192 }),
+    maxAccuracyDrop: 2, budgetSeconds: 3, outDir: path.join(dir, 'out'), operators: ['identity', 'sptq'], placements: ['mobile', 'edge'],
+  }, runner, {
+    onPartial: (r) => { if (!firstRowsAt) firstRowsAt = Date.now(); partials.push(r); },
+    onProgress: (p) => progress.push(p),
+  });
+  assert.ok(partials.length >= 2, `${partials.length} provisional reports`);
+  assert.ok(partials.every((r) => r.provisional === true));
+  assert.deepEqual(partials[0]!.results.map((r) => `${r.operator}@${r.placement}`), ['identity@mobile', 'identity@edge'], 'Identity is measured before SPTQ is built');
+  assert.ok(partials.some((r) => r.recommendation), 'a provisional pick once accuracy is known');
+  assert.ok(partials.at(-1)!.results.some((r) => r.operator === 'sptq'), 'SPTQ joins the race once built');
+  assert.equal(final.provisional, undefined);
+  assert.ok(final.results.every((r) => r.sampling && r.sampling.stopped !== 'running'), 'every final row says why its sampling stopped');
+  // the plan is known from the start and carries every operator
+  const plan = progress.find((p) => p.plan)!.plan!;
+  assert.deepEqual(plan.operators.map((o) => o.operator), ['identity', 'sptq']);
+  assert.ok(plan.estimatedSeconds > 0);
+  assert.ok(firstRowsAt - started < 0.9 * (Date.now() - started), 'rows came well before the end');
+});
+
+test('a run cancelled mid-race hands over every row measured so far, marked stopped, and caches nothing', { timeout: 300_000 }, async () => {
+  const modelPath = path.join(dir, 'cnn-cancel.onnx');
+  writeModel(cnnModel(), modelPath);
+  const outDir = path.join(dir, 'out-cancel');
   const abort = new AbortController();
   const partials: AdvisorReport[] = [];
   const run = runAdvisor({
     modelPath, variants: {}, discoverVariants: false, tiers: resolveTiers('study', { cores: 2, memoryMB: 8192 }),
-    maxAccuracyDrop: 2, budgetSeconds: 2, outDir, operators: ['identity', 'sptq'],
+    maxAccuracyDrop: 2, budgetSeconds: 60, outDir, operators: ['identity', 'sptq'],
   }, runner, {
     signal: abort.signal,
-    // the user presses Cancel as soon as the latencies are in
-    onPartial: (r) => { partials.push(r); abort.abort(); },
+    // the user presses Cancel once SPTQ is in the race
+    onPartial: (r) => { partials.push(r); if (r.results.some((x) => x.operator === 'sptq')) abort.abort(); },
   });
   await assert.rejects(run, (e: unknown) => e instanceof AdvisorError && e.category === 'cancelled');
-  assert.equal(partials.length, 1);
-  const [p] = partials;
-  assert.ok(p!.results.length >= 2, `${p!.results.length} rows`);
-  for (const r of p!.results) {
+  const last = partials.at(-1)!;
+  assert.ok(last.results.some((r) => r.operator === 'sptq') && last.results.some((r) => r.operator === 'identity'));
+  for (const r of last.results) {
     assert.ok(r.latencyMs.median > 0, `${r.operator}@${r.placement} has a latency`);
-    assert.equal(r.accuracy, undefined);
+    assert.notEqual(r.sampling?.stopped, 'running', 'nothing claims to be still measuring');
   }
-  assert.equal(p!.recommendation ?? null, null);
-  assert.match(p!.noRecommendationReason ?? '', /before accuracy was measured/);
+  assert.ok(last.results.some((r) => r.sampling?.stopped === 'stopped'), 'rows cut short by the cancel say so');
   // nothing cached: a cancelled run must not answer the next one
   const cacheDir = path.join(outDir, 'cache');
   assert.ok(!fs.existsSync(cacheDir) || fs.readdirSync(cacheDir).length === 0);
-});
-
-test('a benchmark cancelled midway hands over the latencies of the rounds measured so far', { timeout: 120_000 }, async () => {
-  const modelPath = path.join(dir, 'cnn-mid.onnx');
-  writeModel(cnnModel(), modelPath);
-  // a target no run can meet, so the job is still measuring when the user cancels
-  const neverDone: RunnerHost = {
-    run: (kind, params, opts) => runner.run(kind, (kind === 'benchmark' ? { ...params, targetRelHalfWidth: 0 } : params) as typeof params, opts),
-    info: () => runner.info(),
-    cancel: () => runner.cancel(),
-    dispose: () => undefined,
-  };
-  const abort = new AbortController();
-  const stopped: ResultRow[][] = [];
-  const run = measure({
-    builds: [{ operator: 'identity', stages: [modelPath], placements: ['mobile', 'edge'] }],
-    tiers: resolveTiers('study', { cores: 2, memoryMB: 8192 }), hostCores: 2,
-    samples: syntheticSamples(modelInputSpecs(cnnModel()), 'image', 2), inputBytes: 1000, budgetMs: 60_000,
-  }, neverDone, {
-    signal: abort.signal,
-    onProgress: (p) => { if (p.measured?.length) abort.abort(); },
-  }, (rows) => stopped.push(rows));
-  await assert.rejects(run, (e: unknown) => e instanceof AdvisorError && e.category === 'cancelled');
-  assert.equal(stopped.length, 1);
-  assert.deepEqual(stopped[0]!.map((r) => r.placement), ['mobile', 'edge']);
-  for (const r of stopped[0]!) {
-    assert.ok((r.latencyMs.n ?? 0) >= 3 && r.latencyMs.median > 0, `${r.placement}: ${r.latencyMs.n} samples`);
-    assert.ok(r.flags.includes('ciNotReached'), 'a stopped benchmark never claims its CI');
-  }
 });

@@ -33,8 +33,11 @@ test('recommend fills the whole matrix on the digits family and its pick follows
   }
   for (const op of ['partition', 'sptq-partition']) for (const p of ['mobile-edge', 'edge-cloud']) assert.ok(have.has(`${op}/${p}`), `${op} on ${p}`);
   for (const row of report.results) {
-    assert.ok(row.latencyMs.median > 0 && (row.samplesMs?.length ?? 0) >= 20, `${row.operator}/${row.placement} measured`);
-    assert.ok(row.latencyMs.ciLow! <= row.latencyMs.median && row.latencyMs.median <= row.latencyMs.ciHigh!);
+    assert.ok(row.latencyMs.median > 0 && (row.samplesMs?.length ?? 0) >= 1, `${row.operator}/${row.placement} measured`);
+    // a 3 s budget rarely gives a configuration the 6 blocks a CI needs: rows say so instead of claiming one
+    if (row.latencyMs.ciLow !== undefined) assert.ok(row.latencyMs.ciLow <= row.latencyMs.median && row.latencyMs.median <= row.latencyMs.ciHigh!);
+    else assert.ok(row.flags.includes('ciNotReached'), `${row.operator}/${row.placement}: no CI and no flag`);
+    assert.ok(row.sampling && row.sampling.stopped !== 'running', `${row.operator}/${row.placement} says why sampling stopped`);
   }
 
   // accuracies agree with the ones recorded at training time (digits_accuracy.json, 450 test images)

@@ -154,7 +154,8 @@ export class App {
       h('h1', {}, r ? `Deployment advice — ${r.model.name}` : 'Deployment advice'),
       r ? h('p', { class: 'muted' },
         `${r.tiers.name} tiers · ${r.metric === 'agreement' ? 'agreement with float (no labels)' : r.metric} · ${r.results.length} configurations`,
-        this.s.cached ? ' · ' : '', this.s.cached ? badge('cached') : '') : '',
+        this.s.cached ? ' · ' : '', this.s.cached ? badge('cached') : '',
+        r.provisional ? ' · ' : '', r.provisional ? h('span', { 'data-testid': 'provisional' }, badge('provisional: still measuring')) : '') : '',
     );
   }
 
@@ -203,7 +204,7 @@ export class App {
     const d = this.derive();
     if (!d) {
       this.el.body.append(h('p', { class: 'muted empty' }, this.s.job?.state === 'running'
-        ? 'Results appear here as soon as the run finishes.'
+        ? 'The first rows appear here as soon as they are measured, in a few seconds; the pick is provisional until the run ends.'
         : 'No results yet. Run “Recommend deployment” on an .onnx file.'));
       return;
     }

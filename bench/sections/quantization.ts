@@ -89,7 +89,7 @@ export async function quantRow(s: SuiteSettings, host: RunnerHost, m: BenchModel
     ...(r.fidelity ? { fidelity: { samples: r.fidelity.samples, top1Agreement: r.fidelity.top1Agreement, sqnrDb: r.fidelity.sqnrDb } } : {}),
   };
   if (d.labels) {
-    const stage = (p: string) => [{ modelPath: p, threads: s.hostCores, spinning: false }];
+    const stage = (p: string) => [{ modelPath: p, threads: s.hostCores }];
     const fp = classPredictions((await host.run('evaluate', { stages: stage(m.path), samples: d.held })).outputs);
     const qp = classPredictions((await host.run('evaluate', { stages: stage(out), samples: d.held })).outputs);
     const fa = top1Accuracy(fp, d.labels);

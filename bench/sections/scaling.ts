@@ -17,6 +17,7 @@ import { STUDY_TIERS } from '../../src/core/tiers/presets';
 import { fmt, fmtSpread, nowMs, spread, timeIt, type Spread } from '../lib';
 import type { BenchModel, QuantRow } from './quantization';
 import { mdTable, type SectionResult, type SuiteSettings } from './types';
+import { measureConfigs } from '../../src/core/measure/slices';
 
 interface ScaleRow {
   model: string; mb: number; params: number; gmacs: number | null; nodes: number;
@@ -34,11 +35,11 @@ export async function scalingSection(s: SuiteSettings, host: RunnerHost, models:
     const inspectMs = spread(await timeIt(() => inspectModel(loaded), reps));
     const ins = inspectModel(loaded);
     const samples = syntheticSamples(modelInputSpecs(loaded.model), m.modality, 2, 3);
-    const stage = { modelPath: m.path, threads: 1, spinning: false };
-    const bench = await host.run('benchmark', { configs: [{ id: 'float', stages: [stage] }], samples, budgetMs: s.quick ? 300 : 1500, minSamples: 10 });
-    const cfg = bench.configs[0]!;
+    const stage = { modelPath: m.path, threads: 1 };
+    const bench = await measureConfigs(host, [{ id: 'float', stages: [stage] }], samples, { budgetMs: s.quick ? 300 : 1500 });
+    const cfg = bench.records.get('float')!;
     const t0 = nowMs();
-    const profile = await host.run('profile', { stage: { ...stage, threads: s.hostCores, spinning: true }, samples, runs: 5 });
+    const profile = await host.run('profile', { stage: { ...stage, threads: s.hostCores }, samples, runs: 5 });
     const profileJobMs = nowMs() - t0;
     const inputShapes = Object.fromEntries(Object.entries(samples[0]!).map(([k, t]) => [k, t.dims]));
     let cuts = 0;

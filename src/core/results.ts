@@ -74,6 +74,28 @@ export interface ResultRow {
   cut?: { tensors: string[]; bytes: number };
   flags: ResultFlag[];
   note?: string;
+  /** How its latency was sampled: blocks measured, the CI reached, and why sampling stopped. */
+  sampling?: Sampling;
+}
+
+/** Why a row's sampling stopped (the race in src/core/pipeline/race.ts). */
+export type StopReason =
+  | 'ciReached' // its 95% CI (over blocks) reached the target
+  | 'dominated' // another row is significantly faster at no larger accuracy drop and no more network traffic
+  | 'budget' // the time budget ran out first
+  | 'stopped' // the run was cancelled or failed
+  | 'running'; // still being measured (a provisional report)
+
+export interface Sampling {
+  /** Blocks (turns of consecutive runs) its CI is computed over. */
+  blocks: number;
+  /** Half-width of the 95% CI of the median relative to it (Infinity until enough blocks). */
+  relHalfWidth: number;
+  stopped: StopReason;
+  /** For 'dominated': the row that dominates it. */
+  by?: { operator: OperatorId; placement: PlacementId };
+  /** Times its sessions were loaded (more than once: reloaded to keep the runner's memory bounded). */
+  loads?: number;
 }
 
 export type Modality = 'image' | 'text' | 'audio' | 'tabular' | 'unknown';
@@ -139,4 +161,6 @@ export interface AdvisorReport {
   warnings?: string[];
   /** Wall-clock time per stage of the run, ms. */
   timings?: Record<string, number>;
+  /** A report of a run still measuring (rows so far, a provisional pick); the final one lacks this. */
+  provisional?: true;
 }

@@ -32,6 +32,8 @@ export interface JobSnapshot<TRequest, TResult, TProgress> {
   readonly progress?: TProgress;
   /** Final result, or on cancel/failure whatever had finished. */
   readonly result?: TResult;
+  /** While running: the latest result so far the work reported (e.g. the rows measured up to now). */
+  readonly partial?: TResult;
   readonly error?: AdvisorError;
   readonly startedAt?: number;
   readonly endedAt?: number;
@@ -175,7 +177,7 @@ export class JobManager<TRequest, TResult, TProgress> {
     const ctx: JobContext<TResult, TProgress> = {
       signal: rec.abort.signal,
       progress: (p) => { if (rec.snap.state === 'running') this.update(rec, { progress: p }); },
-      partial: (r) => { rec.partial = r; },
+      partial: (r) => { rec.partial = r; if (rec.snap.state === 'running') this.update(rec, { partial: r }); },
       log: (line) => this.opts.log?.(line),
     };
     const work = (async () => this.opts.start(rec.snap.request, ctx))();

@@ -190,6 +190,8 @@ class EdgeAdvisorExtension implements PanelHost {
     const map: Record<Job['state'], PanelJobState> = { queued: 'running', running: 'running', succeeded: 'done', cancelled: 'cancelled', failed: 'failed' };
     if (panel) {
       if (s.state === 'running' && s.progress) panel.setProgress(s.progress);
+      // rows as they are measured, with a provisional pick (the advisor sends at most one a second)
+      if (s.state === 'running' && s.partial && panel.current !== s.partial) panel.setReport(s.partial);
       if (s.result && s.state !== 'running' && s.state !== 'queued') panel.setReport(s.result);
       if (s.state !== 'running' || !s.progress) {
         const message = s.state === 'cancelled' ? (s.result ? 'The runner was stopped; showing what had finished.' : panel.current ? 'The runner was stopped; the results shown are from the last completed run.' : 'The runner was stopped before any configuration finished.')

@@ -1,13 +1,30 @@
 /** The running job's progress bar and the job state line. */
 import type { PanelJobState } from '../../src/core/protocol/panel';
-import type { AdvisorProgress } from '../../src/core/pipeline/types';
+import type { AdvisorProgress, PlanState, RunPlan } from '../../src/core/pipeline/types';
 import { clear, h } from '../dom';
-import { configLabel, operatorLabel } from '../model';
+import { configLabel, operatorLabel, placementLabel } from '../model';
 import { progressRing } from '../toolkit';
 
 function eta(s: number): string {
   if (s < 60) return `about ${Math.max(1, Math.round(s))} s left`;
   return `about ${Math.round(s / 60)} min left`;
+}
+
+const PLAN_STATE_TEXT: Record<PlanState, string> = {
+  waiting: 'waiting', building: 'building…', measuring: 'measuring', done: 'done', skipped: 'skipped', failed: 'failed',
+};
+
+/** The run's plan: every operator it will measure, on which placements, and how far each is. */
+function renderPlan(plan: RunPlan): HTMLElement {
+  const rows = plan.operators.map((o) => h('tr', { 'data-state': o.state },
+    h('td', {}, operatorLabel(o.operator)),
+    h('td', {}, o.placements.map(placementLabel).join(', ')),
+    h('td', { class: 'plan-state' }, PLAN_STATE_TEXT[o.state], o.note ? h('span', { class: 'muted', title: o.note }, ' ⓘ') : ''),
+  ));
+  return h('details', { class: 'plan', 'data-testid': 'plan', open: '' },
+    h('summary', {}, `Plan: ${plan.operators.length} operators on ${plan.tiers} tiers, ${plan.configurations || '…'} configurations in the latency race · the run should take about ${plan.estimatedSeconds} s`),
+    h('table', { class: 'plan-table' }, h('thead', {}, h('tr', {}, h('th', {}, 'operator'), h('th', {}, 'placements'), h('th', {}, 'state'))), h('tbody', {}, ...rows)),
+  );
 }
 
 export function renderProgress(el: HTMLElement, running: boolean, p: AdvisorProgress | undefined): void {
@@ -26,6 +43,7 @@ export function renderProgress(el: HTMLElement, running: boolean, p: AdvisorProg
     h('div', { class: 'progress-line' }, progressRing(), h('span', { 'data-testid': 'progress-text' }, text)),
     h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': '100', 'aria-valuenow': String(pct), 'aria-label': 'Job progress' }, bar),
   );
+  if (p?.plan) el.append(renderPlan(p.plan));
 }
 
 const STATE_TEXT: Record<PanelJobState, string> = {

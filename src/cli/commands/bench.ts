@@ -12,7 +12,8 @@ import { inspectModel } from '../../core/inspect/inspect';
 import { readModel } from '../../core/onnx/io';
 import { measureAccuracy } from '../../core/pipeline/accuracy';
 import { prepareData } from '../../core/pipeline/data';
-import { measure, threadCounts, type OperatorBuild } from '../../core/pipeline/measure';
+import { Race } from '../../core/pipeline/race';
+import { threadCounts, type OperatorBuild } from '../../core/pipeline/rows';
 import type { PlacementId, ResultRow } from '../../core/results';
 import { resolveTiers } from '../../core/tiers/presets';
 import type { TierSet } from '../../core/tiers/types';
@@ -46,7 +47,7 @@ export const benchCommand: Command = {
   --labels L          labels for --data (.npy or .json): adds top-1 accuracy (F1 for two classes,
                       mIoU for masks)
   --budget-seconds N  measuring time for all configurations together (default ${DEFAULT_BUDGET_SECONDS}); sampling
-                      stops earlier once every median's 95% CI is within ±2%
+                      stops earlier once every median's 95% CI (over blocks of runs) is within ±3%
   --out DIR           output folder for the cache (default .edge-advisor/ beside the model)
   --no-cache          measure again even when a cached result exists
   --json              print {results: [...], tiers, environment}`,
@@ -95,13 +96,15 @@ export const benchCommand: Command = {
       } else {
         const build: OperatorBuild = { operator: 'identity', stages: [loaded.path], placements };
         let lastLine = 0;
-        results = await measure({
-          builds: [build], tiers, hostCores: info.hostCores, samples: data.benchSamples, inputBytes: data.inputBytes,
-          budgetMs: budgetSeconds * 1000,
-        }, runner, {
-          timeoutMs: budgetSeconds * 3000 + 120_000,
-          onProgress: (p) => { if (process.stderr.isTTY && Date.now() - lastLine > 1000) { lastLine = Date.now(); say(`  ${p.message}`); } },
+        const race = new Race(runner, {
+          tiers, hostCores: info.hostCores, samples: data.benchSamples, inputBytes: data.inputBytes,
+          budgetMs: budgetSeconds * 1000, job: { timeoutMs: budgetSeconds * 3000 + 120_000 },
         });
+        race.add([build]);
+        await race.run((r) => {
+          if (process.stderr.isTTY && Date.now() - lastLine > 1000) { lastLine = Date.now(); say(`  measuring ${r.active.length} configuration(s), ${(r.budgetLeftMs / 1000).toFixed(0)} s of budget left`); }
+        });
+        results = race.rows();
         if (data.labels) {
           const acc = await measureAccuracy([build], data.evalSamples, data.labels, runner, info.hostCores, { timeoutMs: 600_000, ...(labelsPath ? { labelsFile: labelsPath } : {}) });
           const a = acc.perOperator.get('identity')!;

@@ -8,7 +8,7 @@ import { AdvisorError } from '../errors';
 import type { ModelProto } from '../onnx/types';
 import type { Feeds } from '../protocol/tensor';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
-import { computeScale, spinningFor, threadsFor } from '../tiers/compute';
+import { computeScale, threadsFor } from '../tiers/compute';
 import { linksBetween } from '../tiers/network';
 import type { TierId, TierSet } from '../tiers/types';
 import { enumerateCuts, unsizedTensors } from './cuts';
@@ -68,8 +68,8 @@ export async function rankCutsForTiers(
   const cache = opts.cache?.profiles ?? new Map<string, NodeTimes>();
   const profile = async (id: TierId): Promise<NodeTimes> => {
     const tier = tiers.tiers[id];
-    const stage = { modelPath, threads: threadsFor(tier, hostCores), spinning: spinningFor(tier, hostCores) };
-    const key = `${stage.threads}/${stage.spinning}`;
+    const stage = { modelPath, threads: threadsFor(tier, hostCores) };
+    const key = `${stage.threads}`;
     let raw = cache.get(key);
     if (!raw) {
       raw = await host.run('profile', { stage, samples, ...(opts.runs !== undefined ? { runs: opts.runs } : {}) }, opts.job);

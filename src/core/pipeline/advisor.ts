@@ -1,45 +1,44 @@
 /**
  * The advisor's main job, shared by the CLI (`recommend`) and the extension: inspect the model,
  * gather its variants, build the black-box operators (SPTQ, DSPTQ, Partition, SPTQ-Partition),
- * benchmark every operator on every placement in the runner process, measure accuracy on the same
- * samples, and let the engine recommend. Pure orchestration: the runner is injected, so this file
- * has no process, VS Code or onnxruntime dependency.
+ * measure accuracy on the same samples and race every operator on every placement for latency in
+ * the runner process, then let the engine recommend. Results arrive as they are measured: Identity
+ * and the user's variants are timed first, the rest join as they are built, and a provisional
+ * report (rows so far, a provisional pick once accuracy is known) follows every slice.
+ * Pure orchestration: the runner is injected, so this file has no process, VS Code or onnxruntime
+ * dependency.
  */
 import * as path from 'node:path';
+import { scoreOutputs, type AccuracyResult } from '../accuracy/score';
+import { cacheKey, defaultOutDir, ResultsCache } from '../cache/cache';
 import { AdvisorError, toAdvisorError } from '../errors';
-import { saveRun } from '../history/runs';
+import { ensureWritableDir } from '../fsutil';
 import { validateGraph } from '../graph/graph';
+import { saveRun } from '../history/runs';
+import { ADVISOR_VERSION, hostFacts } from '../hostFacts';
 import { inspectModel, type Inspection } from '../inspect/inspect';
 import { allTensors, readModel, type LoadedModel } from '../onnx/io';
 import { externalRef, resolveExternalPath } from '../onnx/tensor';
-import { ADVISOR_VERSION, hostFacts } from '../hostFacts';
-import { findVariants } from './steps/variants';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
-import type { AdvisorReport, Metric, OperatorId, PlacementId, ResultRow } from '../results';
+import type { TensorData } from '../protocol/tensor';
 import { rank } from '../recommend/rank';
-import { cacheKey, defaultOutDir, ResultsCache } from '../cache/cache';
-import { ensureWritableDir } from '../fsutil';
-import { measureAccuracy } from './accuracy';
-import { measure, type OperatorBuild } from './measure';
-import { buildOperators, type BuiltOperators } from './operators';
+import type { AdvisorReport, OperatorId, PlacementId, ResultRow } from '../results';
+import { evaluateBuild } from './accuracy';
 import { prepareData } from './data';
+import { baseOperators, quantizationSection } from './operators';
+import { Planner } from './plan';
+import { Race } from './race';
+import type { OperatorBuild } from './rows';
+import type { BuildContext } from './steps/context';
+import { buildPartitions } from './steps/partition';
+import { buildSptqOperators, sptqFlags } from './steps/sptq';
+import { findVariants } from './steps/variants';
 import type { AdvisorProgress, AdvisorRequest, AdvisorStage } from './types';
-
 
 const ALL_SINGLE: PlacementId[] = ['mobile', 'edge', 'cloud'];
 const ALL_SPLIT: PlacementId[] = ['mobile-edge', 'edge-cloud'];
-
-/** Stage weights for the overall progress fraction (benchmarking dominates). */
-const WEIGHTS: Record<AdvisorStage, number> = {
-  inspect: 0.02, variants: 0.02, calibrate: 0.1, quantize: 0.04, partition: 0.1, benchmark: 0.5, accuracy: 0.2, recommend: 0.02,
-};
-const ORDER: AdvisorStage[] = ['inspect', 'variants', 'calibrate', 'quantize', 'partition', 'benchmark', 'accuracy', 'recommend'];
-
-function progressFor(stage: AdvisorStage, within: number): number {
-  let done = 0;
-  for (const s of ORDER) { if (s === stage) break; done += WEIGHTS[s]; }
-  return Math.min(1, done + WEIGHTS[stage] * Math.max(0, Math.min(1, within)));
-}
+/** Provisional reports at most this often (each carries every row's samples). */
+const PARTIAL_EVERY_MS = 1000;
 
 export interface AdvisorHooks {
   onProgress?: (p: AdvisorProgress) => void;
@@ -47,8 +46,8 @@ export interface AdvisorHooks {
   /** Log lines (the extension's output channel, the CLI's --verbose). */
   log?: (line: string) => void;
   /**
-   * A report of what has finished so far (latencies before accuracy), for a host to show if the
-   * run is cancelled; never cached.
+   * Reports of the run so far (`provisional: true`): the rows measured, a provisional pick once
+   * accuracy is known. The last one is what a host shows if the run is cancelled. Never cached.
    */
   onPartial?: (report: AdvisorReport) => void;
 }
@@ -57,11 +56,18 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   const started = Date.now();
   const timings: Record<string, number> = {};
   const lap = (name: string, t0: number) => { timings[name] = (timings[name] ?? 0) + (Date.now() - t0); };
+  /** Set once known; progress reports use them from then on. */
+  const live: { planner?: Planner; race?: Race } = {};
   const report = (stage: AdvisorStage, message: string, within = 0, current?: AdvisorProgress['current']) => {
     if (hooks.signal?.aborted) throw new AdvisorError('cancelled', 'cancelled');
-    const fraction = progressFor(stage, within);
-    const elapsed = (Date.now() - started) / 1000;
-    hooks.onProgress?.({ stage, message, fraction, ...(current ? { current } : {}), ...(fraction > 0.05 ? { etaSeconds: Math.round(elapsed / fraction - elapsed) } : {}) });
+    const elapsed = Date.now() - started;
+    const remaining = live.planner?.remainingMs(live.race?.budgetLeftMs ?? req.budgetSeconds * 1000);
+    const fraction = remaining !== undefined ? elapsed / (elapsed + remaining) : 0.02 * Math.max(0, Math.min(1, within));
+    hooks.onProgress?.({
+      stage, message, fraction: Math.min(1, fraction), ...(current ? { current } : {}),
+      ...(remaining !== undefined ? { etaSeconds: Math.round(remaining / 1000) } : {}),
+      ...(live.planner ? { plan: live.planner.update(live.race?.budgetLeftMs) } : {}),
+    });
     hooks.log?.(`[${stage}] ${message}`);
   };
   const jobOpts: JobOptions = hooks.signal ? { signal: hooks.signal } : {};
@@ -72,7 +78,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     return r;
   };
 
-  // 1. the model
+  // 1. the model and its variants
   let t0 = Date.now();
   report('inspect', `reading ${path.basename(req.modelPath)}`);
   const loaded = readModel(req.modelPath);
@@ -86,8 +92,8 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   for (const w of found.warnings) hooks.log?.(`warning: ${w}`);
   lap('inspect', t0);
 
-  // a run on unchanged files and settings is answered from the cache; the engine re-runs so a
-  // new accuracy budget or latency target applies without re-measuring
+  // a run on unchanged files and settings is answered from the cache, ranked at the new budget and
+  // latency target, without starting a runner
   const cache = new ResultsCache(outDir);
   const ortVersion = runner.runtimeVersion?.() ?? (await runner.info()).onnxruntime;
   const key = runCacheKey(req, [loaded, ...found.variants.map((v) => v.loaded)], ortVersion);
@@ -98,7 +104,6 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   }
   const info = await runner.info();
   const hostCores = req.maxThreads && req.maxThreads > 0 ? Math.min(info.hostCores, Math.floor(req.maxThreads)) : info.hostCores;
-
   ensureWritableDir(outDir);
 
   // 2. data
@@ -107,83 +112,163 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   for (const w of data.warnings) hooks.log?.(`warning: ${w}`);
   lap('data', t0);
 
-  // 3. operators
-  const built: BuiltOperators = await buildOperators({
+  const quantizable = inspection.quantization.state === 'float';
+  const distilled = found.variants.find((v) => v.kind === 'distilled');
+  const plan = new Planner(req, path.basename(loaded.path), [
+    'identity', ...found.variants.map((v) => v.kind),
+    ...(quantizable ? ['sptq' as const] : []), ...(distilled ? ['dsptq' as const] : []),
+    'partition', ...(quantizable ? ['sptq-partition' as const] : []),
+  ], req.budgetSeconds * 1000);
+  live.planner = plan;
+  const ctx: BuildContext = {
     req, loaded, inspection, variants: found.variants, data, runner, outDir, hostCores, jobOpts,
     progress: (stage, message, within, current) => report(stage, message, within, current),
     timings, log: (line) => hooks.log?.(line),
+  };
+  const theRace = new Race(runner, {
+    tiers: req.tiers, hostCores, samples: data.benchSamples, inputBytes: data.inputBytes,
+    budgetMs: req.budgetSeconds * 1000, job: { ...jobOpts, timeoutMs: 120_000 + req.budgetSeconds * 1000 },
   });
-  const wanted = (op: OperatorId) => !req.operators || req.operators.includes(op);
-  const placements = (split: boolean) => (req.placements ?? [...ALL_SINGLE, ...ALL_SPLIT]).filter((p) => (split ? ALL_SPLIT : ALL_SINGLE).includes(p));
-  const builds: OperatorBuild[] = built.builds
-    .filter((b) => wanted(b.operator))
-    .map((b) => ({ ...b, placements: placements(b.stages.length === 2).filter((p) => b.placements.includes(p)) }))
-    .filter((b) => b.placements.length > 0);
+  live.race = theRace;
+  const warnings: string[] = [];
 
   /** The engine over these rows, wrapped with everything the report says about the run. */
-  const assemble = (rows: ResultRow[], metric: Metric, baseline: number | undefined, noRecommendationReason?: string): AdvisorReport => {
-    const r = rank({
+  const assemble = (rows: ResultRow[], acc: AccuracyResult | undefined, extra: Partial<AdvisorReport> = {}): AdvisorReport => ({
+    ...rank({
       model: { path: loaded.path, name: path.basename(loaded.path), modality: inspection.modality, inputBytes: data.inputBytes },
-      metric,
+      metric: acc?.metric ?? (data.labels ? 'top1' : 'agreement'),
       results: rows,
-      ...(baseline !== undefined ? { baselineAccuracy: baseline } : {}),
+      ...(acc ? { baselineAccuracy: acc.baseline } : {}),
       tiers: req.tiers,
-      ...(built.quantization ? { quantization: built.quantization } : {}),
+      ...(sptqQuantization ? { quantization: sptqQuantization } : {}),
       environment: {
         host: hostFacts().hostname, cpus: info.hostCores, cpuModel: info.cpuModel, node: process.version,
-        onnxruntime: info.onnxruntime, advisor: ADVISOR_VERSION, date: new Date().toISOString(),
+        // the run's start: provisional reports and the final one are the same run
+        onnxruntime: info.onnxruntime, advisor: ADVISOR_VERSION, date: new Date(started).toISOString(),
       },
       timings: { ...timings },
-    }, { maxAccuracyDrop: req.maxAccuracyDrop, ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}) });
-    return noRecommendationReason ? { ...r, noRecommendationReason } : r;
-  };
-  /** Hands a host latencies without accuracy (no pick, and why), built only when a host listens. */
-  const partial = (rows: ResultRow[], why: string) => {
-    if (hooks.onPartial) hooks.onPartial(assemble(rows, data.labels ? 'top1' : 'agreement', undefined, why));
+    }, { maxAccuracyDrop: req.maxAccuracyDrop, ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}) }),
+    ...extra,
+  });
+  let sptqQuantization: AdvisorReport['quantization'];
+  let acc: AccuracyResult | undefined;
+  let lastPartial = 0;
+  /** A provisional report for a host that listens (throttled unless forced). */
+  const partial = (why: string | undefined, force = false) => {
+    if (!hooks.onPartial || (!force && Date.now() - lastPartial < PARTIAL_EVERY_MS)) return;
+    const rows = theRace.rows();
+    if (rows.length === 0) return;
+    lastPartial = Date.now();
+    const r = assemble(rows, acc, { provisional: true });
+    hooks.onPartial(why && !r.recommendation ? { ...r, noRecommendationReason: why } : r);
   };
 
-  // 4. latency
-  t0 = Date.now();
-  report('benchmark', `benchmarking ${builds.length} operators on ${req.tiers.name} tiers`, 0);
-  let rows: ResultRow[] = await measure({
-    builds, tiers: req.tiers, hostCores, samples: data.benchSamples, inputBytes: data.inputBytes,
-    budgetMs: req.budgetSeconds * 1000,
-  }, runner, {
-    ...jobOpts,
-    timeoutMs: req.budgetSeconds * 1000 * 3 + 120_000,
-    onProgress: (p) => report('benchmark', p.message, p.fraction ?? 0),
-  }, (soFar) => partial(soFar,
-    `The run stopped during the latency benchmarks: these latencies are from the ${soFar[0]?.latencyMs.n ?? 0} rounds measured so far (their confidence intervals were not reached), and nothing can be recommended without accuracy.`));
-  lap('benchmark', t0);
-  // what a cancel from here on still shows: every latency, no accuracy, so no pick
-  partial(rows, 'The run stopped after the latency benchmarks, before accuracy was measured: the latencies are real, but nothing can be recommended without accuracy.');
+  // accuracy of every operator on the same samples, evaluated as operators join (one build per operator:
+  // a partition's per-link cuts compute the same function)
+  const outputs = new Map<OperatorId, TensorData[]>();
+  // accuracy runs in a runner of its own, fresh for each operator: its peak memory is then that
+  // operator's own, and the race's runner keeps its loaded sessions
+  const evaluator = runner.sibling?.() ?? runner;
+  const evaluate = async (builds: OperatorBuild[]) => {
+    const t = Date.now();
+    for (const b of builds) {
+      if (outputs.has(b.operator)) continue;
+      report('accuracy', `measuring ${data.labels ? 'accuracy' : 'fidelity'} of ${b.operator} on ${data.evalSamples.length} samples`, 0, { operator: b.operator });
+      // in a fresh runner, so its peak memory is this operator's own (what a tier running it needs)
+      const ev = await evaluateBuild(b, data.evalSamples, evaluator, hostCores, { ...jobOpts, fresh: true });
+      outputs.set(b.operator, ev.outputs);
+      theRace.setOwnPeak(b.operator, ev.peakRssMB);
+    }
+    acc = scoreOutputs(outputs, data.labels, data.evalSamples.length, req.labelsPath);
+    for (const [op, a] of acc.perOperator) {
+      theRace.setAccuracy(op, { accuracy: a.accuracy, drop: a.drop, dropCi: a.dropCi, fidelity: a.fidelity, ...(data.labels ? {} : { flags: ['fidelityOnly'] }) });
+    }
+    lap('accuracy', t);
+  };
+  const wanted = (op: OperatorId) => !req.operators || req.operators.includes(op);
+  const placements = (split: boolean) => (req.placements ?? [...ALL_SINGLE, ...ALL_SPLIT]).filter((p) => (split ? ALL_SPLIT : ALL_SINGLE).includes(p));
+  /**
+   * Builds the user asked for, on the placements asked for, join the race; their accuracy is
+   * measured right after (`latencyFirst`: after a first slice, so the first rows arrive sooner).
+   */
+  const join = async (built: OperatorBuild[], latencyFirst = false) => {
+    const builds = built.filter((b) => wanted(b.operator))
+      .map((b) => ({ ...b, placements: placements(b.stages.length === 2).filter((p) => b.placements.includes(p)) }))
+      .filter((b) => b.placements.length > 0);
+    // Identity's outputs are every operator's reference: measured even when it is not raced
+    const toEvaluate = [...built.filter((b) => b.operator === 'identity' && !builds.includes(b)), ...builds];
+    if (!latencyFirst) await evaluate(toEvaluate);
+    theRace.add(builds);
+    for (const b of builds) plan.set(b.operator, 'measuring');
+    plan.configurations(theRace.active.length);
+    if (latencyFirst) {
+      await benchmark(`first latencies of ${builds.map((b) => b.operator).join(', ')}`);
+      await evaluate(toEvaluate);
+      partial(undefined, true);
+    }
+    return builds;
+  };
+  const benchmark = async (what: string) => {
+    const t = Date.now();
+    report('benchmark', what);
+    await theRace.step();
+    lap('benchmark', t);
+    partial('Accuracy is not measured yet.', true);
+  };
 
-  // 5. accuracy (same samples for every operator; partitions measured through head and tail)
-  t0 = Date.now();
-  // one build per operator: a partition's per-link cuts compute the same function
-  const identityBuild = built.builds.find((b) => b.operator === 'identity')!;
-  const accBuilds = [identityBuild, ...builds.filter((b, i) => b.operator !== 'identity' && builds.findIndex((x) => x.operator === b.operator) === i)];
-  const acc = await measureAccuracy(accBuilds, data.evalSamples, data.labels, runner, hostCores, {
-    ...jobOpts,
-    ...(req.labelsPath ? { labelsFile: req.labelsPath } : {}),
-    onOperator: (op, i, n) => report('accuracy', `measuring ${data.labels ? 'accuracy' : 'fidelity'} of ${op} on ${data.evalSamples.length} samples`, i / n, { operator: op }),
-  });
-  rows = rows.map((r) => {
-    const a = acc.perOperator.get(r.operator);
-    if (!a) return r;
-    const flags = data.labels ? r.flags : [...new Set([...r.flags, 'fidelityOnly' as const])];
-    return { ...r, accuracy: a.accuracy, accuracyDrop: a.drop, accuracyDropCi: a.dropCi, fidelity: a.fidelity, flags };
-  });
-  lap('accuracy', t0);
+  try {
+    // 3. what needs no building: measured at once, so the first rows arrive in seconds
+    const base = await baseOperators(ctx);
+    warnings.push(...base.warnings);
+    await join(base.builds, true);
+
+    // 4. the black-box operators join as they are built
+    for (const op of ['sptq', 'dsptq'] as const) plan.set(op, 'building');
+    t0 = Date.now();
+    const quantized = await buildSptqOperators(ctx);
+    plan.built(Date.now() - t0);
+    warnings.push(...quantized.warnings);
+    if (quantized.sptq) sptqQuantization = quantizationSection(quantized.sptq);
+    for (const op of ['sptq', 'dsptq'] as const) if (!quantized.builds.some((b) => b.operator === op)) plan.set(op, 'skipped', quantized.warnings.find((w) => w.startsWith(op)));
+    await join(quantized.builds);
+    if (quantized.builds.length) await benchmark('latencies with the quantized operators');
+
+    for (const op of ['partition', 'sptq-partition'] as const) plan.set(op, 'building');
+    t0 = Date.now();
+    const parts = await buildPartitions(ctx, [
+      { operator: 'partition', file: loaded.path, flags: [] },
+      ...(quantized.sptq ? [{ operator: 'sptq-partition' as const, file: quantized.sptq.out, flags: sptqFlags(quantized.sptq) }] : []),
+    ]);
+    plan.built(Date.now() - t0);
+    warnings.push(...parts.warnings);
+    for (const op of ['partition', 'sptq-partition'] as const) if (!parts.builds.some((b) => b.operator === op)) plan.set(op, 'skipped');
+    await join(parts.builds);
+    for (const w of warnings) hooks.log?.(`warning: ${w}`);
+
+    // 5. the race: slices until every configuration is decided or the budget is spent
+    const t = Date.now();
+    await theRace.run((r) => {
+      report('benchmark', `measuring ${r.active.length} configuration(s) still in the race`, 0);
+      partial('Accuracy is not measured yet.');
+    });
+    lap('benchmark', t);
+  } catch (e) {
+    // what a cancel (or a dead runner) still shows: every row measured so far, marked stopped
+    theRace.stopAll('stopped');
+    partial(`The run stopped before it finished: ${toAdvisorError(e).message}. These rows are what was measured so far.`, true);
+    throw e;
+  } finally {
+    if (evaluator !== runner) evaluator.dispose();
+  }
 
   // 6. recommendation
   t0 = Date.now();
   report('recommend', 'recommending');
-  const result = assemble(rows, acc.metric, acc.baseline);
+  const result = assemble(theRace.rows(), acc);
   lap('recommend', t0);
   timings['total'] = Date.now() - started;
-  const warnings = [...found.warnings, ...data.warnings, ...built.warnings, ...(acc.note ? [acc.note] : [])];
-  const final = warnings.length ? { ...result, warnings } : result;
+  const all = [...found.warnings, ...data.warnings, ...warnings, ...(acc?.note ? [acc.note] : [])];
+  const final: AdvisorReport = { ...result, timings: { ...timings }, ...(all.length ? { warnings: all } : {}) };
   cache.put(key, final);
   return keep(final);
 }

@@ -1,30 +1,25 @@
 /**
- * Every operator of the study for one model, each from its own step: Identity (the file as is),
- * the user's white-box variants (found and checked by steps/variants.ts), the quantized operators
- * (steps/sptq.ts: SPTQ, DSPTQ) and the partitions (steps/partition.ts: Partition, SPTQ-Partition).
- * Outputs go to the run's output folder; the user's files are only read.
+ * The operators that need no building: Identity (the file as is) and the user's white-box
+ * variants (found and checked by steps/variants.ts). The black-box ones come from their own steps
+ * (steps/sptq.ts: SPTQ, DSPTQ; steps/partition.ts: Partition, SPTQ-Partition), which the advisor
+ * runs while the first latencies are already being measured. The user's files are only read.
  */
 import * as fs from 'node:fs';
 import { toAdvisorError } from '../errors';
 import type { LoadedModel } from '../onnx/io';
 import type { AdvisorReport, ResultFlag } from '../results';
-import type { OperatorBuild } from './measure';
+import type { SptqResult } from '../quantize/sptq';
 import { qdqFusion, type QdqFusion } from './qdqFusion';
+import type { OperatorBuild } from './rows';
 import type { BuildContext } from './steps/context';
-import { buildPartitions, type PartitionSource } from './steps/partition';
-import { buildSptqOperators, sptqFlags } from './steps/sptq';
-
-export type { BuildContext } from './steps/context';
-
-export interface BuiltOperators {
-  builds: OperatorBuild[];
-  quantization?: AdvisorReport['quantization'];
-  warnings: string[];
-}
 
 const SINGLE = ['mobile', 'edge', 'cloud'] as const;
 
-export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators> {
+/**
+ * Identity and the user's white-box variants: nothing to build, so they are measured first. A model
+ * (or QAT variant) that already is QDQ gets onnxruntime's fusion check on its rows.
+ */
+export async function baseOperators(ctx: BuildContext): Promise<{ builds: OperatorBuild[]; warnings: string[] }> {
   fs.mkdirSync(ctx.outDir, { recursive: true });
   const warnings: string[] = [];
   const identity: OperatorBuild = { operator: 'identity', stages: [ctx.loaded.path], placements: [...SINGLE] };
@@ -47,30 +42,18 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
     const q = ctx.inspection.quantization.state === 'qdq' ? await fusionOf(ctx.loaded, 'the model') : undefined;
     if (q) Object.assign(identity, { note: q.note, ...(q.flags.length ? { flags: q.flags } : {}) });
   }
-
-  ctx.progress('variants', `${ctx.variants.length} white-box variant(s): ${ctx.variants.map((v) => v.kind).join(', ') || 'none'}`);
-  const whiteBox: OperatorBuild[] = [];
+  const builds = [identity];
   for (const v of ctx.variants) {
     let note = v.kind === 'pruned' ? `${(v.inspection.sparsity * 100).toFixed(0)}% zero weights (unstructured: no speed-up expected on dense CPU kernels)` : undefined;
     let flags: ResultFlag[] = [];
     const q = v.kind === 'qat' && v.inspection.quantization.state === 'qdq' ? await fusionOf(v.loaded, 'the QAT variant') : undefined;
     if (q) { note = q.note; flags = q.flags; }
-    whiteBox.push({ operator: v.kind, stages: [v.loaded.path], placements: [...SINGLE], ...(note ? { note } : {}), ...(flags.length ? { flags } : {}) });
+    builds.push({ operator: v.kind, stages: [v.loaded.path], placements: [...SINGLE], ...(note ? { note } : {}), ...(flags.length ? { flags } : {}) });
   }
+  return { builds, warnings };
+}
 
-  const quantized = await buildSptqOperators(ctx);
-  const sources: PartitionSource[] = [
-    { operator: 'partition', file: ctx.loaded.path, flags: [] },
-    ...(quantized.sptq ? [{ operator: 'sptq-partition' as const, file: quantized.sptq.out, flags: sptqFlags(quantized.sptq) }] : []),
-  ];
-  const partitions = await buildPartitions(ctx, sources);
-
-  const all = [...warnings, ...quantized.warnings, ...partitions.warnings];
-  for (const w of all) ctx.log(`warning: ${w}`);
-  const sptq = quantized.sptq;
-  return {
-    builds: [identity, ...whiteBox, ...quantized.builds, ...partitions.builds],
-    warnings: all,
-    ...(sptq ? { quantization: { layers: sptq.fidelity?.layers ?? [], fusionShare: sptq.fusion.share, synthetic: sptq.synthetic } } : {}),
-  };
+/** The report's quantization section, from the model's own SPTQ. */
+export function quantizationSection(sptq: SptqResult): NonNullable<AdvisorReport['quantization']> {
+  return { layers: sptq.fidelity?.layers ?? [], fusionShare: sptq.fusion.share, synthetic: sptq.synthetic };
 }

@@ -44,4 +44,19 @@ export interface AdvisorProgress {
   fraction: number;
   current?: { operator: OperatorId; placement?: PlacementId };
   etaSeconds?: number;
+  /** What the run will measure and how far each operator is; sent as soon as it is known, then as it changes. */
+  plan?: RunPlan;
+}
+
+export type PlanState = 'waiting' | 'building' | 'measuring' | 'done' | 'skipped' | 'failed';
+
+/** The run's plan: which operators on which placements, each with its state, and the time it should take. */
+export interface RunPlan {
+  model: string;
+  tiers: string;
+  operators: Array<{ operator: OperatorId; placements: PlacementId[]; state: PlanState; note?: string }>;
+  /** Configurations (operator chain × thread count) in the latency race. */
+  configurations: number;
+  /** Whole run, from its start: building, accuracy and the benchmark budget. */
+  estimatedSeconds: number;
 }

@@ -13,4 +13,11 @@ export interface EvaluateResult {
   outputName: string;
   /** One tensor per sample, in sample order. */
   outputs: TensorData[];
+  /**
+   * Peak RSS of a runner holding only this chain, MB: the runner's base plus its growth while loading
+   * the chain and running one sample to steady state. In a fresh runner that is what a deployment
+   * of this chain alone needs (its sessions, arena and the runtime); in a runner that freed other
+   * sessions before, reused memory hides part of it.
+   */
+  peakRssMB: number;
 }

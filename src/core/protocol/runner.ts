@@ -10,7 +10,7 @@
  * is what `src/core/pipeline` calls.
  */
 import type { SerializedError } from '../errors';
-import type { BenchmarkParams, BenchmarkResult, ConfigMeasurement, MeasuredSoFar } from './benchmark';
+import type { BenchmarkParams, BenchmarkResult } from './benchmark';
 import type { EvaluateParams, EvaluateResult } from './evaluate';
 import type { CalibrateParams, CalibrateResult } from '../calibrate/jobs';
 import type { FidelityParams, FidelityResult, OptimizeParams, OptimizeResult } from '../quantize/jobs';
@@ -83,8 +83,6 @@ export interface JobProgressMessage {
   message: string;
   /** 0..1 when known. */
   fraction?: number;
-  /** Benchmark job: what was measured since the previous progress message (see MeasuredSoFar). */
-  measured?: ConfigMeasurement[];
 }
 
 export type ResponseMessage =
@@ -95,7 +93,7 @@ export type ChildMessage = ReadyMessage | JobProgressMessage | ResponseMessage;
 
 /** Per-call options a host accepts. */
 export interface JobOptions {
-  onProgress?: (p: { message: string; fraction?: number; measured?: MeasuredSoFar }) => void;
+  onProgress?: (p: { message: string; fraction?: number }) => void;
   /** Kill the job (and its runner) after this long; AdvisorError 'timeout'. */
   timeoutMs?: number;
   /** Kill the runner when its resident memory exceeds this; AdvisorError 'oom'. */
@@ -113,5 +111,12 @@ export interface RunnerHost {
   runtimeVersion?(): string;
   /** Kills the runner now; pending jobs reject with 'cancelled'. */
   cancel(): void;
+  /**
+   * The next job starts in a fresh runner process (whose memory measurements are then its own).
+   * Between jobs only; absent where starting one is costly or pointless.
+   */
+  fresh?(): void;
+  /** Another runner reached the same way, for jobs that must not disturb this one's loaded sessions. */
+  sibling?(): RunnerHost;
   dispose(): void;
 }

@@ -21,6 +21,7 @@ import { mannWhitney } from '../stats/significance';
 import { median } from '../stats/describe';
 import { onnxruntimeFusion, type FusionReport } from './fusion';
 import { calibrationPlan, quantize, type QuantizeOptions, type QuantizeReport } from './quantize';
+import { measureConfigs } from '../measure/slices';
 
 export interface SptqOptions extends QuantizeOptions {
   method?: CalibrationMethod;
@@ -196,12 +197,10 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
 }
 
 async function measureSpeed(host: RunnerHost, floatPath: string, int8Path: string, check: NonNullable<SptqOptions['speedCheck']>, job?: JobOptions): Promise<SpeedCheck> {
-  const stage = (modelPath: string) => [{ modelPath, threads: 1, spinning: false }];
-  const r = await host.run('benchmark', {
-    configs: [{ id: 'float', stages: stage(floatPath) }, { id: 'int8', stages: stage(int8Path) }],
-    samples: check.samples.slice(0, 4), budgetMs: check.budgetMs, warmupRuns: 5, minSamples: 20, targetRelHalfWidth: 0.02,
-  }, job);
-  const [f, q] = [r.configs.find((c) => c.id === 'float')!.samplesMs, r.configs.find((c) => c.id === 'int8')!.samplesMs];
+  const stage = (modelPath: string) => [{ modelPath, threads: 1 }];
+  const r = await measureConfigs(host, [{ id: 'float', stages: stage(floatPath) }, { id: 'int8', stages: stage(int8Path) }],
+    check.samples.slice(0, 4), { budgetMs: check.budgetMs, targetRelHalfWidth: 0.02, ...(job ? { job } : {}) });
+  const [f, q] = [r.records.get('float')!.samplesMs, r.records.get('int8')!.samplesMs];
   const floatMs = median(f);
   const int8Ms = median(q);
   return { threads: 1, floatMs, int8Ms, speedup: floatMs / int8Ms, runs: Math.min(f.length, q.length), p: mannWhitney(f, q).p };

@@ -1,20 +1,15 @@
 /**
- * Compute emulation on this host. A tier gets min(its cpus, host cores) intra-op threads (spin-
- * waiting off when that is fewer than the host has, so idle pool threads do not burn cores the tier
- * does not have). A tier with more cores than the host is extrapolated from measured thread
- * scaling with Amdahl's law, t(n) = a + b/n, fitted over 1..host cores, and flagged. Times are
- * then divided by the tier's per-core `speed` (1.0 = one core of this host).
+ * Compute emulation on this host. A tier gets min(its cpus, host cores) intra-op threads, with
+ * onnxruntime's default session options otherwise (as deployed). A tier with more cores than the
+ * host is extrapolated from measured thread scaling with Amdahl's law, t(n) = a + b/n, fitted over
+ * 1..host cores, and flagged. Times are then divided by the tier's per-core `speed` (1.0 = one
+ * core of this host).
  */
 import type { TierProfile } from './types';
 
 /** Intra-op threads to measure a tier with on this host. */
 export function threadsFor(tier: Pick<TierProfile, 'cpus'>, hostCores: number): number {
   return Math.max(1, Math.floor(Math.min(tier.cpus, hostCores)));
-}
-
-/** Spinning stays on only when the tier may use every core of the host. */
-export function spinningFor(tier: Pick<TierProfile, 'cpus'>, hostCores: number): boolean {
-  return tier.cpus >= hostCores;
 }
 
 /** True when the tier has more (whole) cores than the host: its time must be extrapolated. */

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AdvisorError } from '../errors';
-import { amdahlPredict, computeScale, fitAmdahl, spinningFor, threadsFor } from './compute';
+import { amdahlPredict, computeScale, fitAmdahl, threadsFor } from './compute';
 import { totalTransferMs, transferMs } from './network';
 import { placementTransfers, placementTiers } from './placement';
 import { STUDY_TIERS, localTiers, parseTierOverrides, resolveTiers } from './presets';
@@ -86,12 +86,10 @@ test('resolveTiers reads presets and JSON files', () => {
   }
 });
 
-test('threads are capped at the host\'s cores and spinning is off when CPU-limited', () => {
+test('threads are capped at the host\'s cores', () => {
   assert.equal(threadsFor({ cpus: 4 }, 2), 2);
   assert.equal(threadsFor({ cpus: 1 }, 2), 1);
   assert.equal(threadsFor({ cpus: 1.5 }, 8), 1);
-  assert.equal(spinningFor({ cpus: 1 }, 2), false);
-  assert.equal(spinningFor({ cpus: 4 }, 2), true);
 });
 
 test('Amdahl fit recovers t(n) = 2 + 8/n and extrapolates beyond the host', () => {

@@ -8,10 +8,14 @@
 import * as os from 'node:os';
 import { AdvisorError, toAdvisorError } from '../../core/errors';
 import type { ChildMessage, RequestMessage } from '../../core/protocol/runner';
-import { encodeFrame, FrameDecoder } from '../wire/frames';
+import { encodeFrame, FrameDecoder, reusedBody } from '../wire/frames';
 import { JOBS } from './jobs';
 import type { RunnerJobContext } from './jobs/context';
+import { encodeModel } from '../../core/onnx/codec';
+import { ModelBuilder } from '../../core/onnx/builder';
+import { DataType } from '../../core/onnx/dtypes';
 import { ort } from './ort';
+import { SessionPool } from './sessionPool';
 import { Watchdog } from './watchdog';
 
 if (process.stdin.isTTY) {
@@ -28,7 +32,23 @@ function send(m: ChildMessage): void {
 }
 
 const watchdog = new Watchdog();
-const baseRssBytes = process.memoryUsage.rss();
+let baseRssBytes = process.memoryUsage.rss();
+let sessions = new SessionPool(watchdog, baseRssBytes);
+
+/**
+ * onnxruntime's one-time set-up (environment, kernel registries, the first thread pool: ~28 MB
+ * here) happens with the first session. Doing it now, on a one-node model, puts it in the base RSS,
+ * so what a job measures over the base is what its own sessions take.
+ */
+async function initRuntime(): Promise<void> {
+  const b = new ModelBuilder({ opset: 13 });
+  b.output(b.node('Relu', [b.input('x', DataType.FLOAT, [1, 1])]), DataType.FLOAT);
+  const s = await ort.InferenceSession.create(encodeModel(b.build()), { executionProviders: ['cpu'], intraOpNumThreads: 1 });
+  await s.run({ x: new ort.Tensor('float32', new Float32Array(1), [1, 1]) });
+  await s.release();
+  baseRssBytes = process.memoryUsage.rss();
+  sessions = new SessionPool(watchdog, baseRssBytes);
+}
 const queue: RequestMessage[] = [];
 let busy = false;
 
@@ -37,7 +57,9 @@ const decoder = new FrameDecoder((m) => {
   if (req?.type !== 'request') return;
   queue.push(req);
   void drain();
-}, (stray) => process.stderr.write(`runner: ignored ${stray.byteLength} bytes outside a frame on stdin\n`));
+}, (stray) => process.stderr.write(`runner: ignored ${stray.byteLength} bytes outside a frame on stdin\n`),
+// requests are handled one at a time and nothing keeps their arrays afterwards: one body buffer serves them all
+reusedBody());
 process.stdin.on('data', (chunk: Buffer) => decoder.push(chunk));
 process.stdin.on('end', () => process.exit(0));
 process.stdin.on('error', () => process.exit(0));
@@ -55,12 +77,15 @@ async function drain(): Promise<void> {
 async function handle(m: RequestMessage): Promise<void> {
   const handler = JOBS[m.kind] as ((p: unknown, c: RunnerJobContext) => Promise<unknown>) | undefined;
   const ctx: RunnerJobContext = {
-    progress: (message, fraction, measured) => send({ type: 'progress', id: m.id, message, ...(fraction !== undefined ? { fraction } : {}), ...(measured ? { measured } : {}) }),
+    progress: (message, fraction) => send({ type: 'progress', id: m.id, message, ...(fraction !== undefined ? { fraction } : {}) }),
     watchdog,
     baseRssBytes,
+    sessions,
   };
   watchdog.setLimit(m.memoryLimitMB ? m.memoryLimitMB * 2 ** 20 : 0);
   try {
+    // benchmark slices keep their sessions; any other job runs without them (the memory bound holds job by job)
+    if (m.kind !== 'benchmark') await sessions.releaseAll();
     if (!handler) throw new AdvisorError('internal', `the runner has no job "${String(m.kind)}"`);
     const result = await handler(m.params, ctx);
     send({ type: 'response', id: m.id, ok: true, result });
@@ -71,7 +96,7 @@ async function handle(m: RequestMessage): Promise<void> {
   }
 }
 
-send({
+void initRuntime().catch(() => undefined).then(() => send({
   type: 'ready',
   info: {
     pid: process.pid,
@@ -83,4 +108,4 @@ send({
     cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown',
     totalMemoryMB: Math.round(os.totalmem() / 2 ** 20),
   },
-});
+}));

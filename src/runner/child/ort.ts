@@ -16,18 +16,15 @@ export interface LoadedStage {
 }
 
 /**
- * Session options for one stage: full graph optimisation (QDQ fusion needs ≥ 'extended'), the
- * tier's intra-op threads, one inter-op thread, and spin-waiting off when CPU-limited so idle
- * pool threads do not steal the cores being emulated (design-facts §2.3, §4).
+ * Session options for one stage: onnxruntime's defaults, as a deployment runs them (full graph
+ * optimisation, sequential execution, the intra-op pool spin-waiting between runs), with the tier's
+ * intra-op thread count. Interference between configurations measured in turn is handled by how
+ * they take turns (blocks with a discarded re-warm), not by running them unlike a deployment.
  */
-export function sessionOptions(spec: StageSpec): ort.InferenceSession.SessionOptions {
+export function sessionOptions(spec: Pick<StageSpec, 'threads'>): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
     intraOpNumThreads: Math.max(1, Math.floor(spec.threads)),
-    interOpNumThreads: 1,
-    ...(spec.spinning ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
   };
 }
 

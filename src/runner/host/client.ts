@@ -88,6 +88,18 @@ export class RunnerClient implements RunnerHost {
     this.kill('cancelled', 'the runner was shut down');
   }
 
+  sibling(): RunnerClient {
+    return new RunnerClient({ ...this.opts, transport: this.transport });
+  }
+
+  /** Retires the current runner; the next job starts a fresh one. Call between jobs. */
+  fresh(): void {
+    const live = this.live;
+    if (!live) return;
+    this.kill('cancelled', 'replaced by a fresh runner');
+    this.live = undefined;
+  }
+
   /** The pid of the local process carrying the runner, if one is running (for tests and diagnostics). */
   get pid(): number | undefined {
     return this.live?.proc?.child.pid;
@@ -215,7 +227,7 @@ export class RunnerClient implements RunnerHost {
     if (m.type === 'ready') { started(); readyResolve(m.info); return; }
     const pending = live.pending?.id === m.id ? live.pending.p : undefined;
     if (!pending) return;
-    if (m.type === 'progress') pending.onProgress?.({ message: m.message, ...(m.fraction !== undefined ? { fraction: m.fraction } : {}), ...(m.measured ? { measured: m.measured } : {}) });
+    if (m.type === 'progress') pending.onProgress?.({ message: m.message, ...(m.fraction !== undefined ? { fraction: m.fraction } : {}) });
     else if (m.ok) pending.resolve(m.result);
     else pending.reject(fromSerialized(m.error));
   }

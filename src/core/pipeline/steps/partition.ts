@@ -13,7 +13,7 @@ import type { PricedCut } from '../../partition/types';
 import type { Feeds } from '../../protocol/tensor';
 import type { PlacementId, ResultFlag } from '../../results';
 import type { LinkId, TierId } from '../../tiers/types';
-import type { OperatorBuild } from '../measure';
+import type { OperatorBuild } from '../rows';
 import { stem, type BuildContext } from './context';
 
 export interface PartitionSource {

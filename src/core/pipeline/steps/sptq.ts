@@ -8,7 +8,7 @@ import { endsRun, toAdvisorError } from '../../errors';
 import { LOW_FUSION_SHARE } from '../../quantize/fusion';
 import { runSptq, type SptqResult } from '../../quantize/sptq';
 import type { ResultFlag } from '../../results';
-import type { OperatorBuild } from '../measure';
+import type { OperatorBuild } from '../rows';
 import { stem, type BuildContext } from './context';
 
 export interface SptqBuilds {

@@ -1,162 +1,145 @@
 /**
- * Latency measurement of one or more configurations (a model, or a partition's stages, at a thread
- * count), by the method of design-facts §6:
- * - each session is created once; its creation time is reported as cold start, never mixed in;
- * - warm-up runs (at least 5 and 200 ms by default) are discarded;
- * - configurations take turns, so drift on a shared machine spreads over all of them instead of
- *   favouring one; each turn is a block of consecutive runs on one input, whose first runs
- *   re-warm what the previous configuration displaced and are not recorded (core/stats/blocks.ts:
- *   one-run turns measured the interference, not the model). A partition's stages run as
- *   separate blocks too, as on their own tiers;
- * - sampling continues until every configuration's 95% CI of the median is within the target
- *   (default ±2%) after at least 5 turns, or the budget or the sample cap is reached; all
- *   recorded samples are returned.
- * Progress messages carry the samples measured since the previous one (MeasuredSoFar), so a host
- * that cancels the job (kills the runner) keeps what was measured.
- * Peak RSS per configuration: the watchdog's peak while that configuration's sessions are created
- * and warmed up (one at a time), minus the RSS before, plus the runner's base RSS. That estimates
- * a runner holding only this configuration, which is what a tier would run.
+ * One slice of latency measurement (design-facts §6; the race that calls it is
+ * src/core/pipeline/race.ts):
+ * - sessions run with onnxruntime's default options at the tier's thread count, as deployed;
+ * - a configuration's sessions are created once and kept while memory allows (sessionPool.ts); the
+ *   first creation's time is its cold start, never mixed into latency; after a creation, warm-up
+ *   runs (5 and 200 ms the first time, 2 after a reload) are discarded;
+ * - configurations take turns, so drift on a shared machine spreads over all of them; each turn is
+ *   a block of consecutive runs on one input whose first runs re-warm what the previous turn
+ *   displaced (core/stats/blocks.ts) — including the previous configuration's spinning pool
+ *   threads — and are not recorded. A partition's stages run as separate blocks, as on their own tiers;
+ * - passes repeat until `sliceMs` has passed; every recorded sample is returned with the block it
+ *   belongs to, and the host computes statistics over blocks.
  */
 import { AdvisorError } from '../../../core/errors';
-import type { BenchmarkConfig, ConfigMeasurement, StageMeasurement } from '../../../core/protocol/benchmark';
+import type { BenchmarkConfig, ConfigSlice, StageMeasurement } from '../../../core/protocol/benchmark';
 import { blockRuns, DEFAULT_BLOCKS, rewarmDue, type BlockRule } from '../../../core/stats/blocks';
-import { ciReached, nextCheckAfter } from '../../../core/stats/stopping';
-import { loadStage, releaseAll, runChain, runStage, toOrtFeeds, type LoadedStage, type ort } from '../ort';
+import { runChain, runStage, toOrtFeeds, type ort } from '../ort';
+import type { Resident } from '../sessionPool';
 import type { JobHandler } from './context';
 
-interface Live {
+interface Visiting {
   config: BenchmarkConfig;
-  stages: LoadedStage[];
   perStage: number[][];
   totals: number[];
+  blockRuns: number[];
+  rewarmRuns: number;
+  loads: number;
+  coldStartMs: number[];
   outputBytes: number[];
   outputNames: string[][];
   peakRssMB: number;
-  reached: boolean;
-  /** Latest per-stage run time, ms: sizes the next block and its re-warm. */
-  stageMs: number[];
-  blocks: number;
-  rewarmRuns: number;
-  /** Samples already streamed in progress messages. */
-  sent: number;
-}
-
-/** A configuration's measurement from sample `from` on (0: all of it). */
-function measurement(l: Live, from: number): ConfigMeasurement {
-  return {
-    id: l.config.id,
-    stages: l.stages.map((s, k): StageMeasurement => ({
-      samplesMs: l.perStage[k]!.slice(from),
-      coldStartMs: s.coldStartMs,
-      outputBytes: l.outputBytes[k] ?? 0,
-      outputNames: l.outputNames[k]!,
-    })),
-    samplesMs: l.totals.slice(from),
-    peakRssMB: l.peakRssMB,
-    ciReached: l.reached,
-    blocks: l.blocks,
-    rewarmRuns: l.rewarmRuns,
-  };
 }
 
 /**
- * One turn of a configuration: per stage, re-warm runs then `runs` recorded runs, all on `input`
- * (a later stage on the earlier stage's outputs for it). Totals pair run i of every stage.
+ * Recent run times per stage of each configuration, across slices: their median sizes the next
+ * block and its re-warm (one run descheduled on a busy machine must not shrink a block to one run).
  */
-async function runBlock(l: Live, input: Record<string, ort.Tensor>, runs: number, rule: BlockRule): Promise<void> {
+const recent = new Map<string, number[][]>();
+const RECENT = 9;
+
+function noteRun(id: string, stage: number, ms: number): void {
+  const runs = recent.get(id)![stage]!;
+  runs.push(ms);
+  if (runs.length > RECENT) runs.shift();
+}
+
+function typicalMs(id: string, stage: number): number {
+  const runs = [...recent.get(id)![stage]!].sort((a, b) => a - b);
+  return runs.length ? runs[Math.floor((runs.length - 1) / 2)]! : 0;
+}
+
+/** One turn: per stage, re-warm runs then `runs` recorded runs, all on `input` (a later stage on the earlier stage's outputs). */
+async function runBlock(v: Visiting, stages: Resident['stages'], input: Record<string, ort.Tensor>, runs: number, rule: BlockRule): Promise<void> {
+  const id = v.config.id;
   const totals = new Array<number>(runs).fill(0);
   let current = input;
-  for (const [s, stage] of l.stages.entries()) {
+  for (const [s, stage] of stages.entries()) {
     const rewarmStart = performance.now();
-    while (rewarmDue(performance.now() - rewarmStart, l.stageMs[s]!, rule)) {
-      l.stageMs[s] = (await runStage(stage, current)).ms;
-      l.rewarmRuns++;
+    while (rewarmDue(performance.now() - rewarmStart, typicalMs(id, s), rule)) {
+      noteRun(id, s, (await runStage(stage, current)).ms);
+      v.rewarmRuns++;
     }
     let next = current;
     for (let i = 0; i < runs; i++) {
       const r = await runStage(stage, current);
-      l.perStage[s]!.push(r.ms);
+      v.perStage[s]!.push(r.ms);
       totals[i] += r.ms;
-      l.stageMs[s] = r.ms;
+      noteRun(id, s, r.ms);
+      v.outputBytes[s] = r.outputBytes;
       next = r.next;
     }
     current = next;
   }
-  l.totals.push(...totals);
-  l.blocks++;
+  v.totals.push(...totals);
+  v.blockRuns.push(runs);
 }
 
 export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
-  const started = Date.now();
+  const started = performance.now();
+  if (params.samples.length === 0) throw new AdvisorError('input', 'the benchmark needs at least one input sample');
+  if (params.configs.length === 0) throw new AdvisorError('internal', 'the benchmark was given no configuration');
+  const rule: BlockRule = {
+    ...DEFAULT_BLOCKS,
+    ...(params.rewarmMs !== undefined ? { rewarmMs: params.rewarmMs } : {}),
+    ...(params.blockMs !== undefined ? { blockMs: params.blockMs } : {}),
+  };
   const warmupRuns = params.warmupRuns ?? 5;
   const warmupMs = params.warmupMs ?? 200;
-  const rule = { targetRelHalfWidth: params.targetRelHalfWidth ?? 0.02, minSamples: params.minSamples ?? 20 };
-  const blockRule: BlockRule = { ...DEFAULT_BLOCKS, ...(params.rewarmMs !== undefined ? { rewarmMs: params.rewarmMs } : {}), ...(params.blockMs !== undefined ? { blockMs: params.blockMs } : {}) };
-  const maxSamples = params.maxSamples ?? 10000;
-  if (params.samples.length === 0) throw new AdvisorError('input', 'the benchmark needs at least one input sample');
   const feeds = params.samples.map(toOrtFeeds);
-  const live: Live[] = [];
-  const loading: LoadedStage[] = [];
-  try {
-    for (const [i, config] of params.configs.entries()) {
-      ctx.progress(`loading ${config.id}`, 0);
-      const before = process.memoryUsage.rss();
-      ctx.watchdog.resetPeak();
-      for (const spec of config.stages) loading.push(await loadStage(spec));
-      const stages = loading.splice(0);
-      const l: Live = {
-        config, stages, perStage: stages.map(() => []), totals: [], outputBytes: [],
-        outputNames: stages.map((s) => [...s.session.outputNames]), peakRssMB: 0, reached: false,
-        stageMs: stages.map(() => 0), blocks: 0, rewarmRuns: 0, sent: 0,
-      };
-      live.push(l);
-      const warmStart = Date.now();
-      for (let w = 0; w < Math.max(1, warmupRuns) || Date.now() - warmStart < warmupMs; w++) {
-        const r = await runChain(stages, feeds[w % feeds.length]!);
-        l.outputBytes = r.outputBytes;
-        l.stageMs = r.ms;
+  const visits: Visiting[] = params.configs.map((config) => ({
+    config, perStage: config.stages.map(() => []), totals: [], blockRuns: [], rewarmRuns: 0, loads: 0,
+    coldStartMs: config.stages.map(() => 0), outputBytes: config.stages.map(() => 0), outputNames: config.stages.map(() => []), peakRssMB: 0,
+  }));
+  ctx.watchdog.resetPeak();
+  let runnerPeak = process.memoryUsage.rss();
+  let passes = 0;
+  let lastProgress = 0;
+  do {
+    // every configuration gets the same input in a pass, so inputs never differ between them
+    const input = feeds[((params.firstPass ?? 0) + passes) % feeds.length]!;
+    for (const v of visits) {
+      const { resident, created } = await ctx.sessions.acquire(v.config);
+      if (created) {
+        const first = !recent.has(v.config.id);
+        if (first) recent.set(v.config.id, v.config.stages.map(() => []));
+        v.loads++;
+        resident.stages.forEach((st, s) => { if (first || v.coldStartMs[s] === 0) v.coldStartMs[s] = st.coldStartMs; });
+        const warmStart = performance.now();
+        const minRuns = first ? Math.max(1, warmupRuns) : 2;
+        for (let w = 0; w < minRuns || (first && performance.now() - warmStart < warmupMs); w++) {
+          const r = await runChain(resident.stages, input);
+          r.ms.forEach((ms, s) => noteRun(v.config.id, s, ms));
+        }
+        ctx.sessions.settle(resident);
       }
-      l.peakRssMB = (ctx.baseRssBytes + Math.max(0, ctx.watchdog.peak() - before)) / 2 ** 20;
-      ctx.progress(`loaded ${config.id} (${i + 1}/${params.configs.length})`, 0);
+      v.outputNames = resident.stages.map((st) => [...st.session.outputNames]);
+      v.peakRssMB = ctx.sessions.ownPeakBytes(resident) / 2 ** 20;
+      const runMs = v.config.stages.reduce((sum, _, s) => sum + typicalMs(v.config.id, s), 0);
+      await runBlock(v, resident.stages, input, blockRuns(runMs, rule), rule);
+      runnerPeak = Math.max(runnerPeak, ctx.watchdog.peak());
     }
-
-    const t0 = Date.now();
-    let round = 0;
-    let checkAt = rule.minSamples;
-    let lastReport = 0;
-    const fewest = () => Math.min(...live.map((l) => l.totals.length));
-    for (;;) {
-      // every configuration gets the same input in a round, so inputs never differ between them
-      const input = feeds[round % feeds.length]!;
-      for (const l of live) {
-        const runs = Math.min(blockRuns(l.stageMs.reduce((a, b) => a + b, 0), blockRule), maxSamples - l.totals.length);
-        if (runs > 0) await runBlock(l, input, runs, blockRule);
-      }
-      round++;
-      const elapsed = Date.now() - t0;
-      if (round >= blockRule.minBlocks && fewest() >= checkAt) {
-        for (const l of live) l.reached = ciReached(l.totals, rule);
-        checkAt = fewest() + nextCheckAfter(fewest());
-        if (live.every((l) => l.reached)) break;
-      }
-      if (elapsed >= params.budgetMs || fewest() >= maxSamples) {
-        for (const l of live) l.reached = ciReached(l.totals, rule);
-        break;
-      }
-      if (elapsed - lastReport > 250) {
-        lastReport = elapsed;
-        ctx.progress(`measured ${round} rounds of ${live.length} configuration(s)`, Math.min(1, elapsed / params.budgetMs), live.map((l) => {
-          const m = measurement(l, l.sent);
-          l.sent = l.totals.length;
-          return m;
-        }));
-      }
+    passes++;
+    const elapsed = performance.now() - started;
+    if (elapsed - lastProgress > 250) {
+      lastProgress = elapsed;
+      ctx.progress(`measured ${passes} pass(es) over ${visits.length} configuration(s)`, Math.min(1, elapsed / params.sliceMs));
     }
+  } while (performance.now() - started < params.sliceMs);
 
-    const configs = live.map((l) => measurement(l, 0));
-    return { configs, baseRssMB: ctx.baseRssBytes / 2 ** 20, elapsedMs: Date.now() - started };
-  } finally {
-    for (const l of live) await releaseAll(l.stages);
-    await releaseAll(loading);
-  }
+  const configs = visits.map((v): ConfigSlice => ({
+    id: v.config.id,
+    stages: v.config.stages.map((_, s): StageMeasurement => ({
+      samplesMs: v.perStage[s]!, coldStartMs: v.coldStartMs[s]!, outputBytes: v.outputBytes[s]!, outputNames: v.outputNames[s]!,
+    })),
+    samplesMs: v.totals,
+    blockRuns: v.blockRuns,
+    rewarmRuns: v.rewarmRuns,
+    peakRssMB: v.peakRssMB,
+    loads: v.loads,
+  }));
+  return {
+    configs, baseRssMB: ctx.baseRssBytes / 2 ** 20, runnerPeakRssMB: runnerPeak / 2 ** 20, passes, elapsedMs: performance.now() - started,
+  };
 };

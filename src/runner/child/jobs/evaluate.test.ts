@@ -28,7 +28,7 @@ test('top-1 accuracy of the digits models matches PyTorch\'s and a hand-written 
 
   const preds: Record<string, Int32Array> = {};
   for (const [model, key] of [['digits_teacher.onnx', 'teacher'], ['digits_distilled.onnx', 'student_distilled']] as const) {
-    const r = await client.run('evaluate', { stages: [{ modelPath: file(model), threads: 2, spinning: true }], samples: data.samples });
+    const r = await client.run('evaluate', { stages: [{ modelPath: file(model), threads: 2 }], samples: data.samples });
     assert.equal(r.outputs.length, 450);
     const p = classPredictions(r.outputs);
     // independent: argmax over each [1,10] row by hand

@@ -7,8 +7,16 @@ import type { TensorData } from '../../../core/protocol/tensor';
 import { fromOrtTensor, loadStage, releaseAll, runChain, toOrtFeeds, type ort } from '../ort';
 import type { JobHandler } from './context';
 
+/** Runs of one sample after which a chain's memory is at its steady state. */
+const STEADY_RUNS = 3;
+
 export const evaluateJob: JobHandler<'evaluate'> = async (params, ctx) => {
   const stages = [];
+  // what holding and running this chain takes — sessions loaded and one sample run, on top of the
+  // runner's base: the request's own data (samples) and the outputs piling up are not a deployment's
+  const beforeLoad = process.memoryUsage.rss();
+  ctx.watchdog.resetPeak();
+  let peakRssMB = 0;
   try {
     for (const spec of params.stages) stages.push(await loadStage(spec));
     const last = stages[stages.length - 1]!;
@@ -20,6 +28,11 @@ export const evaluateJob: JobHandler<'evaluate'> = async (params, ctx) => {
     let lastReport = 0;
     for (let i = 0; i < params.samples.length; i++) {
       const r = await runChain(stages, toOrtFeeds(params.samples[i]!));
+      if (i === 0) {
+        // onnxruntime's arena grows over the first runs: run twice more before reading the peak
+        for (let k = 0; k < STEADY_RUNS - 1; k++) await runChain(stages, toOrtFeeds(params.samples[0]!));
+        peakRssMB = (ctx.baseRssBytes + Math.max(0, ctx.watchdog.peak() - beforeLoad)) / 2 ** 20;
+      }
       outputs.push(copy(fromOrtTensor(r.outputs[outputName] as ort.Tensor, outputName)));
       const now = Date.now();
       if (now - lastReport > 250) {
@@ -27,7 +40,7 @@ export const evaluateJob: JobHandler<'evaluate'> = async (params, ctx) => {
         ctx.progress(`evaluated ${i + 1}/${params.samples.length} samples`, (i + 1) / params.samples.length);
       }
     }
-    return { outputName, outputs };
+    return { outputName, outputs, peakRssMB };
   } finally {
     await releaseAll(stages);
   }

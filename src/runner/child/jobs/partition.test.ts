@@ -140,7 +140,7 @@ test('the profile job times every node under its own name and the whole run', as
   const model = PARTITION_FIXTURES.chainCnn();
   const file = path.join(dir, 'profiled.onnx');
   writeModel(model, file);
-  const r = await client.run('profile', { stage: { modelPath: file, threads: 1, spinning: false }, samples: samples(model, 1), runs: 5, warmupRuns: 1 });
+  const r = await client.run('profile', { stage: { modelPath: file, threads: 1 }, samples: samples(model, 1), runs: 5, warmupRuns: 1 });
   assert.equal(r.runs, 5);
   assert.ok(r.totalMs > 0);
   for (const n of model.graph!.node.filter((x) => x.op_type === 'Conv' || x.op_type === 'Gemm')) {
@@ -157,7 +157,7 @@ test('profiling a QDQ model keeps the fused int8 kernels under their Conv\'s nam
   const model = PARTITION_FIXTURES.qdqCnn();
   const file = path.join(dir, 'qdq-profiled.onnx');
   writeModel(model, file);
-  const r = await client.run('profile', { stage: { modelPath: file, threads: 1, spinning: false }, samples: samples(model, 1), runs: 3, warmupRuns: 1 });
+  const r = await client.run('profile', { stage: { modelPath: file, threads: 1 }, samples: samples(model, 1), runs: 3, warmupRuns: 1 });
   assert.equal(r.level, 'extended');
   assert.ok(r.nodeMs['conv_0']! > 0 && r.nodeMs['conv_1']! > 0, JSON.stringify(r.nodeMs));
   // fused into QLinearConv: the activations' Q/DQ pairs around the Convs run no kernel of their own

@@ -63,7 +63,7 @@ export const verifyPartitionJob: JobHandler<'verifyPartition'> = async (params, 
   const stages: LoadedStage[] = [];
   try {
     const load = async (modelPath: string) => {
-      const s = await loadStage({ modelPath, threads, spinning: false });
+      const s = await loadStage({ modelPath, threads });
       stages.push(s);
       return s;
     };

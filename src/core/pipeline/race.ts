@@ -1,0 +1,234 @@
+/**
+ * The latency race: every configuration (operator chain × thread count) is measured in slices, in
+ * turn, and the budget goes where it decides. After each slice, rows are derived from what was
+ * measured and a configuration stops when
+ * - its own CI (over block medians) is within the target (default ±3%): `ciReached`;
+ * - every row it serves is dominated — another row is significantly faster (CIs apart), at no larger
+ *   accuracy drop, and sends no more bytes over any link, so no budget and no bandwidth can make it
+ *   the pick: `dominated`;
+ * - or the budget is spent: `budget`.
+ * Operators can join while the race runs (SPTQ once built), and accuracy arrives per operator; a
+ * row whose accuracy is not known yet is never judged dominated. Rows carry why they stopped.
+ */
+import { AdvisorError } from '../errors';
+import { mergeSlice, MIN_CI_BLOCKS, newRecord, recordCi, type ConfigRecord } from '../measure/slices';
+import { DEFAULT_BLOCKS } from '../stats/blocks';
+import type { BenchmarkConfig } from '../protocol/benchmark';
+import type { JobOptions, RunnerHost } from '../protocol/runner';
+import type { OperatorId, PlacementId, ResultRow, StopReason } from '../results';
+import type { LinkId } from '../tiers/types';
+import { configId, deriveRows, threadCounts, type DerivedRow, type OperatorBuild, type RowContext } from './rows';
+
+export const DEFAULT_TARGET = 0.03;
+/** Blocks each configuration should get within the budget: CIs need MIN_CI_BLOCKS, racing decides after them. */
+const TARGET_BLOCKS = 12;
+/** Shortest block, ms: shorter ones would be mostly re-warm. */
+const MIN_BLOCK_MS = 40;
+
+export interface RaceOptions extends RowContext {
+  /** Measuring time, all slices together, ms. */
+  budgetMs: number;
+  targetRelHalfWidth?: number;
+  /** One job call's length, ms (default 600: decisions a few times a second on small models). */
+  sliceMs?: number;
+  job?: JobOptions;
+}
+
+export interface OperatorAccuracyInfo {
+  accuracy?: number;
+  /** Points lost against the baseline (0 for the baseline itself). */
+  drop: number;
+  dropCi?: [number, number];
+  fidelity?: ResultRow['fidelity'];
+  /** Flags the accuracy measurement adds to the operator's rows (e.g. fidelityOnly). */
+  flags?: ResultRow['flags'];
+}
+
+export class Race {
+  private readonly builds: OperatorBuild[] = [];
+  private readonly records = new Map<string, ConfigRecord>();
+  private readonly stopped = new Map<string, { reason: StopReason; by?: { operator: OperatorId; placement: PlacementId } }>();
+  private readonly accuracy = new Map<OperatorId, OperatorAccuracyInfo>();
+  private readonly ownPeakMB = new Map<OperatorId, number>();
+  private passes = 0;
+  spentMs = 0;
+  runnerPeakRssMB = 0;
+  baseRssMB = 0;
+
+  constructor(private readonly runner: RunnerHost, private readonly opts: RaceOptions) {}
+
+  get target(): number {
+    return this.opts.targetRelHalfWidth ?? DEFAULT_TARGET;
+  }
+
+  /** Adds operators to the race: one configuration per thread count. */
+  add(builds: readonly OperatorBuild[]): void {
+    for (const b of builds) {
+      const i = this.builds.length;
+      this.builds.push(b);
+      for (const t of threadCounts(this.opts.tiers, this.opts.hostCores)) {
+        const own = this.ownPeakMB.get(b.operator);
+        const config: BenchmarkConfig = {
+          id: configId(i, b, t), stages: b.stages.map((modelPath) => ({ modelPath, threads: t })), ...(own !== undefined ? { ownPeakMB: own } : {}),
+        };
+        this.records.set(config.id, newRecord(config));
+      }
+    }
+  }
+
+  setAccuracy(op: OperatorId, acc: OperatorAccuracyInfo): void {
+    this.accuracy.set(op, acc);
+  }
+
+  /** An operator's peak memory measured alone in a fresh runner (before it joins): rows report it, the runner's memory bound uses it. */
+  setOwnPeak(op: OperatorId, mb: number): void {
+    this.ownPeakMB.set(op, mb);
+    this.builds.forEach((b, i) => {
+      if (b.operator !== op) return;
+      for (const t of threadCounts(this.opts.tiers, this.opts.hostCores)) {
+        const rec = this.records.get(configId(i, b, t));
+        if (rec) rec.config.ownPeakMB = mb;
+      }
+    });
+  }
+
+  get active(): BenchmarkConfig[] {
+    return [...this.records.values()].filter((r) => !this.stopped.has(r.config.id)).map((r) => r.config);
+  }
+
+  get budgetLeftMs(): number {
+    return Math.max(0, this.opts.budgetMs - this.spentMs);
+  }
+
+  /** One slice over the active configurations, then the stopping decisions. False when the race is over. */
+  async step(): Promise<boolean> {
+    // past the budget, a configuration that joined late still gets one pass, so every operator has its rows
+    const spent = this.budgetLeftMs <= 0;
+    const active = spent ? this.active.filter((c) => this.records.get(c.id)!.samplesMs.length === 0) : this.active;
+    if (active.length === 0) { this.stopAll('budget'); return false; }
+    const r = await this.runner.run('benchmark', {
+      configs: active, samples: this.opts.samples, firstPass: this.passes,
+      sliceMs: spent ? 0 : Math.min(this.opts.sliceMs ?? 600, this.budgetLeftMs), blockMs: this.blockMs(active.length),
+      // blocks re-warm anyway: a short first warm-up leaves the budget to the blocks
+      warmupRuns: 3, warmupMs: 50,
+    }, this.opts.job);
+    this.spentMs += r.elapsedMs;
+    this.passes += r.passes;
+    this.runnerPeakRssMB = Math.max(this.runnerPeakRssMB, r.runnerPeakRssMB);
+    this.baseRssMB = r.baseRssMB;
+    for (const slice of r.configs) {
+      const rec = this.records.get(slice.id);
+      if (!rec) throw new AdvisorError('internal', `the runner measured an unknown configuration ${slice.id}`);
+      mergeSlice(rec, slice);
+    }
+    this.decide();
+    if (this.budgetLeftMs <= 0 && this.active.every((c) => this.records.get(c.id)!.samplesMs.length > 0)) this.stopAll('budget');
+    return this.active.length > 0;
+  }
+
+  /**
+   * Block length for this many running configurations: short enough that each can get
+   * TARGET_BLOCKS blocks within what is left of the budget (a CI needs MIN_CI_BLOCKS), long enough
+   * that the discarded re-warm stays a small share.
+   */
+  private blockMs(running: number): number {
+    const perBlock = this.budgetLeftMs / (Math.max(1, running) * TARGET_BLOCKS);
+    return Math.round(Math.min(DEFAULT_BLOCKS.blockMs, Math.max(MIN_BLOCK_MS, perBlock - DEFAULT_BLOCKS.rewarmMs)));
+  }
+
+  /** Runs slices until every configuration stopped or the budget is spent. */
+  async run(onSlice?: (race: Race) => void): Promise<void> {
+    while (await this.step()) onSlice?.(this);
+    onSlice?.(this);
+  }
+
+  /** Marks everything still running as stopped (cancel, failure): the rows say so. */
+  stopAll(reason: StopReason): void {
+    for (const c of this.active) this.stopped.set(c.id, { reason });
+  }
+
+  /** Rows from everything measured so far, with accuracy and why each row's sampling stopped. */
+  rows(): ResultRow[] {
+    return this.derived().map((d) => d.row);
+  }
+
+  private derived(): DerivedRow[] {
+    const rows = deriveRows(this.builds, this.records, this.opts);
+    for (const d of rows) {
+      const acc = this.accuracy.get(d.row.operator);
+      if (acc) {
+        Object.assign(d.row, {
+          ...(acc.accuracy !== undefined ? { accuracy: acc.accuracy } : {}), accuracyDrop: acc.drop,
+          ...(acc.dropCi ? { accuracyDropCi: acc.dropCi } : {}), ...(acc.fidelity ? { fidelity: acc.fidelity } : {}),
+        });
+        if (acc.flags?.length) d.row.flags = [...new Set([...d.row.flags, ...acc.flags])];
+      }
+      const states = d.configs.map((id) => this.stopped.get(id));
+      const s = d.row.sampling!;
+      if (states.every((x) => x)) {
+        // the row's own state: dominated if any of its configurations stopped for it, else the latest reason
+        const dominated = states.find((x) => x!.reason === 'dominated');
+        const chosen = dominated ?? states.find((x) => x!.reason !== 'ciReached') ?? states[0]!;
+        s.stopped = chosen.reason;
+        if (chosen.by) s.by = chosen.by;
+      }
+      if (s.stopped !== 'dominated' && s.stopped !== 'running' && !(s.relHalfWidth <= this.target)) {
+        d.row.flags = [...new Set([...d.row.flags, 'ciNotReached' as const])];
+      }
+    }
+    return rows;
+  }
+
+  private decide(): void {
+    const rows = this.derived();
+    const dominatedBy = new Map<ResultRow, ResultRow>();
+    for (const r of rows) {
+      const by = rows.find((s) => s !== r && dominates(s.row, r.row));
+      if (by) dominatedBy.set(r.row, by.row);
+    }
+    for (const rec of this.records.values()) {
+      const id = rec.config.id;
+      if (this.stopped.has(id)) continue;
+      const ci = recordCi(rec);
+      if (ci.valid && ci.relHalfWidth <= this.target) { this.stopped.set(id, { reason: 'ciReached' }); continue; }
+      const served = rows.filter((d) => d.configs.includes(id));
+      if (served.length > 0 && ci.blocks >= MIN_CI_BLOCKS && served.every((d) => dominatedBy.has(d.row))) {
+        const by = dominatedBy.get(served[0]!.row)!;
+        this.stopped.set(id, { reason: 'dominated', by: { operator: by.operator, placement: by.placement } });
+      }
+    }
+  }
+}
+
+/** Bytes a row sends over each link per request (its transfers, summed). */
+function bytesPerLink(r: ResultRow): Map<LinkId, { bytes: number; hops: number }> {
+  const m = new Map<LinkId, { bytes: number; hops: number }>();
+  for (const t of r.transfers ?? []) {
+    const e = m.get(t.link) ?? { bytes: 0, hops: 0 };
+    e.bytes += t.bytes;
+    e.hops++;
+    m.set(t.link, e);
+  }
+  return m;
+}
+
+/**
+ * `s` dominates `r`: significantly faster (95% CIs over blocks apart), at no larger accuracy drop,
+ * fitting where `r` fits, and sending no more bytes (nor more messages) over any link — so at every
+ * bandwidth and every accuracy budget `s` stays the better choice.
+ */
+export function dominates(s: ResultRow, r: ResultRow): boolean {
+  if (s.accuracyDrop === undefined || r.accuracyDrop === undefined) return false;
+  if (s.accuracyDrop > r.accuracyDrop + 1e-9) return false;
+  if (s.flags.includes('doesNotFit') && !r.flags.includes('doesNotFit')) return false;
+  const sh = s.latencyMs.ciHigh;
+  const rl = r.latencyMs.ciLow;
+  if (sh === undefined || rl === undefined || !(sh < rl)) return false;
+  const sb = bytesPerLink(s);
+  const rb = bytesPerLink(r);
+  for (const [link, e] of sb) {
+    const other = rb.get(link);
+    if (!other || e.bytes > other.bytes || e.hops > other.hops) return false;
+  }
+  return true;
+}
