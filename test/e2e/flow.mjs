@@ -193,12 +193,13 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
     // 6) a wrong edge-advisor.json: the extension's schema (jsonValidation) squiggles it in the editor
     await closeAllEditors(page);
     await openFile(page, 'bad/edge-advisor.json');
-    const squiggles = page.locator('.monaco-editor .squiggly-error');
+    // JSON schema violations are warnings in VS Code (yellow squiggles, counted in the status bar)
+    const squiggles = page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error');
     await squiggles.first().waitFor({ timeout: 30_000 });
     const squiggleCount = await squiggles.count();
     check(squiggleCount >= 2, `the unknown field and the wrong colour are both squiggled (${squiggleCount})`);
-    await squiggles.first().hover();
-    const hover = page.locator('.monaco-hover');
+    await page.locator('.monaco-editor .view-lines span', { hasText: /^"varients"$/ }).first().hover();
+    const hover = page.locator('.monaco-hover', { hasText: 'varients' });
     await hover.first().waitFor({ timeout: 10_000 });
     const hoverText = (await hover.first().textContent()).trim();
     check(/not allowed|varients/i.test(hoverText), `the hover explains the unknown field ("${hoverText.slice(0, 120)}")`);
