@@ -7,7 +7,7 @@
 //
 // usage: node scripts/testPack.mjs            (CI runs it after npm test)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,7 +29,7 @@ try {
   lap(`packed ${packed[0].filename}: ${(packed[0].size / 1024).toFixed(0)} KiB, ${packed[0].entryCount} files`);
 
   const app = join(tmp, 'pipeline');
-  execFileSync('mkdir', ['-p', app]);
+  mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pipeline', private: true }));
   execFileSync(npm, ['install', '--prefer-offline', '--no-package-lock', tarball], { cwd: app, env, stdio: ['ignore', 'ignore', 'inherit'] });
   lap('npm install <tarball> in a clean folder');
