@@ -21,13 +21,18 @@ export class JobStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('edgeAdvisor.job', vscode.StatusBarAlignment.Left, 100);
   private readonly active = new Map<number, JobView>();
   private running = false;
+  /** The job the item shows: what a click cancels. */
+  private shownId: number | undefined;
   private readonly subscription: { dispose(): void };
   private readonly command: vscode.Disposable;
 
   constructor(onDidChange: (listener: (job: JobView) => void) => { dispose(): void }, private readonly cancel: (id: number) => void) {
     this.item.name = vscode.l10n.t('Edge Advisor run');
     this.subscription = onDidChange((job) => this.update(job));
-    this.command = vscode.commands.registerCommand('edgeAdvisor.cancelFromStatusBar', (id: number) => this.cancel(id));
+    this.command = vscode.commands.registerCommand('edgeAdvisor.cancelFromStatusBar', () => { if (this.shownId !== undefined) this.cancel(this.shownId); });
+    // A plain command id, set once: a command object with arguments is re-registered on every update,
+    // and a click landing on the previous rendering finds its command gone (seen under load).
+    this.item.command = 'edgeAdvisor.cancelFromStatusBar';
     void vscode.commands.executeCommand('setContext', JOB_RUNNING_CONTEXT, false);
   }
 
@@ -45,6 +50,7 @@ export class JobStatusBar implements vscode.Disposable {
   private render(): void {
     const jobs = [...this.active.values()];
     const shown = jobs.find((j) => j.state === 'running') ?? jobs[0];
+    this.shownId = shown?.id;
     if (!shown) { this.item.hide(); return; }
     const name = path.basename(shown.key);
     const pct = shown.progress ? `${Math.round(shown.progress.fraction * 100)}%` : '';
@@ -58,7 +64,6 @@ export class JobStatusBar implements vscode.Disposable {
       ...(waiting > 0 ? [vscode.l10n.t('{0} more run(s) waiting', waiting)] : []),
       vscode.l10n.t('Click to cancel this run.'),
     ].join('\n');
-    this.item.command = { command: 'edgeAdvisor.cancelFromStatusBar', title: vscode.l10n.t('Cancel Run'), arguments: [shown.id] };
     this.item.accessibilityInformation = { label: vscode.l10n.t('Edge Advisor is running {0}, {1}. Activate to cancel.', name, pct || vscode.l10n.t('starting')) };
     this.item.show();
   }
