@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { writeModel } from '../src/core/onnx/io';
 import { encodeNpy } from '../src/core/data/npy';
 import { cnn } from './fixtures/models';
+import { assertMatchesSchema } from './support/schemas';
 import { tempDir, runCli } from './support/shared';
 
 
@@ -30,6 +31,7 @@ test('bench --json prints identity rows per placement, tiers and environment; a 
     results: Array<{ operator: string; placement: string; latencyMs: Record<string, number>; computeMs: { median: number }; transferMs: number; coldStartMs: number; peakRssMB: number; accuracy: number; flags: string[] }>;
     tiers: { name: string }; environment: { onnxruntime: string; cached: boolean };
   };
+  assertMatchesSchema('bench', out);
   assert.deepEqual(out.results.map((x) => `${x.operator}@${x.placement}`), ['identity@mobile', 'identity@cloud']);
   for (const row of out.results) {
     for (const k of ['median', 'p90', 'p95', 'min', 'max', 'ciLow', 'ciHigh', 'n']) assert.equal(typeof row.latencyMs[k], 'number', k);

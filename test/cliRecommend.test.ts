@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AdvisorReport } from '../src/core/results';
+import { assertMatchesSchema } from './support/schemas';
 import { REPO_ROOT, tempDir, runCli } from './support/shared';
 
 const RESNEXT = path.join(REPO_ROOT, 'test/fixtures/study-measurements/resnext.json');
@@ -14,6 +15,7 @@ test('recommend --measurements --json emits an AdvisorReport whose choice follow
   const r = cli('recommend', '--measurements', RESNEXT, '--max-accuracy-drop', '3.5', '--json');
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as AdvisorReport;
+  assertMatchesSchema('report', report);
   assert.equal(report.maxAccuracyDrop, 3.5);
   assert.equal(report.model.modality, 'image');
   assert.equal(report.results.length, 20);

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { AdvisorReport } from '../src/core/results';
+import { assertMatchesSchema } from './support/schemas';
 import { REPO_ROOT, SAMPLE_DIR, tempDir } from './support/shared';
 import { writeModel } from '../src/core/onnx/io';
 import { boxes } from './fixtures/models';
@@ -25,6 +26,7 @@ test('recommend fills the whole matrix on the digits family and its pick follows
     '--budget-seconds', '3', '--out-dir', out, '--json', '--quiet', '--report', path.join(out, 'report.md')], { encoding: 'utf8', timeout: 600_000 });
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout) as AdvisorReport;
+  assertMatchesSchema('report', report);
 
   // every operator × placement, measured
   const have = new Set(report.results.map((x) => `${x.operator}/${x.placement}`));
@@ -80,6 +82,7 @@ test('without data or class outputs, fidelity is per-sample SQNR agreement with 
   const r = spawnSync(process.execPath, [CLI, 'recommend', model, '--budget-seconds', '1', '--json', '--quiet', '--out-dir', path.join(dir, 'out')], { encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout) as AdvisorReport;
+  assertMatchesSchema('report', report);
   assert.equal(report.metric, 'agreement');
   assert.ok(report.warnings!.some((w) => /synthetic/.test(w)));
   const identity = report.results.find((x) => x.operator === 'identity')!;
@@ -95,6 +98,7 @@ test('without data or class outputs, fidelity is per-sample SQNR agreement with 
   const again = spawnSync(process.execPath, [CLI, 'recommend', model, '--budget-seconds', '1', '--json', '--quiet', '--out-dir', path.join(dir, 'out'), '--max-accuracy-drop', '0'], { encoding: 'utf8', timeout: 300_000 });
   assert.equal(again.status, 0, again.stderr);
   const cached = JSON.parse(again.stdout) as AdvisorReport;
+  assertMatchesSchema('report', cached);
   assert.equal(cached.cachedAt, report.environment.date);
   assert.deepEqual(cached.results.map((x) => x.latencyMs.median), report.results.map((x) => x.latencyMs.median));
   assert.equal(cached.maxAccuracyDrop, 0);
@@ -108,6 +112,7 @@ test('an already-quantized model: no SPTQ, no calibration warning, and the repor
     '--no-cache', '--out-dir', path.join(dir, 'out')], { encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout) as AdvisorReport;
+  assertMatchesSchema('report', report);
   assert.ok(!report.results.some((x) => x.operator === 'sptq'));
   assert.ok(!report.warnings!.some((w) => /SPTQ ranges/.test(w)), String(report.warnings));
   assert.ok(report.warnings!.some((w) => /the model runs only 0 of its 7 Conv\/MatMul\/Gemm as integer kernels/.test(w)), String(report.warnings));

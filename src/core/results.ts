@@ -45,7 +45,20 @@ export interface LatencyStats {
 export interface Fidelity {
   /** Percentage of samples whose top-1 class equals the float model's. */
   top1Agreement: number;
-  /** Signal-to-quantization-noise ratio of the outputs vs float, dB. */
+  /**
+   * Signal-to-quantization-noise ratio of the outputs vs float, dB; Infinity (null in JSON) when they are identical.
+   * @nullable
+   */
+  sqnrDb: number;
+}
+
+/** One quantized tensor's SQNR against the float model. */
+export interface LayerSqnr {
+  tensor: string;
+  /**
+   * dB; Infinity (null in JSON) when the tensor is reproduced exactly.
+   * @nullable
+   */
   sqnrDb: number;
 }
 
@@ -89,7 +102,10 @@ export type StopReason =
 export interface Sampling {
   /** Blocks (turns of consecutive runs) its CI is computed over. */
   blocks: number;
-  /** Half-width of the 95% CI of the median relative to it (Infinity until enough blocks). */
+  /**
+   * Half-width of the 95% CI of the median relative to it; Infinity (null in JSON) until enough blocks.
+   * @nullable
+   */
   relHalfWidth: number;
   stopped: StopReason;
   /** For 'dominated': the row that dominates it. */
@@ -145,7 +161,7 @@ export interface AdvisorReport {
   sensitivity: SensitivityPoint[];
   tiers: TierSet;
   /** Per-layer SQNR of the SPTQ model, for the quantization-error chart. */
-  quantization?: { layers: Array<{ tensor: string; sqnrDb: number }>; fusionShare?: number; synthetic?: boolean };
+  quantization?: { layers: LayerSqnr[]; fusionShare?: number; synthetic?: boolean };
   /** Variants that were looked for but not provided, with the study's observed range as a hint. */
   missing?: Array<{ operator: OperatorId; hint: string }>;
   /** Rows the engine would not recommend and why (does not fit, outside the budget, ...). */

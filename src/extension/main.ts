@@ -12,6 +12,7 @@ import type { PanelJobState } from '../core/protocol/panel';
 import type { AdvisorReport } from '../core/results';
 import { createAdvisorStart, describeProgress } from './advisorJob';
 import { JobManager, type JobSnapshot } from './jobs';
+import { JobStatusBar } from './jobStatus';
 import { MODEL_CARD_VIEW_TYPE, ModelCardProvider } from './modelCardEditor';
 import { RESULTS_VIEW_TYPE, ResultsPanel, type PanelHost } from './panel';
 import {
@@ -21,7 +22,7 @@ import {
 import { askRunOptions } from './setup';
 import { surroundingsOf, type ModelSurroundings, type Variants } from './variants';
 
-const UNTRUSTED_REASON = 'This workspace is in Restricted Mode, so Edge Advisor only inspects models: running a model loads it into onnxruntime, which is only safe for files you trust. Trust the workspace to benchmark.';
+const untrustedReason = () => vscode.l10n.t('This workspace is in Restricted Mode, so Edge Advisor only inspects models: running a model loads it into onnxruntime, which is only safe for files you trust. Trust the workspace to benchmark.');
 
 type Job = JobSnapshot<JobRequest, AdvisorReport, AdvisorProgress>;
 
@@ -39,7 +40,8 @@ class EdgeAdvisorExtension implements PanelHost {
       start: createAdvisorStart(),
       log: (line) => this.log.info(line),
     });
-    context.subscriptions.push(this.log, this.modelChanged, this.jobs.onDidChange((s) => this.onJob(s)), { dispose: () => void this.jobs.dispose() });
+    context.subscriptions.push(this.log, this.modelChanged, this.jobs.onDidChange((s) => this.onJob(s)), { dispose: () => void this.jobs.dispose() },
+      new JobStatusBar((l) => this.jobs.onDidChange(l), (id) => this.jobs.cancel(id)));
   }
 
   activate(): void {
@@ -55,7 +57,7 @@ class EdgeAdvisorExtension implements PanelHost {
         const model = uri instanceof vscode.Uri ? uri.fsPath : this.activeModel();
         const job = model ? this.jobs.activeFor(model) : undefined;
         if (job) this.jobs.cancel(job.id);
-        else void vscode.window.showInformationMessage('Edge Advisor: no run in progress for this model.');
+        else void vscode.window.showInformationMessage(vscode.l10n.t('Edge Advisor: no run in progress for this model.'));
       })),
       reg('edgeAdvisor.showLog', () => this.log.show()),
       reg('edgeAdvisor.openSample', () => this.guard(() => this.openSample())),
@@ -73,7 +75,7 @@ class EdgeAdvisorExtension implements PanelHost {
   // ---- PanelHost / ModelCardHost ----------------------------------------------------------
 
   capabilities(): { canRun: boolean; reason?: string } {
-    return vscode.workspace.isTrusted ? { canRun: true } : { canRun: false, reason: UNTRUSTED_REASON };
+    return vscode.workspace.isTrusted ? { canRun: true } : { canRun: false, reason: untrustedReason() };
   }
 
   roots(modelPath: string): string[] {
@@ -123,16 +125,18 @@ class EdgeAdvisorExtension implements PanelHost {
     const modelPath = await this.resolveTarget(uri);
     if (!modelPath) return;
     if (!vscode.workspace.isTrusted) {
-      const choice = await vscode.window.showWarningMessage(UNTRUSTED_REASON, 'Manage Workspace Trust', 'Open Model Card');
-      if (choice === 'Manage Workspace Trust') await vscode.commands.executeCommand('workbench.trust.manage');
-      if (choice === 'Open Model Card') await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(modelPath), MODEL_CARD_VIEW_TYPE);
+      const [manage, card] = [vscode.l10n.t('Manage Workspace Trust'), vscode.l10n.t('Open Model Card')];
+      const choice = await vscode.window.showWarningMessage(untrustedReason(), manage, card);
+      if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+      if (choice === card) await vscode.commands.executeCommand('vscode.openWith', vscode.Uri.file(modelPath), MODEL_CARD_VIEW_TYPE);
       return;
     }
     const active = this.jobs.activeFor(modelPath);
     if (active) {
       ResultsPanel.show(this, modelPath);
-      const c = await vscode.window.showInformationMessage(`Edge Advisor: a run is already in progress for ${path.basename(modelPath)}.`, 'Cancel Run');
-      if (c === 'Cancel Run') this.jobs.cancel(active.id);
+      const cancel = vscode.l10n.t('Cancel Run');
+      const c = await vscode.window.showInformationMessage(vscode.l10n.t('Edge Advisor: a run is already in progress for {0}.', path.basename(modelPath)), cancel);
+      if (c === cancel) this.jobs.cancel(active.id);
       return;
     }
     const current = this.runOptionsFor(modelPath);
@@ -234,7 +238,7 @@ class EdgeAdvisorExtension implements PanelHost {
     try {
       return surroundingsOf(modelPath, this.workspaceRoot(modelPath));
     } catch (e) {
-      void vscode.window.showWarningMessage(`Edge Advisor: ${toAdvisorError(e).message}`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('Edge Advisor: {0}', toAdvisorError(e).message));
       return { variants: {} };
     }
   }
@@ -264,13 +268,13 @@ class EdgeAdvisorExtension implements PanelHost {
     if (active) return active;
     const files = await vscode.workspace.findFiles('**/*.onnx', '**/{node_modules,.edge-advisor,.git}/**', 500);
     if (files.length === 0) {
-      const c = await vscode.window.showInformationMessage('Edge Advisor: there are no .onnx files in this workspace.', 'Open Sample Model');
+      const c = await vscode.window.showInformationMessage(vscode.l10n.t('Edge Advisor: there are no .onnx files in this workspace.'), vscode.l10n.t('Open Sample Model'));
       if (c) await this.openSample();
       return undefined;
     }
     const items = files.map((u) => ({ label: path.basename(u.fsPath), description: vscode.workspace.asRelativePath(path.dirname(u.fsPath)), uri: u }))
       .sort((a, b) => a.description.localeCompare(b.description) || a.label.localeCompare(b.label));
-    const picked = await vscode.window.showQuickPick(items, { title: 'Recommend deployment: choose a model', placeHolder: 'ONNX models in this workspace', matchOnDescription: true });
+    const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Recommend deployment: choose a model'), placeHolder: vscode.l10n.t('ONNX models in this workspace'), matchOnDescription: true });
     return picked?.uri.fsPath;
   }
 
@@ -308,7 +312,7 @@ class EdgeAdvisorExtension implements PanelHost {
     } catch (e) {
       const err = toAdvisorError(e);
       this.log.error(`${err.category}: ${err.message}`);
-      const c = await vscode.window.showErrorMessage(`Edge Advisor: ${err.message}`, 'Show Log');
+      const c = await vscode.window.showErrorMessage(vscode.l10n.t('Edge Advisor: {0}', err.message), vscode.l10n.t('Show Log'));
       if (c) this.log.show();
     }
   }
@@ -327,7 +331,7 @@ export function activate(context: vscode.ExtensionContext): void {
     new EdgeAdvisorExtension(context).activate();
   } catch (e) {
     // VS Code does not tell the user when activation fails; do it ourselves.
-    void vscode.window.showErrorMessage(`Cannot activate Edge AI Deployment Advisor: ${toAdvisorError(e).message}`);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Cannot activate Edge AI Deployment Advisor: {0}', toAdvisorError(e).message));
     throw e;
   }
 }

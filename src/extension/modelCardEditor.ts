@@ -53,7 +53,7 @@ export class ModelCardProvider implements vscode.CustomReadonlyEditorProvider<Mo
       const caps = this.host.capabilities();
       panel.webview.html = renderModelCard({
         fileName: path.basename(modelPath),
-        inspection: inspection ?? { error: 'Reading the model…' },
+        inspection: inspection ?? { error: vscode.l10n.t('Reading the model…') },
         variants: relativeVariants(this.host.variantsFor(modelPath), path.dirname(modelPath)),
         last: this.host.lastRun(modelPath),
         canRun: caps.canRun,

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { rank } from '../core/recommend/rank';
+import { toReportDocument } from '../core/report/document';
 import type { AdvisorReport } from '../core/results';
 import { liveRows, recordedPick } from '../../webview/model';
 import { renderExport } from './reportExport';
@@ -42,6 +43,6 @@ test('the budget decides the pick: a zero budget admits only lossless rows, a wi
   assert.equal(wide.results.length, report.results.length, 'same measurements, no new rows');
 });
 
-test('an export without settings is the recorded report as it is', () => {
-  assert.deepEqual(JSON.parse(renderExport(report, 'json')), JSON.parse(JSON.stringify(report)));
+test('an export without settings is the recorded report as it is, as a versioned document', () => {
+  assert.deepEqual(JSON.parse(renderExport(report, 'json')), JSON.parse(JSON.stringify(toReportDocument(report))));
 });

@@ -4,10 +4,11 @@
  */
 import { rank, type RankSettings } from '../core/recommend/rank';
 import { renderCsv } from '../core/report/csv';
+import { reportJson } from '../core/report/document';
 import { renderMarkdown } from '../core/report/markdown';
 import type { AdvisorReport } from '../core/results';
 
 export function renderExport(recorded: AdvisorReport, format: 'md' | 'csv' | 'json', settings?: RankSettings): string {
   const report = settings ? rank(recorded, settings) : recorded;
-  return format === 'md' ? renderMarkdown(report) : format === 'csv' ? renderCsv(report) : JSON.stringify(report, null, 2) + '\n';
+  return format === 'md' ? renderMarkdown(report) : format === 'csv' ? renderCsv(report) : reportJson(report);
 }

@@ -4,7 +4,9 @@
  * unit-tested and a bad settings.json never reaches the pipeline.
  */
 import * as path from 'node:path';
+import { DEFAULT_BUDGET_SECONDS } from '../core/pipeline/defaults';
 import type { AdvisorRequest } from '../core/pipeline/types';
+import { DEFAULT_MAX_ACCURACY_DROP } from '../core/study/accuracyClasses';
 import type { Variants } from './variants';
 
 export const TIER_PRESETS = ['study', 'local', 'custom'] as const;
@@ -24,12 +26,12 @@ export interface AdvisorSettings {
   threads: number;
 }
 
-/** Defaults: a "small to medium" accuracy drop in the study's words, and a one-minute benchmark. */
+/** Defaults: the study's "small" accuracy drop, and the CLI's benchmark time budget (one minute). */
 export const DEFAULT_SETTINGS: Readonly<AdvisorSettings> = Object.freeze({
   tierPreset: 'study',
   customTiersFile: '',
-  maxAccuracyDrop: 2,
-  budgetSeconds: 60,
+  maxAccuracyDrop: DEFAULT_MAX_ACCURACY_DROP,
+  budgetSeconds: DEFAULT_BUDGET_SECONDS,
   outputFolder: '',
   threads: 0,
 });

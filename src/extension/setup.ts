@@ -9,10 +9,12 @@ import type { RunOptions, TierPreset } from './runOptions';
 
 function summary(o: RunOptions, modelDir: string): string {
   const rel = (f: string) => path.relative(modelDir, f) || f;
-  const variants = VARIANT_KINDS.filter((k) => o.variants[k]).join(', ') || 'none';
-  const data = o.dataPath ? `data ${rel(o.dataPath)}${o.labelsPath ? ' + labels' : ' (no labels: fidelity mode)'}` : 'no data (synthetic inputs, fidelity mode)';
-  const tiers = o.tierPreset === 'custom' ? `tiers ${o.customTiersFile ? rel(o.customTiersFile) : '(custom, no file)'}` : `${o.tierPreset} tiers`;
-  return `${tiers} · max drop ${o.maxAccuracyDrop} pts · ${o.budgetSeconds} s · variants: ${variants} · ${data}`;
+  const variants = VARIANT_KINDS.filter((k) => o.variants[k]).join(', ') || vscode.l10n.t('none');
+  const data = o.dataPath
+    ? (o.labelsPath ? vscode.l10n.t('data {0} + labels', rel(o.dataPath)) : vscode.l10n.t('data {0} (no labels: fidelity mode)', rel(o.dataPath)))
+    : vscode.l10n.t('no data (synthetic inputs, fidelity mode)');
+  const tiers = o.tierPreset === 'custom' ? vscode.l10n.t('tiers {0}', o.customTiersFile ? rel(o.customTiersFile) : vscode.l10n.t('(custom, no file)')) : vscode.l10n.t('{0} tiers', o.tierPreset);
+  return vscode.l10n.t('{0} · max drop {1} pts · {2} s · variants: {3} · {4}', tiers, o.maxAccuracyDrop, o.budgetSeconds, variants, data);
 }
 
 type Choice<T> = vscode.QuickPickItem & { value: T };
@@ -30,7 +32,7 @@ async function browse(title: string, folders: boolean, filters?: Record<string, 
 async function askNumber(title: string, value: number, lo: number, hi: number, unit: string): Promise<number | undefined> {
   const r = await vscode.window.showInputBox({
     title, value: String(value), ignoreFocusOut: true, prompt: `${lo}–${hi} ${unit}`,
-    validateInput: (s) => { const n = Number(s); return s.trim() !== '' && Number.isFinite(n) && n >= lo && n <= hi ? undefined : `Enter a number from ${lo} to ${hi}.`; },
+    validateInput: (s) => { const n = Number(s); return s.trim() !== '' && Number.isFinite(n) && n >= lo && n <= hi ? undefined : vscode.l10n.t('Enter a number from {0} to {1}.', lo, hi); },
   });
   return r === undefined ? undefined : Number(r);
 }
@@ -42,27 +44,27 @@ async function askNumber(title: string, value: number, lo: number, hi: number, u
 export async function askRunOptions(modelPath: string, current: RunOptions, detected: Variants): Promise<RunOptions | undefined> {
   const dir = path.dirname(modelPath);
   const first = await vscode.window.showQuickPick<Choice<'defaults' | 'customize'>>([
-    { label: '$(play) Use these settings', description: 'Enter', detail: summary(current, dir), value: 'defaults' },
-    { label: '$(settings-gear) Customize…', detail: 'Data and labels, variants, tier preset, accuracy and time budgets', value: 'customize' },
-  ], { title: `Recommend deployment: ${path.basename(modelPath)}`, ignoreFocusOut: true, matchOnDetail: true });
+    { label: `$(play) ${vscode.l10n.t('Use these settings')}`, description: vscode.l10n.t('Enter'), detail: summary(current, dir), value: 'defaults' },
+    { label: `$(settings-gear) ${vscode.l10n.t('Customize…')}`, detail: vscode.l10n.t('Data and labels, variants, tier preset, accuracy and time budgets'), value: 'customize' },
+  ], { title: vscode.l10n.t('Recommend deployment: {0}', path.basename(modelPath)), ignoreFocusOut: true, matchOnDetail: true });
   if (!first) return undefined;
   if (first.value === 'defaults') return current;
 
   const o: RunOptions = { ...current, variants: { ...current.variants } };
 
   // 1. Data and labels
-  const dataChoice = await pick<'keep' | 'none' | 'browse'>('Evaluation data', [
-    ...(o.dataPath ? [{ label: `$(check) ${path.relative(dir, o.dataPath) || o.dataPath}`, description: o.labelsPath ? 'with labels' : 'no labels', value: 'keep' as const }] : []),
-    { label: 'No data', detail: 'Synthetic inputs; accuracy becomes agreement with the float model (fidelity mode)', value: 'none' },
-    { label: 'Choose a .npy file or folder…', value: 'browse' },
+  const dataChoice = await pick<'keep' | 'none' | 'browse'>(vscode.l10n.t('Evaluation data'), [
+    ...(o.dataPath ? [{ label: `$(check) ${path.relative(dir, o.dataPath) || o.dataPath}`, description: o.labelsPath ? vscode.l10n.t('with labels') : vscode.l10n.t('no labels'), value: 'keep' as const }] : []),
+    { label: vscode.l10n.t('No data'), detail: vscode.l10n.t('Synthetic inputs; accuracy becomes agreement with the float model (fidelity mode)'), value: 'none' },
+    { label: vscode.l10n.t('Choose a .npy file or folder…'), value: 'browse' },
   ], 1);
   if (dataChoice === undefined) return undefined;
   if (dataChoice === 'none') { delete o.dataPath; delete o.labelsPath; }
   if (dataChoice === 'browse') {
-    const data = await browse('Evaluation inputs (.npy file or folder)', true, { NumPy: ['npy'] });
+    const data = await browse(vscode.l10n.t('Evaluation inputs (.npy file or folder)'), true, { NumPy: ['npy'] });
     if (!data) return undefined;
     o.dataPath = data;
-    const labels = await browse('Labels (.npy), or cancel for fidelity mode', false, { NumPy: ['npy'] });
+    const labels = await browse(vscode.l10n.t('Labels (.npy), or cancel for fidelity mode'), false, { NumPy: ['npy'] });
     if (labels) o.labelsPath = labels; else delete o.labelsPath;
   }
 
@@ -71,7 +73,7 @@ export async function askRunOptions(modelPath: string, current: RunOptions, dete
   const kinds = VARIANT_KINDS.filter((k) => all[k]);
   if (kinds.length > 0) {
     const picked = await vscode.window.showQuickPick(kinds.map((k) => ({ label: k, description: path.relative(dir, all[k]!) || all[k]!, picked: !!o.variants[k] })), {
-      title: 'Variants to include (2/5)', canPickMany: true, ignoreFocusOut: true,
+      title: vscode.l10n.t('Variants to include (2/5)'), canPickMany: true, ignoreFocusOut: true,
     });
     if (!picked) return undefined;
     o.variants = {};
@@ -79,24 +81,24 @@ export async function askRunOptions(modelPath: string, current: RunOptions, dete
   }
 
   // 3. Tiers
-  const tier = await pick<TierPreset>('Tier preset', [
-    { label: 'study', detail: 'The study\'s set-up: Mobile 4 CPU/4 GB, Edge 8 CPU/16 GB, Cloud 16 CPU/64 GB; 200 and 1 Mbit/s links', value: 'study' },
-    { label: 'local', detail: 'Every tier is this machine', value: 'local' },
-    { label: 'custom…', detail: 'A JSON tier file', value: 'custom' },
+  const tier = await pick<TierPreset>(vscode.l10n.t('Tier preset'), [
+    { label: 'study', detail: vscode.l10n.t('The study\'s set-up: Mobile 4 CPU/4 GB, Edge 8 CPU/16 GB, Cloud 16 CPU/64 GB; 200 and 1 Mbit/s links'), value: 'study' },
+    { label: 'local', detail: vscode.l10n.t('Every tier is this machine'), value: 'local' },
+    { label: 'custom…', detail: vscode.l10n.t('A JSON tier file'), value: 'custom' },
   ], 3);
   if (!tier) return undefined;
   o.tierPreset = tier;
   if (tier === 'custom') {
-    const f = await browse('Tier file (JSON)', false, { JSON: ['json'] });
+    const f = await browse(vscode.l10n.t('Tier file (JSON)'), false, { JSON: ['json'] });
     if (!f) return undefined;
     o.customTiersFile = f;
   }
 
   // 4–5. Budgets
-  const drop = await askNumber('Accuracy budget: largest accepted drop (4/5)', o.maxAccuracyDrop, 0, 100, 'percentage points');
+  const drop = await askNumber(vscode.l10n.t('Accuracy budget: largest accepted drop (4/5)'), o.maxAccuracyDrop, 0, 100, vscode.l10n.t('percentage points'));
   if (drop === undefined) return undefined;
   o.maxAccuracyDrop = drop;
-  const secs = await askNumber('Time budget for benchmarking (5/5)', o.budgetSeconds, 5, 86400, 'seconds');
+  const secs = await askNumber(vscode.l10n.t('Time budget for benchmarking (5/5)'), o.budgetSeconds, 5, 86400, vscode.l10n.t('seconds'));
   if (secs === undefined) return undefined;
   o.budgetSeconds = secs;
   return o;

@@ -1,6 +1,8 @@
 // The user journey, driven through Chromium: explorer right-click → Recommend deployment → results
-// panel (card, scatter pixels, grid rows) → Re-run and Cancel → palette (cached) → model card →
-// light theme. Screenshots go to test-results/e2e/. Selectors follow RECIPE.md §4.
+// panel (card, scatter pixels, grid rows) → Re-run, its status bar item, Cancel from it → palette
+// (cached; Cancel Run only listed while a run is going) → model card (Open Model Card) → light theme
+// → a wrong edge-advisor.json squiggled by the extension's schema. Screenshots go to
+// test-results/e2e/. Selectors follow RECIPE.md §4.
 import { chromium } from 'playwright-core';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -125,20 +127,26 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
     await panel.$eval('[data-testid="result-row"]', (r) => r.scrollIntoView());
     await shot(page, '3-results-grid-dark');
 
-    // 2) Re-run from the panel, then Cancel from the progress notification (the runner is killed)
+    // 2) Re-run from the panel: the status bar shows the run and its progress; clicking it cancels (the runner is killed)
+    check(!(await paletteLists(page, 'Edge Advisor: Cancel Run')), 'Cancel Run is not in the palette while nothing runs');
     await panel.$eval('[data-testid="recommendation-card"]', (r) => r.scrollIntoView());
     await panel.click('#btn-rerun');
     await panel.waitForSelector('[data-testid="progress"]:not([hidden])', { timeout: 30_000 });
-    const toastCancel = page.locator('.notifications-toasts .notification-toast', { hasText: 'Edge Advisor' }).locator('.monaco-button', { hasText: 'Cancel' });
-    let via = 'notification';
-    try { await toastCancel.waitFor({ timeout: 15_000 }); } catch { via = 'panel'; }
+    const status = page.locator('.part.statusbar .statusbar-item', { hasText: 'Edge Advisor: digits_teacher.onnx' });
+    await status.waitFor({ timeout: 15_000 });
     await page.waitForTimeout(1500); // let the second run get going before stopping it
+    const statusText = (await status.textContent()).trim();
+    check(/digits_teacher\.onnx( \d+%)?$/.test(statusText), `the status bar shows the model and its progress ("${statusText}")`);
+    check(await paletteLists(page, 'Edge Advisor: Cancel Run'), 'Cancel Run is in the palette while a run is going');
+    lap(`status bar during the run: "${statusText}"`);
     await shot(page, '4-rerun-progress-dark');
+    const via = 'status bar';
     const cancelAt = Date.now();
-    if (via === 'notification') await toastCancel.click(); else await panel.click('#btn-cancel');
+    await status.click();
     await panel.waitForSelector('[data-testid="job-state"][data-state="cancelled"]', { timeout: 30_000 });
     const cancelS = (Date.now() - cancelAt) / 1000;
     lap(`cancelled from the ${via} in ${cancelS.toFixed(2)} s: "${(await panel.textContent('[data-testid="job-state"]')).trim()}"`);
+    await status.waitFor({ state: 'hidden', timeout: 10_000 });
     await shot(page, '5-cancelled-dark');
     await page.waitForTimeout(1000);
     const leftovers = listTmp(path.join(ws, 'models', '.edge-advisor'));
@@ -158,9 +166,9 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
     await page.waitForTimeout(800);
     check((await drawnPixels(panel2, '#scatter-chart')).drawn > 500, 'the restored scatter plot has drawn pixels');
 
-    // 4) the model card (the default editor for .onnx)
+    // 4) the model card: an optional editor for .onnx, opened with Open Model Card
     await closeAllEditors(page);
-    await modelRow.dblclick();
+    await clickMenuItem(page, await openContextMenu(page, modelRow, 'Open Model Card'), () => openContextMenu(page, modelRow, 'Open Model Card'));
     const card = await webviewWith(page, '[data-testid="inspection"]');
     const cardText = await card.textContent('[data-testid="inspection"]');
     check(/image/.test(cardText) && /Conv/.test(cardText), 'the model card shows the inspection (modality, ops)');
@@ -182,6 +190,22 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
     await page.waitForTimeout(500);
     await shot(page, '9-results-charts-light');
 
+    // 6) a wrong edge-advisor.json: the extension's schema (jsonValidation) squiggles it in the editor
+    await closeAllEditors(page);
+    await openFile(page, 'bad/edge-advisor.json');
+    // JSON schema violations are warnings in VS Code (yellow squiggles, counted in the status bar)
+    const squiggles = page.locator('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error');
+    await squiggles.first().waitFor({ timeout: 30_000 });
+    const squiggleCount = await squiggles.count();
+    check(squiggleCount >= 2, `the unknown field and the wrong colour are both squiggled (${squiggleCount})`);
+    await page.locator('.monaco-editor .view-lines span', { hasText: /^"varients"$/ }).first().hover();
+    const hover = page.locator('.monaco-hover', { hasText: 'varients' });
+    await hover.first().waitFor({ timeout: 10_000 });
+    const hoverText = (await hover.first().textContent()).trim();
+    check(/not allowed|varients/i.test(hoverText), `the hover explains the unknown field ("${hoverText.slice(0, 120)}")`);
+    lap(`wrong edge-advisor.json: ${squiggleCount} squiggles; hover "${hoverText.slice(0, 80)}"`);
+    await shot(page, '11-config-squiggles-light');
+
     fs.writeFileSync(path.join(shots, 'timings.json'), JSON.stringify({ clickToFirstResultsS: firstResultsS, cancelS, cancelVia: via, recommendation: config, gridRows: rows.length }, null, 2));
   } catch (e) {
     await page.screenshot({ path: path.join(shots, 'fail.png') }).catch(() => {});
@@ -189,6 +213,31 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
   } finally {
     await browser.close();
   }
+}
+
+/** Whether the command palette lists `title` (opened, read, closed again). */
+async function paletteLists(page, title) {
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.part.statusbar').click();
+  await page.keyboard.press('F1');
+  await input.waitFor();
+  await input.fill('>' + title);
+  await page.waitForTimeout(800);
+  const rows = await page.locator('.quick-input-list .monaco-list-row').allTextContents();
+  await page.keyboard.press('Escape');
+  return rows.some((r) => r.includes(title));
+}
+
+/** Quick Open (the palette without '>') on a workspace-relative path. */
+async function openFile(page, rel) {
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.part.statusbar').click();
+  await page.keyboard.press('F1');
+  await input.waitFor();
+  await input.fill(rel);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(rel) }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-editor .view-lines').first().waitFor();
 }
 
 /**
@@ -245,7 +294,8 @@ export async function restrictedFlow({ url, ws, shots, chromium: executablePath,
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Restricted Mode' });
     await toast.waitFor({ timeout: 20_000 });
     check(await toast.locator('.monaco-button', { hasText: 'Manage Workspace Trust' }).count() === 1, 'the refusal offers Manage Workspace Trust');
-    await modelRow.dblclick(); // the model card is the default editor for .onnx, in Restricted Mode too
+    // the model card opens in Restricted Mode too
+    await clickMenuItem(page, await openContextMenu(page, modelRow, 'Open Model Card'), () => openContextMenu(page, modelRow, 'Open Model Card'));
     const card = await webviewWith(page, '[data-testid="untrusted"]');
     check(/Restricted Mode/.test(await card.textContent('[data-testid="untrusted"]')), 'the card says why running is off');
     check(await card.$eval('#recommend', (b) => b.disabled), 'the card\'s run button is disabled');

@@ -50,6 +50,12 @@ function makeWorkspace(ws) {
   fs.writeFileSync(path.join(ws, 'edge-advisor.json'), JSON.stringify({
     models: { 'models/digits_teacher.onnx': { data: 'models/digits_test_x.npy', labels: 'models/digits_test_y.npy' } },
   }, null, 2));
+  // a wrong one elsewhere in the workspace, for the editor's schema squiggles
+  fs.mkdirSync(path.join(ws, 'bad'));
+  fs.writeFileSync(path.join(ws, 'bad', 'edge-advisor.json'), JSON.stringify({
+    varients: { distilled: 'student.onnx' },
+    models: { 'net.onnx': { preprocess: { color: 'cmyk' } } },
+  }, null, 2));
   fs.mkdirSync(path.join(ws, '.vscode'));
   // A short budget keeps the run inside the e2e time limit; the numbers are still real.
   fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'edgeAdvisor.budgetSeconds': 15 }, null, 2));

@@ -26,7 +26,13 @@ import { ADVISOR_VERSION, hostFacts } from '../../core/hostFacts';
 const WHOLE: PlacementId[] = ['mobile', 'edge', 'cloud'];
 const DEFAULT_BUDGET_SECONDS = 20;
 
+/**
+ * `bench --json`: the model as is on each tier. The source of `schemas/bench.schema.json`
+ * (npm run gen:json-schemas); `schemaVersion` changes only with an incompatible change.
+ */
 export interface BenchOutput {
+  /** Version of this document's format (schemas/bench.schema.json). */
+  schemaVersion: 1;
   results: ResultRow[];
   tiers: TierSet;
   environment: { host: string; cpus: number; cpuModel: string; node: string; onnxruntime: string; advisor: string; date: string; cached: boolean };
@@ -118,6 +124,7 @@ export const benchCommand: Command = {
         }
       }
       const out: BenchOutput = {
+        schemaVersion: 1,
         results,
         tiers,
         environment: {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { readModel, writeModel } from '../../core/onnx/io';
 import { encodeNpy } from '../../core/data/npy';
 import { cnnModel } from '../../core/quantize/testdata/fixtures';
+import { assertMatchesSchema } from '../../../test/support/schemas';
 import { tempDir, runCli, skipWithoutCli } from '../../../test/support/shared';
 
 const built = skipWithoutCli;
@@ -24,6 +25,7 @@ test('--json reports the output, calibration, fusion and fidelity; the model lan
   const r = cli('quantize', model, '--calib', calib, '--json');
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as Record<string, unknown> & { fusion: { integerKernels: number; total: number; share: number }; fidelity: { samples: number; top1Agreement: number } };
+  assertMatchesSchema('quantize', out);
   assert.equal(out.out, path.join(dir, 'cnn.sptq.onnx'));
   assert.equal(out.calibrationSamples, 16, 'the last fifth (4 samples) is held out for fidelity');
   assert.equal(out.synthetic, false);
@@ -45,6 +47,7 @@ test('without --calib it warns loudly and says so in the JSON', { skip: built },
   const r = cli('quantize', model, '--method', 'percentile', '--no-per-channel', '--no-speed-check', '--out', path.join(dir, 'syn.onnx'), '--json');
   assert.equal(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout) as { synthetic: boolean; perChannel: boolean; warnings: string[]; speed: unknown };
+  assertMatchesSchema('quantize', out);
   assert.equal(out.speed, null, '--no-speed-check');
   assert.equal(out.synthetic, true);
   assert.equal(out.perChannel, false);

@@ -22,7 +22,15 @@ import type { Command } from './command';
 const SYNTHETIC_SAMPLES = 32;
 const MAX_FIDELITY_SAMPLES = 32;
 
+/**
+ * `quantize --json`: what SPTQ wrote and how well it kept the model. The source of
+ * `schemas/quantize.schema.json` (npm run gen:json-schemas); `schemaVersion` changes only with an
+ * incompatible change.
+ */
 export interface QuantizeOutput {
+  /** Version of this document's format (schemas/quantize.schema.json). */
+  schemaVersion: 1;
+  /** The int8 model written. */
   out: string;
   calibrationSamples: number;
   /** Samples stacked per calibration run (1 when the model's leading axis is not a free batch axis). */
@@ -141,7 +149,7 @@ export const quantizeCommand: Command = {
     }
     if (r.speed && r.speed.speedup < 1 && r.speed.p < 0.05) warnings.push(slowerWarning(r));
     const result: QuantizeOutput = {
-      out: r.out, calibrationSamples: r.calibrationSamples, calibrationBatch: r.calibrationBatch.batch, synthetic: r.synthetic, method: r.method,
+      schemaVersion: 1, out: r.out, calibrationSamples: r.calibrationSamples, calibrationBatch: r.calibrationBatch.batch, synthetic: r.synthetic, method: r.method,
       perChannel: r.report.perChannel, quantizedNodes: r.report.quantizedNodes, fusion: r.fusion,
       fidelity: r.fidelity ?? null, speed: r.speed ?? null, skipped: r.report.skipped, notes: r.report.notes, warnings,
     };

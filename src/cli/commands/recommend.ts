@@ -2,6 +2,7 @@
  * `recommend`: the advisor's answer. Two modes share the engine and the output:
  * - measurements mode (`--measurements <file.json>`): the engine alone, on results measured elsewhere;
  * - model mode (`<model.onnx>`): builds and benchmarks every operator × placement first (recommendModel.ts).
+ * Gates (exit 3): gates.ts.
  */
 import * as path from 'node:path';
 import { AdvisorError } from '../../core/errors';
@@ -11,10 +12,12 @@ import { loadMeasurements } from '../../core/recommend/loadMeasurements';
 import { measuredElsewhereTiers } from '../../core/recommend/measurements';
 import { rank } from '../../core/recommend/rank';
 import { renderCsv } from '../../core/report/csv';
+import { reportJson } from '../../core/report/document';
 import { renderMarkdown } from '../../core/report/markdown';
 import type { AdvisorReport } from '../../core/results';
 import { DEFAULT_MAX_ACCURACY_DROP, MEDIUM_DROP_MAX } from '../../core/study/accuracyClasses';
-import { numberOpt, parseArgs, stringOpt, type OptionSpec, type ParsedArgs } from '../args';
+import { listOpt, numberOpt, parseArgs, stringOpt, type OptionSpec, type ParsedArgs } from '../args';
+import { EXIT_GATE_NOT_MET, gateFailure, parseRequire, type Configuration } from '../gates';
 import { table } from '../format';
 import { DEFAULT_BUDGET_SECONDS, runModelMode } from './recommendModel';
 import type { Command } from './command';
@@ -39,6 +42,7 @@ const SPEC: Record<string, OptionSpec> = {
   quiet: { type: 'boolean' },
   cache: { type: 'boolean' },
   threads: { type: 'string' },
+  require: { type: 'string', multiple: true },
 };
 
 export type Write = (text: string) => void;
@@ -46,10 +50,11 @@ export type Write = (text: string) => void;
 export const recommendCommand: Command & { run(argv: string[], write?: Write): Promise<number> } = {
   summary: 'benchmark every operator on every tier and recommend one (or --measurements <file.json>)',
   usage: `usage: edge-advisor recommend --measurements <file.json> [--max-accuracy-drop <points>]
-                                [--latency-target-ms N] [--json] [--report <out.md|out.csv|out.json>]
+                                [--latency-target-ms N] [--require OP@PLACEMENT]... [--json] [--report <out.md|out.csv|out.json>]
        edge-advisor recommend <model.onnx> [--data <file.npy|dir>] [--labels <file>] [--calib <file.npy|dir>]
                               [--variant distilled=<path>] [--variant pruned=<path>] [--variant qat=<path>]
                               [--tiers study|local|<file.json>] [--max-accuracy-drop <points>]
+                              [--latency-target-ms N] [--require OP@PLACEMENT]...
                               [--budget-seconds N] [--out-dir <dir>] [--json] [--report <out.md>] [--quiet]
 
   model mode: builds SPTQ, DSPTQ, Partition and SPTQ-Partition, finds distilled/pruned/QAT variants
@@ -70,10 +75,17 @@ export const recommendCommand: Command & { run(argv: string[], write?: Write): P
                          "latencyMs": {"median", "mean"?, "sd"?, "n"?} | "samplesMs": [...], "accuracy"}]}
   --max-accuracy-drop P  accuracy budget in points (default ${DEFAULT_MAX_ACCURACY_DROP}, the study's "small";
                          ${MEDIUM_DROP_MAX} accepts the study's "small to medium")
-  --latency-target-ms N  pick the most accurate configuration whose median meets N ms
+  --latency-target-ms N  pick the most accurate configuration whose median meets N ms; exit 3 when none
+                         within the accuracy budget does
+  --require OP@PLACEMENT exit 3 unless the pick is this configuration (e.g. sptq@edge; repeat to accept
+                         any of several)
   --json                 print the report as JSON (AdvisorReport: recommendation, results, pareto,
                          sensitivity, tiers, environment)
-  --report FILE          also write the report as Markdown, CSV or JSON (by the file name's ending)`,
+  --report FILE          also write the report as Markdown, CSV or JSON (by the file name's ending)
+
+  exit codes: 0 a recommendation that meets the gates; 1 bad input or a failed job; 2 usage error;
+  3 gate not met (nothing within the accuracy budget and latency target, or not the --require'd pick):
+  the report is still printed and written, and stderr's last line says which target failed by how much`,
 
   async run(argv, write: Write = (t) => void process.stdout.write(t)) {
     const args = parseArgs(argv, SPEC);
@@ -89,6 +101,7 @@ export const recommendCommand: Command & { run(argv: string[], write?: Write): P
 
 interface CommonOptions {
   maxAccuracyDrop: number;
+  required: Configuration[];
   latencyTargetMs?: number;
   json: boolean;
   report?: string;
@@ -103,7 +116,7 @@ function commonOptions(args: ParsedArgs): CommonOptions {
   if (report !== undefined && !/\.(md|markdown|csv|json)$/i.test(report)) {
     throw new AdvisorError('usage', `--report ${report}: use a .md, .csv or .json file name`);
   }
-  return { maxAccuracyDrop, latencyTargetMs, json: args.options['json'] === true, report };
+  return { maxAccuracyDrop, required: listOpt(args, 'require').map(parseRequire), latencyTargetMs, json: args.options['json'] === true, report };
 }
 
 function measurementsMode(file: string, args: ParsedArgs, write: Write): Promise<number> {
@@ -139,10 +152,13 @@ function environment(): AdvisorReport['environment'] {
 function emit(report: AdvisorReport, opts: CommonOptions, write: Write): number {
   if (opts.report) {
     const ext = path.extname(opts.report).toLowerCase();
-    atomicWriteFile(opts.report, ext === '.csv' ? renderCsv(report) : ext === '.json' ? JSON.stringify(report, null, 2) + '\n' : renderMarkdown(report));
+    atomicWriteFile(opts.report, ext === '.csv' ? renderCsv(report) : ext === '.json' ? reportJson(report) : renderMarkdown(report));
   }
-  write(opts.json ? JSON.stringify(report, null, 2) + '\n' : human(report) + '\n');
-  return 0;
+  write(opts.json ? reportJson(report) : human(report) + '\n');
+  const failed = gateFailure(report, opts.required);
+  if (failed === undefined) return 0;
+  process.stderr.write(`edge-advisor recommend: gate not met: ${failed}\n`);
+  return EXIT_GATE_NOT_MET;
 }
 
 function human(r: AdvisorReport): string {

@@ -7,6 +7,7 @@ import { hostFacts } from '../../core/hostFacts';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AdvisorError } from '../../core/errors';
+import { DEFAULT_BUDGET_SECONDS } from '../../core/pipeline/defaults';
 import { runAdvisor } from '../../core/pipeline/advisor';
 import type { AdvisorRequest } from '../../core/pipeline/types';
 import type { VariantKind } from '../../core/variants/kinds';
@@ -15,7 +16,7 @@ import { resolveTiers } from '../../core/tiers/presets';
 import { RunnerClient } from '../../runner/host/client';
 import { listOpt, numberOpt, stringOpt, type ParsedArgs } from '../args';
 
-export const DEFAULT_BUDGET_SECONDS = 30;
+export { DEFAULT_BUDGET_SECONDS };
 
 export function parseVariants(specs: string[]): Partial<Record<VariantKind, string>> {
   const out: Partial<Record<VariantKind, string>> = {};

@@ -17,6 +17,7 @@ import { readModel, writeModel } from '../onnx/io';
 import type { ModelProto } from '../onnx/types';
 import type { Feeds } from '../protocol/tensor';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
+import type { LayerSqnr } from '../results';
 import { mannWhitney } from '../stats/significance';
 import { median } from '../stats/describe';
 import { onnxruntimeFusion, type FusionReport } from './fusion';
@@ -55,11 +56,17 @@ export interface SptqOptions extends QuantizeOptions {
 export interface Fidelity {
   samples: number;
   outputName: string;
-  /** Share of samples whose top class matches the float model's; NaN when the output is not class scores. */
+  /**
+   * Share of samples whose top class matches the float model's; NaN (null in JSON) when the output is not class scores.
+   * @nullable
+   */
   top1Agreement: number;
-  /** Output SQNR over all samples, dB. */
+  /**
+   * Output SQNR over all samples, dB; Infinity (null in JSON) when identical.
+   * @nullable
+   */
   sqnrDb: number;
-  layers: Array<{ tensor: string; sqnrDb: number }>;
+  layers: LayerSqnr[];
 }
 
 export interface SpeedCheck {

@@ -4,6 +4,7 @@
  * `local` makes every tier this machine. A JSON file can override any field of a preset.
  */
 import * as fs from 'node:fs';
+import { validateConfig } from '../config/validate';
 import { AdvisorError } from '../errors';
 import type { LinkId, LinkProfile, TierId, TierProfile, TierSet } from './types';
 import type { HostFacts } from '../hostFacts';
@@ -51,53 +52,33 @@ export function localTiers(host: HostSize, links: Partial<Record<LinkId, Partial
 }
 
 /**
- * A user tier file: `{ "preset"?: "study"|"local", "name"?, "description"?, "tiers"?: {mobile?: {cpus?,
- * memoryMB?, speed?, accelerator?}, ...}, "links"?: {"mobile-edge"?: {mbps?, rttMs?}, ...} }`.
- * Fields not given come from the preset (default `study`).
+ * A user tier file (`TierFile`, schemas/tiers.schema.json): a preset (default `study`) with any
+ * field overridden. Checked against the schema first, so a wrong field is named with its path.
  */
 export function parseTierOverrides(json: unknown, host: HostSize, file?: string): TierSet {
-  const bad = (msg: string) => new AdvisorError('input', `tier file: ${msg}`, file);
-  if (!isObject(json)) throw bad('expected a JSON object');
-  allowKeys(json, ['preset', 'name', 'description', 'tiers', 'links'], '', bad);
-  const presetName = json.preset ?? 'study';
-  if (presetName !== 'study' && presetName !== 'local') throw bad(`"preset" must be "study" or "local", got ${JSON.stringify(presetName)}`);
-  const base = presetTiers(presetName, host);
+  const t = validateConfig('tiers', json, file);
+  const base = presetTiers(t.preset ?? 'study', host);
   const out: TierSet = structuredClone(base) as TierSet;
-  out.name = typeof json.name === 'string' ? json.name : `${base.name} (customised)`;
-  if (json.description !== undefined) {
-    if (typeof json.description !== 'string') throw bad('"description" must be a string');
-    out.description = json.description;
-  }
-  if (json.tiers !== undefined) {
-    if (!isObject(json.tiers)) throw bad('"tiers" must be an object');
-    allowKeys(json.tiers, TIER_IDS, 'tiers.', bad);
-    for (const id of TIER_IDS) {
-      const t = json.tiers[id];
-      if (t === undefined) continue;
-      if (!isObject(t)) throw bad(`tiers.${id} must be an object`);
-      allowKeys(t, ['cpus', 'memoryMB', 'speed', 'accelerator'], `tiers.${id}.`, bad);
-      const tier = out.tiers[id];
-      if (t.cpus !== undefined) tier.cpus = positive(t.cpus, `tiers.${id}.cpus`, bad);
-      if (t.memoryMB !== undefined) tier.memoryMB = positive(t.memoryMB, `tiers.${id}.memoryMB`, bad);
-      if (t.speed !== undefined) tier.speed = positive(t.speed, `tiers.${id}.speed`, bad);
-      if (t.accelerator !== undefined) {
-        if (t.accelerator !== null && typeof t.accelerator !== 'string') throw bad(`tiers.${id}.accelerator must be a string or null`);
-        if (t.accelerator) tier.accelerator = t.accelerator;
-        else delete tier.accelerator;
-      }
+  out.name = t.name ?? `${base.name} (customised)`;
+  if (t.description !== undefined) out.description = t.description;
+  for (const id of TIER_IDS) {
+    const o = t.tiers?.[id];
+    if (!o) continue;
+    const tier = out.tiers[id];
+    if (o.ssh !== undefined || o.sshConfig !== undefined || (o.executionProvider ?? 'cpu') !== 'cpu') {
+      // Reserved for device tiers (SSH, execution providers): measuring here instead would be silently wrong.
+      throw new AdvisorError('unsupported', `tiers.${id}: device tiers (ssh, sshConfig, executionProvider other than "cpu") are not supported by this version yet`, file);
     }
+    if (o.cpus !== undefined) tier.cpus = o.cpus;
+    if (o.memoryMB !== undefined) tier.memoryMB = o.memoryMB;
+    if (o.speed !== undefined) tier.speed = o.speed;
+    if (o.accelerator) tier.accelerator = o.accelerator;
+    else if (o.accelerator !== undefined) delete tier.accelerator;
   }
-  if (json.links !== undefined) {
-    if (!isObject(json.links)) throw bad('"links" must be an object');
-    allowKeys(json.links, LINK_IDS, 'links.', bad);
-    for (const id of LINK_IDS) {
-      const l = json.links[id];
-      if (l === undefined) continue;
-      if (!isObject(l)) throw bad(`links.${id} must be an object`);
-      allowKeys(l, ['mbps', 'rttMs'], `links.${id}.`, bad);
-      if (l.mbps !== undefined) out.links[id].mbps = positive(l.mbps, `links.${id}.mbps`, bad);
-      if (l.rttMs !== undefined) out.links[id].rttMs = nonNegative(l.rttMs, `links.${id}.rttMs`, bad);
-    }
+  for (const id of LINK_IDS) {
+    const l = t.links?.[id];
+    if (l?.mbps !== undefined) out.links[id].mbps = l.mbps;
+    if (l?.rttMs !== undefined) out.links[id].rttMs = l.rttMs;
   }
   return out;
 }
@@ -123,20 +104,4 @@ export function resolveTiers(spec: string, host: HostSize): TierSet {
     throw new AdvisorError('input', `tier file is not valid JSON (${(e as Error).message})`, spec);
   }
   return parseTierOverrides(json, host, spec);
-}
-
-type Obj = Record<string, unknown>;
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-function allowKeys(o: Obj, allowed: readonly string[], prefix: string, bad: (m: string) => Error): void {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) throw bad(`unknown field "${prefix}${k}" (allowed: ${allowed.join(', ')})`);
-}
-function positive(v: unknown, what: string, bad: (m: string) => Error): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw bad(`${what} must be a positive number, got ${JSON.stringify(v)}`);
-  return v;
-}
-function nonNegative(v: unknown, what: string, bad: (m: string) => Error): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw bad(`${what} must be a number ≥ 0, got ${JSON.stringify(v)}`);
-  return v;
 }

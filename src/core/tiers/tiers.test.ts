@@ -64,9 +64,9 @@ test('a tier file overrides single fields of a preset and rejects mistakes with 
   const err = (json: unknown, re: RegExp) => assert.throws(() => parseTierOverrides(json, host, 'tiers.json'),
     (e: unknown) => e instanceof AdvisorError && e.category === 'input' && re.test(e.message) && e.message.startsWith('tiers.json'));
   err({ tiers: { mobile: { cpu: 2 } } }, /unknown field "tiers\.mobile\.cpu"/);
-  err({ links: { 'edge-cloud': { mbps: -1 } } }, /links\.edge-cloud\.mbps must be a positive number/);
-  err({ preset: 'fast' }, /"preset" must be/);
-  err([], /expected a JSON object/);
+  err({ links: { 'edge-cloud': { mbps: -1 } } }, /tiers\.json: links\.edge-cloud\.mbps must be > 0 \(got -1\)/);
+  err({ preset: 'fast' }, /preset must be one of "study", "local", got "fast"/);
+  err([], /the file must be a JSON object \(got \[\]\)/);
 });
 
 test('resolveTiers reads presets and JSON files', () => {

@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AdvisorError } from '../errors';
+import type { AdvisorConfigFile } from '../config/advisorConfig';
+import { readConfig } from '../config/validate';
 import type { VariantKind } from './kinds';
 
 export const VARIANT_KINDS: readonly VariantKind[] = ['distilled', 'pruned', 'qat'];
@@ -27,40 +28,11 @@ export function candidateNames(modelPath: string, kind: VariantKind): string[] {
   return out;
 }
 
-/** The `edge-advisor.json` format (workspace root). Paths are relative to the file's folder. */
-export interface AdvisorConfigFile {
-  /** Variants for every model in the workspace (rarely right with several models). */
-  variants?: Partial<Record<VariantKind, string>>;
-  /** Variants per model, keyed by the model's path relative to the config file. */
-  models?: Record<string, { variants?: Partial<Record<VariantKind, string>>; data?: string; labels?: string }>;
-}
+export type { AdvisorConfigFile } from '../config/advisorConfig';
 
+/** Reads `edge-advisor.json`, checked against schemas/edge-advisor.schema.json (errors name the JSON path). */
 export function readConfigFile(file: string): AdvisorConfigFile {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new AdvisorError('input', `cannot read edge-advisor.json: ${(e as Error).message}`, file);
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AdvisorError('input', 'expected a JSON object', file);
-  const cfg = raw as Record<string, unknown>;
-  const checkVariants = (v: unknown, where: string) => {
-    if (v === undefined) return;
-    if (typeof v !== 'object' || v === null) throw new AdvisorError('input', `${where} must be an object`, file);
-    for (const [k, p] of Object.entries(v)) {
-      if (!VARIANT_KINDS.includes(k as VariantKind)) throw new AdvisorError('input', `${where}.${k}: unknown variant kind (expected distilled, pruned or qat)`, file);
-      if (typeof p !== 'string') throw new AdvisorError('input', `${where}.${k} must be a path string`, file);
-    }
-  };
-  checkVariants(cfg['variants'], 'variants');
-  if (cfg['models'] !== undefined) {
-    if (typeof cfg['models'] !== 'object' || cfg['models'] === null) throw new AdvisorError('input', 'models must be an object', file);
-    for (const [m, v] of Object.entries(cfg['models'] as Record<string, unknown>)) {
-      if (typeof v !== 'object' || v === null) throw new AdvisorError('input', `models["${m}"] must be an object`, file);
-      checkVariants((v as Record<string, unknown>)['variants'], `models["${m}"].variants`);
-    }
-  }
-  return cfg as AdvisorConfigFile;
+  return readConfig('edge-advisor', file);
 }
 
 export interface DiscoverOptions {

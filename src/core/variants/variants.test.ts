@@ -30,7 +30,7 @@ test('explicit paths win over edge-advisor.json, which wins over names', () => {
     ['pruned', 'net.distilled.onnx', 'explicit'],
   ]);
   fs.writeFileSync(config, JSON.stringify({ variants: { quantized: 'a.onnx' } }));
-  assert.throws(() => discoverVariants(path.join(dir, 'net.onnx'), { configFile: config }), /variants\.quantized: unknown variant kind/);
+  assert.throws(() => discoverVariants(path.join(dir, 'net.onnx'), { configFile: config }), /unknown field "variants\.quantized" \(allowed: distilled, pruned, qat\)/);
 });
 
 test('a variant with different inputs is refused, naming the mismatch', () => {
