@@ -20,6 +20,7 @@ import { cloneSharingWeights } from '../onnx/clone';
 import { DataType } from '../onnx/dtypes';
 import { makeTensor, tensorToFloat32, type TensorSource } from '../onnx/tensor';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../onnx/types';
+import { equalizeCrossLayer } from './equalize';
 import { blockersOf, rewriteTo } from './upgrade';
 
 /** Oldest opset the upgrade to 13 handles (onnxruntime runs 7 and up). */
@@ -40,7 +41,7 @@ export function aiOnnxOpset(m: ModelProto): number {
   return o ? Number(o.version ?? 0n) : 0;
 }
 
-export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; file?: string; modelDir?: string } = {}): Prepared {
+export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; file?: string; modelDir?: string; equalize?: boolean } = {}): Prepared {
   if (!input.graph) throw new AdvisorError('input', 'the model has no graph', opts.file);
   // the passes below replace weights, never change one in place: sharing them saves a model's size
   const model = cloneSharingWeights(input);
@@ -65,6 +66,10 @@ export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; fi
   const src: TensorSource = { ...(opts.modelDir ? { modelDir: opts.modelDir } : {}), ...(opts.file ? { modelFile: opts.file } : {}) };
   const folded = foldBatchNorms(g, src);
   if (folded) notes.push(`folded ${folded} BatchNormalization node(s) into the preceding Conv`);
+  if (opts.equalize ?? true) {
+    const eq = equalizeCrossLayer(g, src);
+    if (eq.pairs) notes.push(`cross-layer equalization on ${eq.pairs} Conv pair(s) (largest channel rescale ${eq.maxScale.toFixed(1)}×)`);
+  }
   nameNodes(g);
   if (opset >= 11) {
     const gemms = matMulAddToGemm(g, src);

@@ -94,16 +94,17 @@ test('transformer block: only weight MatMuls are quantized; Softmax, LayerNorm a
   }
 });
 
-test('a thin 3-channel 3×3 stem Conv (27 multiply-adds per output) stays float (int8 is slower there); its Relu stays too', () => {
+test('a thin 3-channel 3×3 stem Conv is quantized by default (measurement decides); the hand rule keeps it float only on request', () => {
   const m = cnnModel(3);
-  const { model: q, report } = quantize(m, fakeRanges(m));
+  assert.equal(quantize(m, fakeRanges(m)).report.byKind.conv, 2);
+  const opts = { minConvMacsPerOutput: 32 };
+  const { model: q, report } = quantize(m, fakeRanges(m, opts), opts);
   assert.equal(report.skipped.length, 1);
-  assert.match(report.skipped[0]!.reason, /3-channel 3×3 stem/);
+  assert.match(report.skipped[0]!.reason, /3-channel 3×3 Conv \(27 multiply-adds per output\)/);
   assert.equal(report.byKind.conv, 1);
   const stem = q.graph!.node.find((n) => n.op_type === 'Conv')!;
   assert.ok(!fedByDq(q.graph!, stem, 0), 'the stem reads the float image');
   assert.ok(ops(q.graph!).includes('Relu'));
-  assert.equal(quantize(m, fakeRanges(m, { minConvMacsPerOutput: 0 }), { minConvMacsPerOutput: 0 }).report.byKind.conv, 2);
 });
 
 test('exclusions leave nodes float and say why; per-tensor on request', () => {
