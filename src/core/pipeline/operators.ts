@@ -16,7 +16,7 @@ import type { NodeTimes, PricedCut } from '../partition/types';
 import type { Feeds } from '../protocol/tensor';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
 import { LOW_FUSION_SHARE } from '../quantize/fusion';
-import { runSptq, type SptqResult } from '../quantize/sptq';
+import { runSptq, sptqMeasurement, sptqReportInfo, type SptqResult } from '../quantize/sptq';
 import type { AdvisorReport, OperatorId, PlacementId, ResultFlag } from '../results';
 import { studyHint } from '../study/ranges';
 import { discoverVariants } from '../variants/discover';
@@ -126,7 +126,7 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
       const out = path.join(ctx.outDir, `${stem(source)}.sptq.onnx`);
       const r = await runSptq(ctx.runner, source, out, ctx.data.calibSamples, {
         synthetic: ctx.data.syntheticCalibration,
-        fidelitySamples: operator === 'sptq' ? ctx.data.evalSamples.slice(0, 32) : [],
+        ...sptqMeasurement(ctx.data, req.maxAccuracyDrop),
         perLayer: operator === 'sptq',
         job: ctx.jobOpts,
         onProgress: (stage, message, fraction) => ctx.progress(stage === 'calibrate' ? 'calibrate' : 'quantize', `${operator}: ${message}`, fraction ?? 0, { operator }),
@@ -216,11 +216,7 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
   return {
     builds, missing, warnings,
     ...(sptq ? {
-      quantization: {
-        layers: sptq.fidelity?.layers ?? [],
-        fusionShare: sptq.fusion.share,
-        synthetic: sptq.synthetic,
-      },
+      quantization: sptqReportInfo(sptq),
     } : {}),
   };
 }

@@ -76,7 +76,8 @@ export interface CalibrationPlan {
   notes: string[];
 }
 
-function planFor(model: ModelProto, opts: QuantizeOptions) {
+/** The pre-processed model and the quantization plan `quantize` would use (names as in its output). */
+export function planFor(model: ModelProto, opts: QuantizeOptions) {
   if (!model.graph) throw new AdvisorError('input', 'the model has no graph', opts.file);
   refuseIfQuantized(model.graph, opts.file);
   validateGraph(model.graph, opts.file);
