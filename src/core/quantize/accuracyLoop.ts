@@ -9,7 +9,9 @@ import type { ModelProto } from '../onnx/types';
 import type { Feeds } from '../protocol/tensor';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
 import type { Candidate, Candidates } from './candidates';
-import { floatOutputName, meetsTarget, measureFidelity, sqnr, type AccuracyTarget, type Fidelity } from './measurements';
+import { comparedTensor, exposing, meetsTarget, measureFidelity, sqnr, type AccuracyTarget, type Fidelity } from './measurements';
+import { writeModel } from '../onnx/io';
+import * as path from 'node:path';
 
 const HEAVY = new Set(['Conv', 'MatMul', 'Gemm']);
 /** Samples per one-at-a-time sensitivity run, and candidates written at once. */
@@ -55,13 +57,16 @@ export async function rankSensitivity(ctx: AccuracyContext, full: Candidate): Pr
   const others = (n: string) => heavy.filter((h) => h.node !== n).map((h) => h.node);
   await ctx.candidates.ensureRanges(heavy.flatMap((h) => ctx.candidates.tensorsFor([...full.keptFloat, ...others(h.node)])));
   const samples = ctx.calibSamples.slice(0, SENSITIVITY_SAMPLES);
+  const compared = comparedTensor(ctx.floatModel);
+  const floatPath = path.join(ctx.tmp, 'sensitivity-float.onnx');
+  writeModel(exposing(ctx.floatModel, compared), floatPath, { sourceDir: ctx.sourceDir });
   const out: Sensitivity[] = [];
   for (let i = 0; i < heavy.length; i += BATCH) {
     const batch = heavy.slice(i, i + BATCH);
     const built = [];
-    for (const h of batch) built.push(await ctx.candidates.build([...full.keptFloat, ...others(h.node)], `alone-${i + built.length}`));
+    for (const h of batch) built.push(await ctx.candidates.build([...full.keptFloat, ...others(h.node)], `alone-${i + built.length}`, compared));
     try {
-      const r = await ctx.host.run('sensitivity', { floatModelPath: ctx.floatPath, candidates: built.map((b) => b.path), samples, outputName: floatOutputName(ctx.floatModel) }, ctx.job);
+      const r = await ctx.host.run('sensitivity', { floatModelPath: floatPath, candidates: built.map((b) => b.path), samples, outputName: compared }, ctx.job);
       r.candidates.forEach((c, k) => out.push({ ...batch[k]!, sqnrDb: sqnr(c.signal, c.noise), top1Kept: c.sameTop1 }));
     } finally {
       for (const b of built) fs.rmSync(b.path, { force: true });
@@ -77,7 +82,9 @@ export async function rankSensitivity(ctx: AccuracyContext, full: Candidate): Pr
  * ranked layer float misses it — the last one tried with `met: false`.
  */
 export async function meetAccuracy(ctx: AccuracyContext, full: Candidate, before: Fidelity, target: AccuracyTarget, describe: string): Promise<{ candidate: Candidate; fidelity: Fidelity; fallback: AccuracyFallback }> {
-  const ranked = await rankSensitivity(ctx, full);
+  // every ranked layer float would be no SPTQ at all: at least one stays int8
+  const ranked = (await rankSensitivity(ctx, full)).slice(0, -1);
+  if (!ranked.length) return { candidate: full, fidelity: before, fallback: { target: describe, met: false, before, keptFloat: [], steps: [] } };
   const steps: AccuracyFallback['steps'] = [];
   const tried = new Map<number, { c: Candidate; f: Fidelity }>();
   const attempt = async (k: number) => {

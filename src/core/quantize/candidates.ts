@@ -68,14 +68,15 @@ export class Candidates {
   }
 
   /** Quantizes the model with `keptFloat` left float and writes it; `tag` names the file. */
-  async build(keptFloat: readonly string[], tag = `candidate-${this.count++}`): Promise<Candidate> {
+  async build(keptFloat: readonly string[], tag = `candidate-${this.count++}`, expose?: string): Promise<Candidate> {
     const opts = this.options(keptFloat);
     const { plan, prep } = planFor(this.model, opts);
     await this.ensureRanges(plan.calibrate);
     const { model, report } = quantize(this.model, this.ranges, opts);
     report.notes = [...this.notes, ...report.notes];
     const p = path.join(this.tmp, `${tag}.onnx`);
-    writeModel(model, p, { sourceDir: this.sourceDir });
+    // a temporary candidate may expose one more tensor (what fidelity compares); the model kept is never changed
+    writeModel(expose && !model.graph!.output.some((o) => o.name === expose) ? { ...model, graph: { ...model.graph!, output: [...model.graph!.output, { name: expose }] } } : model, p, { sourceDir: this.sourceDir });
     const g = prep.model.graph!;
     const quantized = new Map([...plan.nodes.keys()].map((i) => [g.node[i]!.name ?? '', g.node[i]!.op_type ?? '']));
     const groups = new Map<string, string>();

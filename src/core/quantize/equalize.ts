@@ -15,8 +15,9 @@ import { DataType } from '../onnx/dtypes';
 import { makeTensor, tensorToFloat32, type TensorSource } from '../onnx/tensor';
 import type { GraphProto, NodeProto } from '../onnx/types';
 
-/** Scales outside this band are clamped: a dead channel (range 0) is left alone. */
-const MAX_SCALE = 1e4;
+/** Scales outside this band are clamped; a (nearly) dead channel is left alone: scaling it up would only widen the other layer's per-channel weight range. */
+const MAX_SCALE = 1e3;
+const DEAD = 1e-4;
 
 interface Pair { first: number; second: number }
 
@@ -112,7 +113,9 @@ export function equalizeCrossLayer(g: GraphProto, src: TensorSource = {}, sweeps
           for (let k = 0; k < k2; k++) r2[i] = Math.max(r2[i]!, Math.abs(W2[(o * cPerGroup + li) * k2 + k]!));
         }
       }
-      const scale = Float64Array.from(r1, (x, i) => (x > 0 && r2[i]! > 0 ? Math.min(MAX_SCALE, Math.max(1 / MAX_SCALE, Math.sqrt(x / r2[i]!))) : 1));
+      const [m1, m2] = [Math.max(...r1), Math.max(...r2)];
+      const live = (i: number) => r1[i]! > DEAD * m1 && r2[i]! > DEAD * m2;
+      const scale = Float64Array.from(r1, (x, i) => (live(i) ? Math.min(MAX_SCALE, Math.max(1 / MAX_SCALE, Math.sqrt(x / r2[i]!))) : 1));
       const W1n = Float32Array.from(W1, (w, j) => w / scale[Math.floor(j / per1)]!);
       const W2n = Float32Array.from(W2, (w, j) => {
         const o = Math.floor(j / (cPerGroup * k2));

@@ -81,8 +81,9 @@ export async function measureFidelity(host: RunnerHost, r: FidelityRequest): Pro
   const layers: Array<[string, string]> = [];
   // only the output lists change: everything else is shared
   const withOwnOutputs = (m: ModelProto): ModelProto => ({ ...m, graph: { ...m.graph!, output: [...m.graph!.output] } });
-  const f = withOwnOutputs(r.floatModel);
-  const q = withOwnOutputs(r.quantModel);
+  const compared = comparedTensor(r.floatModel);
+  const f = withOwnOutputs(exposing(r.floatModel, compared));
+  const q = withOwnOutputs(exposing(r.quantModel, compared));
   if (r.perLayer) {
     const floatOut = new Set(f.graph!.output.map((o) => o.name));
     const quantOut = new Set(q.graph!.output.map((o) => o.name));
@@ -101,7 +102,7 @@ export async function measureFidelity(host: RunnerHost, r: FidelityRequest): Pro
   const qPath = path.join(r.tmp, `${tag}-quant.onnx`);
   writeModel(f, fPath, { sourceDir: r.sourceDir });
   writeModel(q, qPath, { sourceDir: r.sourceDir });
-  const res = await host.run('fidelity', { floatModelPath: fPath, quantModelPath: qPath, samples: r.samples, layers, outputName: floatOutputName(r.floatModel) }, r.job);
+  const res = await host.run('fidelity', { floatModelPath: fPath, quantModelPath: qPath, samples: r.samples, layers, outputName: compared }, r.job);
   const agree = res.floatTop1.filter((v, i) => v === res.quantTop1[i]).length;
   const pct = (top: number[]) => (100 * top.filter((v, i) => v === r.labels![i]).length) / top.length;
   return {
@@ -118,6 +119,24 @@ export async function measureFidelity(host: RunnerHost, r: FidelityRequest): Pro
 export function floatOutputName(m: ModelProto): string {
   const outs = m.graph!.output;
   return (outs.find((o) => o.type?.tensor_type?.elem_type === DataType.FLOAT) ?? outs[0]!).name!;
+}
+
+/**
+ * The tensor fidelity compares: the float output, or — where that output is a Sigmoid's — the
+ * Sigmoid's input. A saturating output squashes errors where it is flat and leaves near-zero
+ * values (a text detector's probability map on an image without text) whose SQNR is noise over
+ * noise; the logits carry the same decisions (same top class, same side of 0.5) on a linear scale.
+ */
+export function comparedTensor(m: ModelProto): string {
+  const out = floatOutputName(m);
+  const producer = m.graph!.node.find((n) => n.output.includes(out));
+  return producer && producer.op_type === 'Sigmoid' && (producer.domain ?? '') === '' && producer.input[0] ? producer.input[0] : out;
+}
+
+/** `m` with `tensor` added to its outputs (shallow: only the output list is new). */
+export function exposing(m: ModelProto, tensor: string): ModelProto {
+  if (m.graph!.output.some((o) => o.name === tensor)) return m;
+  return { ...m, graph: { ...m.graph!, output: [...m.graph!.output, { name: tensor }] } };
 }
 
 export interface SpeedCheck {
