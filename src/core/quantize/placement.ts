@@ -99,20 +99,36 @@ export function kernelCovers(opt: GraphProto, src: GraphProto, groupOf: Readonly
     }
     return out;
   };
+  const consumers = new Map<string, Set<string>>();
+  for (const [g, fs] of feeds) for (const f of fs) consumers.set(f, (consumers.get(f) ?? new Set()).add(g));
   const covers = new Map<string, string[]>();
   for (const n of opt.node) {
     const a = anchor(n);
     if (!a) { covers.set(n.name ?? '', []); continue; }
     const stop = upstream(n);
-    const seen = new Set<string>();
+    // ancestors of the anchor, not walking past the groups the kernel's inputs come from …
+    const above = new Set<string>();
     const stack = [group(a)];
-    while (stack.length && seen.size <= MAX_COVER) {
+    while (stack.length && above.size <= 4 * MAX_COVER) {
       const g = stack.pop()!;
-      if (seen.has(g) || (stop.has(g) && g !== group(a))) continue;
-      seen.add(g);
+      if (above.has(g) || (stop.has(g) && g !== group(a))) continue;
+      above.add(g);
       for (const f of feeds.get(g) ?? []) stack.push(f);
     }
-    covers.set(n.name ?? '', seen.size > MAX_COVER ? [group(a)] : [...seen]);
+    // … that are also downstream of those groups: a side branch (a residual's source) is not this kernel's work
+    let cover = [...above];
+    if (stop.size) {
+      const below = new Set<string>();
+      const fwd = [...stop].flatMap((g) => [...(consumers.get(g) ?? [])]);
+      while (fwd.length) {
+        const g = fwd.pop()!;
+        if (below.has(g) || !above.has(g)) continue;
+        below.add(g);
+        fwd.push(...(consumers.get(g) ?? []));
+      }
+      cover = cover.filter((g) => below.has(g));
+    }
+    covers.set(n.name ?? '', cover.length > MAX_COVER || !cover.includes(group(a)) ? [group(a)] : cover);
   }
   return covers;
 }
