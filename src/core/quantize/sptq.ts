@@ -61,6 +61,12 @@ export interface SptqOptions extends QuantizeOptions {
    */
   speedCheck?: { samples: Feeds[]; budgetMs: number; threads?: number };
   measuredPlacement?: boolean;
+  /**
+   * Default true: an int8 model that is not measurably faster than float, or misses the accuracy
+   * target, is not offered (SptqNotOfferedError, nothing written). false: it is written anyway and
+   * the result says so (`speed`, `accuracy.met`) — for a caller that measures and ranks it itself.
+   */
+  gate?: boolean;
   /** Calibration data was synthetic (recorded in the result). */
   synthetic?: boolean;
   job?: JobOptions;
@@ -235,10 +241,10 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
       timings: { calibrationMs, calibrationInferenceMs: stats.inferenceMs, quantizeMs, accuracyMs, placementMs },
       calibrationPeakRssMB: stats.peakRssMB, calibrationBatch: stats.batch,
     };
-    if (speed && !isFaster(speed)) {
+    if (opts.gate !== false && speed && !isFaster(speed)) {
       throw new SptqNotOfferedError(`no int8 model is faster than float here: the best one runs at ${speed.speedup.toFixed(2)}× the float speed at ${threads} thread(s) (${speed.int8Ms.toFixed(2)} vs ${speed.floatMs.toFixed(2)} ms, p = ${speed.p.toPrecision(2)}), so none is offered`, result, modelPath);
     }
-    if (accuracy && !accuracy.met && opts.accuracy !== false) {
+    if (opts.gate !== false && accuracy && !accuracy.met && opts.accuracy !== false) {
       throw new SptqNotOfferedError(`no int8 model meets the accuracy target (${accuracy.target}) even with ${accuracy.fallback?.keptFloat.length ?? 0} layer(s) kept float, so none is offered`, result, modelPath);
     }
     writeModel(cur.model, outPath, { protect: [modelPath], sourceDir: loaded.dir });
@@ -249,23 +255,25 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
 }
 
 /** Held-out samples when the pipeline has labels: enough for an accuracy drop worth comparing with a budget. */
-const PIPELINE_LABELLED_SAMPLES = 500;
+const PIPELINE_LABELLED_SAMPLES = 200;
 const PIPELINE_FIDELITY_SAMPLES = 32;
 
 /**
  * What the advisor pipeline passes to runSptq for SPTQ and DSPTQ: held-out samples and its
  * accuracy budget (real top-1 accuracy where it has one class label per sample, the default
- * fidelity target otherwise), and the speed measurement at 1 thread (measured placement, and no
- * model unless it is faster than float).
+ * fidelity target otherwise), and the speed measurement at 1 thread for measured placement. The
+ * model is kept even when it is not faster (`gate: false`): the advisor benchmarks it on every
+ * tier and never recommends a slower or less accurate row, and the matrix stays complete.
  */
-export function sptqMeasurement(data: { evalSamples: Feeds[]; benchSamples: Feeds[]; labels?: { shape: number[]; data: Int32Array } }, maxAccuracyDrop: number): Pick<SptqOptions, 'fidelitySamples' | 'accuracy' | 'speedCheck'> {
+export function sptqMeasurement(data: { evalSamples: Feeds[]; benchSamples: Feeds[]; labels?: { shape: number[]; data: Int32Array } }, maxAccuracyDrop: number): Pick<SptqOptions, 'fidelitySamples' | 'accuracy' | 'speedCheck' | 'gate'> {
   const l = data.labels;
   const perSample = l && l.shape.slice(1).every((d) => d === 1);
   const n = Math.min(data.evalSamples.length, perSample ? PIPELINE_LABELLED_SAMPLES : PIPELINE_FIDELITY_SAMPLES, perSample ? l!.shape[0]! : Infinity);
   return {
     fidelitySamples: data.evalSamples.slice(0, n),
     ...(perSample ? { accuracy: { kind: 'accuracy' as const, labels: Array.from(l!.data.subarray(0, n)), maxDropPoints: maxAccuracyDrop } } : {}),
-    ...(data.benchSamples.length ? { speedCheck: { samples: data.benchSamples.slice(0, 4), budgetMs: 2000, threads: 1 } } : {}),
+    ...(data.benchSamples.length ? { speedCheck: { samples: data.benchSamples.slice(0, 4), budgetMs: 1000, threads: 1 } } : {}),
+    gate: false,
   };
 }
 
