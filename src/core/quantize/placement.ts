@@ -36,7 +36,7 @@ export interface PlacementDecision {
   int8Ms: number;
   /** Mann–Whitney p of the per-run times. */
   p: number;
-  action: 'returned to float' | 'kept int8: returning it made the whole model slower';
+  action: 'returned to float' | 'kept int8: returning it made the whole model slower' | 'kept int8: returning it missed the accuracy target';
 }
 
 /** Kernels that only move or convert data: they compute no source node. */

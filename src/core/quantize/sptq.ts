@@ -214,8 +214,13 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
           host, candidates, floatPath, samples: opts.speedCheck.samples, threads, tmp, ...(opts.job ? { job: opts.job } : {}),
           onRound: (round, message) => opts.onProgress?.('placement', `round ${round}: ${message}`),
         }, cur);
-        cur = r.candidate;
         placement = r.report;
+        // placement returns layers to float for speed; should that cost the accuracy target, it is undone
+        if (r.candidate !== cur && accuracy?.met && opts.accuracy !== false) {
+          const f = await fidelityOf(actx, r.candidate, 'fidelity-placed');
+          if (meetsTarget(resolveTarget(opts.accuracy || undefined, f), f)) cur = r.candidate;
+          else placement.decisions = placement.decisions.map((d) => ({ ...d, action: 'kept int8: returning it missed the accuracy target' as const }));
+        } else cur = r.candidate;
       }
       opts.onProgress?.('speed', `timing float and int8 side by side at ${threads} thread(s)`);
       speed = await measureSpeed(host, modelPath, cur.path, opts.speedCheck.samples, opts.speedCheck.budgetMs, threads, opts.job);
