@@ -35,3 +35,29 @@ export function resnet18(): ModelProto {
   b.output(x, F, ['batch', 1000]);
   return b.build();
 }
+
+/**
+ * A SqueezeNet 1.1 in torchvision's layout (Fire modules: 1×1 squeeze, 1×1 and 3×3 expand,
+ * channel Concat; ceil-mode MaxPools; a 1×1 Conv classifier and global average pooling), random
+ * weights. Its thin stem feeds a MaxPool: where onnxruntime runs that pool on uint8 data, int8 is
+ * slower than float unless placement is measured.
+ */
+export function squeezenet11(): ModelProto {
+  const b = new ModelBuilder({ opset: 13, seed: 11, producer: 'edge-advisor-bench' });
+  const conv = (x: string, cin: number, cout: number, k: number, stride = 1) => b.node('Relu', [b.node('Conv', [x, b.weight('conv_w', [cout, cin, k, k], Math.sqrt(6 / (cin * k * k))), b.weight('conv_b', [cout], 0.05)], {
+    kernel_shape: [k, k], strides: [stride, stride], pads: [(k - 1) >> 1, (k - 1) >> 1, (k - 1) >> 1, (k - 1) >> 1],
+  })]);
+  const pool = (x: string) => b.node('MaxPool', [x], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 });
+  const fire = (x: string, cin: number, s: number, e: number) => {
+    const sq = conv(x, cin, s, 1);
+    return b.node('Concat', [conv(sq, s, e, 1), conv(sq, s, e, 3)], { axis: 1 });
+  };
+  let x = b.input('input', F, ['batch', 3, 224, 224]);
+  x = pool(b.node('Relu', [b.node('Conv', [x, b.weight('conv_w', [64, 3, 3, 3], Math.sqrt(6 / 27)), b.weight('conv_b', [64], 0.05)], { kernel_shape: [3, 3], strides: [2, 2] })]));
+  x = fire(fire(x, 64, 16, 64), 128, 16, 64);
+  x = fire(fire(pool(x), 128, 32, 128), 256, 32, 128);
+  x = fire(fire(fire(fire(pool(x), 256, 48, 192), 384, 48, 192), 384, 64, 256), 512, 64, 256);
+  x = b.node('Flatten', [b.node('GlobalAveragePool', [conv(x, 512, 1000, 1)])], { axis: 1 }, 'logits');
+  b.output(x, F, ['batch', 1000]);
+  return b.build();
+}

@@ -1,6 +1,6 @@
 /**
  * The benchmark suite: `npm run bench` (not part of `npm test`; timings depend on the machine).
- *   npm run bench -- [--quick] [--only overhead,io,quantization,calibration,e2e,scaling] [--out <dir>]
+ *   npm run bench -- [--quick] [--only overhead,io,quantization,zoo,calibration,e2e,scaling] [--out <dir>]
  * Writes <out>/<YYYY-MM-DD>.md and .json (default bench/results/; --quick writes to a temp folder
  * unless --out is given) and prints the summary. Every figure is a ratio against a reference
  * measured in the same run, with its spread: median [min–max] over repetitions.
@@ -20,9 +20,10 @@ import { ioSection } from './sections/io';
 import { overheadSection } from './sections/overhead';
 import { benchModels, quantizationSection, type QuantRow } from './sections/quantization';
 import { scalingSection } from './sections/scaling';
+import { zooSection } from './sections/zoo';
 import { mdTable, type SectionResult, type SuiteSettings } from './sections/types';
 
-type SectionId = 'overhead' | 'io' | 'quantization' | 'calibration' | 'e2e' | 'scaling';
+type SectionId = 'overhead' | 'io' | 'quantization' | 'zoo' | 'calibration' | 'e2e' | 'scaling';
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     await runSection('overhead', () => overheadSection(s));
     await runSection('io', () => ioSection(s));
     await runSection('quantization', async () => { const r = await quantizationSection(s, host, models, skipped); quantRows = r.rows; return r; });
+    await runSection('zoo', () => zooSection(s, host));
     await runSection('calibration', () => calibrationSection(s));
     await runSection('e2e', () => endToEndSection(s));
     await runSection('scaling', () => scalingSection(s, host, models, quantRows));

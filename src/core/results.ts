@@ -161,7 +161,13 @@ export interface AdvisorReport {
   sensitivity: SensitivityPoint[];
   tiers: TierSet;
   /** Per-layer SQNR of the SPTQ model, for the quantization-error chart. */
-  quantization?: { layers: LayerSqnr[]; fusionShare?: number; synthetic?: boolean };
+  quantization?: {
+    layers: LayerSqnr[]; fusionShare?: number; synthetic?: boolean;
+    /** Measured placement: int8 regions the profiler found slower than float, returned to float. */
+    placement?: { threads: number; decisions: Array<{ nodes: string[]; ops: string[]; region: string[]; floatMs: number; int8Ms: number; action: string }> };
+    /** The accuracy target SPTQ was held to, and the layers kept float to meet it. */
+    accuracy?: { target: string; met: boolean; keptFloat: Array<{ node: string; op: string; sqnrDb: number }> };
+  };
   /** Variants that were looked for but not provided, with the study's observed range as a hint. */
   missing?: Array<{ operator: OperatorId; hint: string }>;
   /** Rows the engine would not recommend and why (does not fit, outside the budget, ...). */

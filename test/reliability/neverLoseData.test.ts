@@ -45,7 +45,7 @@ test('every command leaves the source model and its external data untouched', (t
   const out = path.join(root.dir, 'untouched-out');
   const runs: string[][] = [
     ['inspect', f.cnn], ['inspect', f.external, '--json'],
-    ['quantize', f.cnn, '--out', path.join(out, 'q.onnx')],
+    ['quantize', f.cnn, '--no-speed-check', '--out', path.join(out, 'q.onnx')],
     ['partition', f.cnn, '--list'], ['partition', f.external, '--cut', 'c4', '--out-dir', path.join(out, 'part')],
     ['bench', f.external, '--tiers', 'local', '--placements', 'edge', '--budget-seconds', '1', '--out', path.join(out, 'bench')],
     ['recommend', f.cnn, '--tiers', 'local', '--budget-seconds', '2', '--out-dir', path.join(out, 'rec'), '--quiet'],
@@ -66,7 +66,7 @@ test('quantize on a model with external data reads the weights and leaves them u
   const weights = path.join(path.dirname(f.external), 'weights.bin');
   const before = [f.external, weights].map(fingerprint);
   const out = path.join(root.dir, 'qe', 'qe.onnx');
-  const r = cli(['quantize', f.external, '--out', out]);
+  const r = cli(['quantize', f.external, '--no-speed-check', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   readModel(out);
   assert.deepEqual([f.external, weights].map(fingerprint), before);
@@ -99,7 +99,7 @@ function run(args: string[], tmpdir?: string): { child: ReturnType<typeof spawn>
 test('two runs writing the same output at once each leave a complete model', async () => {
   const f = fixtures('concurrent');
   const out = path.join(root.dir, 'concurrent-out', 'same.onnx');
-  const results = await Promise.all([run(['quantize', f.cnn, '--out', out]).done, run(['quantize', f.cnn, '--out', out]).done]);
+  const results = await Promise.all([run(['quantize', f.cnn, '--no-speed-check', '--out', out]).done, run(['quantize', f.cnn, '--no-speed-check', '--out', out]).done]);
   for (const r of results) if (r.code !== 0) assertOneLineError({ code: r.code, stdout: '', stderr: r.stderr });
   assert.ok(results.some((r) => r.code === 0), results.map((r) => r.stderr).join('\n'));
   readModel(out);
@@ -141,7 +141,7 @@ async function killRuns(name: string, signal: NodeJS.Signals, kills: number, see
     const recommend = k % 3 === 2;
     const args = recommend
       ? ['recommend', f.cnn, '--tiers', 'local', '--budget-seconds', '2', '--out-dir', out, '--quiet']
-      : ['quantize', f.cnn, '--out', path.join(out, 'q.onnx')];
+      : ['quantize', f.cnn, '--no-speed-check', '--out', path.join(out, 'q.onnx')];
     const { child, done } = run(args, tmpdir);
     await sleep(rng.int(150, recommend ? 6000 : 2500));
     const kids = childrenOf(child.pid!);
@@ -156,7 +156,7 @@ async function killRuns(name: string, signal: NodeJS.Signals, kills: number, see
     leftovers += fs.readdirSync(tmpdir).length + (fs.existsSync(out) ? listFiles(out).filter((p) => TEMP.test(p)).length : 0);
   }
   // the next run works
-  const next = run(['quantize', f.cnn, '--out', path.join(out, 'q.onnx')], tmpdir);
+  const next = run(['quantize', f.cnn, '--no-speed-check', '--out', path.join(out, 'q.onnx')], tmpdir);
   const r = await next.done;
   readModel(path.join(out, 'q.onnx'));
   const after = [...fs.readdirSync(tmpdir), ...listFiles(out).filter((p) => TEMP.test(p))];

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { toAdvisorError } from '../errors';
 import type { LoadedModel } from '../onnx/io';
 import type { AdvisorReport, ResultFlag } from '../results';
-import type { SptqResult } from '../quantize/sptq';
+import { sptqReportInfo, type SptqResult } from '../quantize/sptq';
 import { qdqFusion, type QdqFusion } from './qdqFusion';
 import type { OperatorBuild } from './rows';
 import type { BuildContext } from './steps/context';
@@ -53,7 +53,7 @@ export async function baseOperators(ctx: BuildContext): Promise<{ builds: Operat
   return { builds, warnings };
 }
 
-/** The report's quantization section, from the model's own SPTQ. */
+/** The report's quantization section, from the model's own SPTQ (layers, fusion, placement decisions, accuracy target). */
 export function quantizationSection(sptq: SptqResult): NonNullable<AdvisorReport['quantization']> {
-  return { layers: sptq.fidelity?.layers ?? [], fusionShare: sptq.fusion.share, synthetic: sptq.synthetic };
+  return sptqReportInfo(sptq);
 }

@@ -13,7 +13,7 @@ import type { SerializedError } from '../errors';
 import type { BenchmarkParams, BenchmarkResult } from './benchmark';
 import type { EvaluateParams, EvaluateResult } from './evaluate';
 import type { CalibrateParams, CalibrateResult } from '../calibrate/jobs';
-import type { FidelityParams, FidelityResult, OptimizeParams, OptimizeResult } from '../quantize/jobs';
+import type { FidelityParams, FidelityResult, KernelProfileParams, KernelProfileResult, OptimizeParams, OptimizeResult, SensitivityParams, SensitivityResult } from '../quantize/jobs';
 import type { ProfileParams, ProfileResult, TensorShapesParams, TensorShapesResult, VerifyPartitionParams, VerifyPartitionResult } from '../partition/jobs';
 
 /** What a runner says about itself and its machine when it starts (a device's facts come from here too). */
@@ -37,6 +37,10 @@ export interface RunnerJobs {
   calibrate: { params: CalibrateParams; result: CalibrateResult };
   optimize: { params: OptimizeParams; result: OptimizeResult };
   fidelity: { params: FidelityParams; result: FidelityResult };
+  /** Per-kernel times from onnxruntime's profiler at deployment settings (SPTQ's measured placement). */
+  kernelProfile: { params: KernelProfileParams; result: KernelProfileResult };
+  /** Output error of several candidate models against one float model (SPTQ's sensitivity ranking). */
+  sensitivity: { params: SensitivityParams; result: SensitivityResult };
   /** Test/diagnostic job: sleeps, allocates native-ish memory or crashes on request. */
   probe: { params: ProbeParams; result: { ok: true } };
   /** Per-node times from onnxruntime's profiler (cut pricing, src/core/partition). */

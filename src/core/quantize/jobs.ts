@@ -33,3 +33,37 @@ export interface FidelityResult {
   output: { signal: number; noise: number };
   layers: Array<{ float: string; quant: string; signal: number; noise: number }>;
 }
+
+/** Per-kernel times of one model from onnxruntime's profiler, with the session options a deployment uses. */
+export interface KernelProfileParams {
+  modelPath: string;
+  threads: number;
+  samples: Feeds[];
+  /** Measured runs (after `warmupRuns` unmeasured ones); default 20. */
+  runs?: number;
+  warmupRuns?: number;
+  /** Where the same session writes the graph it runs (kernel names are that graph's node names); the profiler trace goes beside it. */
+  optimizedPath: string;
+}
+
+export interface KernelProfileResult {
+  /** Kernels in the order they ran in the first measured run: profiler name (onnxruntime's, after its rewrites) and op. */
+  kernels: Array<{ name: string; op: string }>;
+  /** ms[r][k]: time of kernel k in measured run r (0 where it did not run). */
+  ms: number[][];
+  /** Whole `session.run` time of each measured run (profiler's model_run events), ms. */
+  runMs: number[];
+}
+
+/** One-at-a-time quantization: how far each candidate model's output is from the float model's. */
+export interface SensitivityParams {
+  floatModelPath: string;
+  candidates: string[];
+  samples: Feeds[];
+  outputName: string;
+}
+
+export interface SensitivityResult {
+  /** Per candidate: Σx², Σ(x−y)² of the output and how many samples keep the float top class (-1 entries: not class scores). */
+  candidates: Array<{ signal: number; noise: number; sameTop1: number }>;
+}

@@ -30,18 +30,9 @@ export interface PlanOptions {
   /** QLinearSoftmax loses attention resolution; off by default. */
   quantizeSoftmax?: boolean;
   opset: number;
-  /** Spatial Convs (group 1) with fewer multiply-adds per output than this — thin image stems — stay float (default 32). */
+  /** Spatial Convs (group 1) with fewer multiply-adds per output than this stay float (a hand rule; off unless given). */
   minConvMacsPerOutput?: number;
 }
-
-/**
- * onnxruntime's QLinearConv on a thin stem (3 input channels, 3×3 kernel: 27 multiply-adds per
- * output) ran 3× slower than the float NCHWc conv on mobilenet_v2 (0.60 vs 0.18 ms, per-node
- * profile), so such convs stay float. A wide stem (ResNet's 7×7 over RGB: 147 per output) gains
- * from int8, and keeping it float cost ResNet-18 dearly (its float output is converted out of the
- * NCHWc layout and feeds a slow 8-bit MaxPool: 1.75× overall vs 3.08× with the stem quantized).
- */
-export const MIN_CONV_MACS_PER_OUTPUT = 32;
 
 export interface QuantPlan {
   /** Quantized nodes by index into graph.node. */
@@ -181,8 +172,8 @@ export function planQuantization(g: GraphProto, opts: PlanOptions): QuantPlan {
       const wd = idx.initializers.get(w!)!.dims.map(Number);
       const inChannels = wd[1] ?? 0;
       const macsPerOutput = inChannels * wd.slice(2).reduce((a, k) => a * k, 1);
-      if (attrInt(n, 'group', 1) === 1 && wd.slice(2).some((k) => k > 1) && macsPerOutput < (opts.minConvMacsPerOutput ?? MIN_CONV_MACS_PER_OUTPUT)) {
-        return skip(`a ${inChannels}-channel ${wd.slice(2).join('×')} stem (${macsPerOutput} multiply-adds per output): onnxruntime's int8 kernel is slower than float here`);
+      if (opts.minConvMacsPerOutput !== undefined && attrInt(n, 'group', 1) === 1 && wd.slice(2).some((k) => k > 1) && macsPerOutput < opts.minConvMacsPerOutput) {
+        return skip(`a ${inChannels}-channel ${wd.slice(2).join('×')} Conv (${macsPerOutput} multiply-adds per output) is below --min-conv-macs`);
       }
       confirm(x!);
       nodes.set(i, 'conv');

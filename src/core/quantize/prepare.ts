@@ -20,7 +20,8 @@ import { cloneSharingWeights } from '../onnx/clone';
 import { DataType } from '../onnx/dtypes';
 import { makeTensor, tensorToFloat32, type TensorSource } from '../onnx/tensor';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../onnx/types';
-import { blockersOf13, rewriteFor13 } from './upgrade';
+import { equalizeCrossLayer } from './equalize';
+import { blockersOf, rewriteTo } from './upgrade';
 
 /** Oldest opset the upgrade to 13 handles (onnxruntime runs 7 and up). */
 export const MIN_OPSET = 7;
@@ -40,7 +41,7 @@ export function aiOnnxOpset(m: ModelProto): number {
   return o ? Number(o.version ?? 0n) : 0;
 }
 
-export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; file?: string; modelDir?: string } = {}): Prepared {
+export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; file?: string; modelDir?: string; equalize?: boolean } = {}): Prepared {
   if (!input.graph) throw new AdvisorError('input', 'the model has no graph', opts.file);
   // the passes below replace weights, never change one in place: sharing them saves a model's size
   const model = cloneSharingWeights(input);
@@ -65,6 +66,10 @@ export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; fi
   const src: TensorSource = { ...(opts.modelDir ? { modelDir: opts.modelDir } : {}), ...(opts.file ? { modelFile: opts.file } : {}) };
   const folded = foldBatchNorms(g, src);
   if (folded) notes.push(`folded ${folded} BatchNormalization node(s) into the preceding Conv`);
+  if (opts.equalize ?? true) {
+    const eq = equalizeCrossLayer(g, src);
+    if (eq.pairs) notes.push(`cross-layer equalization on ${eq.pairs} Conv pair(s) (largest channel rescale ${eq.maxScale.toFixed(1)}×)`);
+  }
   nameNodes(g);
   if (opset >= 11) {
     const gemms = matMulAddToGemm(g, src);
@@ -76,19 +81,28 @@ export function prepareModel(input: ModelProto, opts: { perChannel?: boolean; fi
   let perChannel = opts.perChannel ?? true;
   let finalOpset = opset;
   // QuantizeLinear needs opset 10, its per-channel axis 13
+  const moveTo = (target: 10 | 13) => {
+    rewriteTo(g, opset, target);
+    for (const o of model.opset_import) if (!o.domain || o.domain === 'ai.onnx') o.version = BigInt(target);
+    if (Number(model.ir_version ?? 0n) < 7) model.ir_version = 7n;
+    finalOpset = target;
+  };
   if (opset < 13 && (perChannel || opset < 10)) {
-    const blocking = blockersOf13(g, opset);
+    const blocking = blockersOf(g, opset, 13);
     if (blocking.length === 0) {
-      rewriteFor13(g, opset);
-      for (const o of model.opset_import) if (!o.domain || o.domain === 'ai.onnx') o.version = 13n;
-      if (Number(model.ir_version ?? 0n) < 7) model.ir_version = 7n;
-      finalOpset = 13;
+      moveTo(13);
       notes.push(`upgraded opset ${opset} → 13 for ${opset < 10 ? 'QuantizeLinear (opset ≥ 10) and ' : ''}per-channel weights (all ops have the same meaning at 13)`);
-    } else if (opset < 10) {
-      throw new AdvisorError('unsupported', `opset ${opset} predates QuantizeLinear (opset 10), and ${blocking.slice(0, 4).join(', ')} cannot be moved to opset 13 automatically; re-export the model with opset ≥ 13`, opts.file);
-    } else {
+    } else if (opset >= 10) {
       perChannel = false;
       notes.push(`per-channel weights need opset ≥ 13; kept opset ${opset} (ops ${blocking.slice(0, 4).join(', ')} changed meaning) and used per-tensor weights`);
+    } else {
+      const at10 = blockersOf(g, opset, 10);
+      if (at10.length) {
+        throw new AdvisorError('unsupported', `opset ${opset} predates QuantizeLinear (opset 10), and ${at10.slice(0, 4).join(', ')} cannot be moved to opset 10 or 13 with the same meaning, so onnxruntime has no int8 kernel to run it with; re-export the model with opset ≥ 13`, opts.file);
+      }
+      moveTo(10);
+      perChannel = false;
+      notes.push(`upgraded opset ${opset} → 10 for QuantizeLinear, with per-tensor weights (per-channel needs 13, where ${blocking.slice(0, 4).join(', ')} would change meaning)`);
     }
   }
   return { model, perChannel, opset: finalOpset, notes };

@@ -36,8 +36,10 @@ export interface QuantizeOptions {
   /** Only MatMuls with a constant operand; default: on for transformer-like graphs. */
   matmulConstBOnly?: boolean;
   quantizeSoftmax?: boolean;
-  /** Spatial Convs with fewer multiply-adds per output (thin image stems) stay float (default 32, see plan.ts). */
+  /** Spatial Convs with fewer multiply-adds per output stay float (a hand rule, off by default: measured placement decides, see placement.ts). */
   minConvMacsPerOutput?: number;
+  /** Cross-layer equalization of Conv pairs before calibration (default true, equalize.ts). */
+  equalize?: boolean;
   /** Model file, for error messages. */
   file?: string;
   /** Folder external-data locations are relative to (LoadedModel.dir), for models with external data. */
@@ -74,12 +76,14 @@ export interface CalibrationPlan {
   notes: string[];
 }
 
-function planFor(model: ModelProto, opts: QuantizeOptions) {
+/** The pre-processed model and the quantization plan `quantize` would use (names as in its output). */
+export function planFor(model: ModelProto, opts: QuantizeOptions) {
   if (!model.graph) throw new AdvisorError('input', 'the model has no graph', opts.file);
   refuseIfQuantized(model.graph, opts.file);
   validateGraph(model.graph, opts.file);
   const prep = prepareModel(model, {
     ...(opts.perChannel !== undefined ? { perChannel: opts.perChannel } : {}), ...(opts.file ? { file: opts.file } : {}), ...(opts.modelDir ? { modelDir: opts.modelDir } : {}),
+    ...(opts.equalize !== undefined ? { equalize: opts.equalize } : {}),
   });
   const g = prep.model.graph!;
   const transformerLike = g.node.some((n) => ['Softmax', 'Erf', 'LayerNormalization', 'Gelu'].includes(n.op_type ?? ''));

@@ -1,9 +1,12 @@
 /**
  * The SPTQ operator end to end, through a runner host (the only place onnxruntime runs):
- * plan → calibration model → streamed calibration in chunks → ranges → quantize → write the
- * model atomically → fusion check on the graph onnxruntime optimises → label-free fidelity.
- * Used by the CLI (`quantize`) and the advisor pipeline. Temporary models live in one private
- * temp folder that is always removed.
+ * pre-process (opset moves, BatchNorm folding, cross-layer equalization) → calibrate in chunks →
+ * quantize → fidelity on held-out samples, and where it misses the accuracy target, the most
+ * sensitive layers back to float (accuracyLoop.ts) → measured placement: int8 regions that run
+ * slower than their float kernels back to float (placementLoop.ts) → float vs int8 side by side;
+ * an int8 model that is not faster is not offered (SptqNotFasterError) → write atomically →
+ * fusion check → final fidelity with per-layer SQNR. Temporary models live in one private temp
+ * folder that is always removed.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,18 +14,23 @@ import * as path from 'node:path';
 import { AdvisorError } from '../errors';
 import { buildCalibrationModel } from '../calibrate/augment';
 import { calibrationBatch } from '../calibrate/batch';
-import { computeRanges, emptyState, type CalibrationMethod, type CalibrationState, type TensorRanges } from '../calibrate/state';
-import { DataType } from '../onnx/dtypes';
+import { emptyState, type CalibrationMethod, type CalibrationState, type TensorRanges } from '../calibrate/state';
 import { readModel, writeModel } from '../onnx/io';
 import type { ModelProto } from '../onnx/types';
 import type { Feeds } from '../protocol/tensor';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
-import type { LayerSqnr } from '../results';
-import { mannWhitney } from '../stats/significance';
-import { median } from '../stats/describe';
+import { fidelityOf, meetAccuracy, type AccuracyContext, type AccuracyFallback } from './accuracyLoop';
+import { Candidates } from './candidates';
 import { onnxruntimeFusion, type FusionReport } from './fusion';
-import { calibrationPlan, quantize, type QuantizeOptions, type QuantizeReport } from './quantize';
-import { measureConfigs } from '../measure/slices';
+import {
+  describeTarget, isFaster, measureFidelity, measureSpeed, meetsTarget, resolveTarget,
+  type AccuracyTarget, type Fidelity, type SpeedCheck,
+} from './measurements';
+import { measuredPlacement, type PlacementReport } from './placementLoop';
+import type { QuantizeOptions, QuantizeReport } from './quantize';
+
+export type { AccuracyTarget, Fidelity, SpeedCheck } from './measurements';
+export { sqnr } from './measurements';
 
 export interface SptqOptions extends QuantizeOptions {
   method?: CalibrationMethod;
@@ -33,52 +41,36 @@ export interface SptqOptions extends QuantizeOptions {
   /**
    * Graph optimisation for calibration runs. onnxruntime's calibrator uses 'disabled'; we default
    * to 'all' because the measured tensors keep their exact float values (test/sptq.test.ts) while a
-   * calibration run costs ~1.4× a float inference on mobilenet_v2 instead of ~2.6× (same process,
-   * interleaved; see bench/sptq.ts for the runner-side numbers).
+   * calibration run costs ~1.4× a float inference on mobilenet_v2 instead of ~2.6×.
    */
   calibrationOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
-  /** Held-out samples for the fidelity report; none → no fidelity. */
+  /** Held-out samples for fidelity and the accuracy target; none → no fidelity, no accuracy fallback. */
   fidelitySamples?: Feeds[];
-  /** Per-layer SQNR (needs a second pass with intermediates exposed). Default true. */
+  /** Per-layer SQNR in the final fidelity (a second pass with intermediates exposed). Default true. */
   perLayer?: boolean;
   /**
-   * Time the float and int8 models side by side at 1 intra-op thread after quantizing (one
-   * benchmark job, the two taking turns in blocks), so "is int8 faster here?" is measured, not inferred. Absent: no
-   * check (the advisor benchmarks SPTQ on every tier anyway).
+   * The accuracy target (default: top-1 agreement ≥ 99% for class scores, SQNR ≥ 20 dB otherwise;
+   * `{ kind: 'accuracy', labels, maxDropPoints }` with one label per fidelity sample). Missed →
+   * the most sensitive layers are kept float until it is met. `false`: measure, never fall back.
    */
-  speedCheck?: { samples: Feeds[]; budgetMs: number };
+  accuracy?: AccuracyTarget | false;
+  /**
+   * Measure speed: per-kernel profiles of float and int8 at `threads` (default 1) return slower int8
+   * regions to float (unless `measuredPlacement` is false), then float and int8 are timed side by
+   * side; an int8 model that is not measurably faster is not offered. Absent: no speed measurement.
+   */
+  speedCheck?: { samples: Feeds[]; budgetMs: number; threads?: number };
+  measuredPlacement?: boolean;
+  /**
+   * Default true: an int8 model that is not measurably faster than float, or misses the accuracy
+   * target, is not offered (SptqNotOfferedError, nothing written). false: it is written anyway and
+   * the result says so (`speed`, `accuracy.met`) — for a caller that measures and ranks it itself.
+   */
+  gate?: boolean;
   /** Calibration data was synthetic (recorded in the result). */
   synthetic?: boolean;
   job?: JobOptions;
-  onProgress?: (stage: 'calibrate' | 'quantize' | 'fusion' | 'fidelity' | 'speed', message: string, fraction?: number) => void;
-}
-
-export interface Fidelity {
-  samples: number;
-  outputName: string;
-  /**
-   * Share of samples whose top class matches the float model's; NaN (null in JSON) when the output is not class scores.
-   * @nullable
-   */
-  top1Agreement: number;
-  /**
-   * Output SQNR over all samples, dB; Infinity (null in JSON) when identical.
-   * @nullable
-   */
-  sqnrDb: number;
-  layers: LayerSqnr[];
-}
-
-export interface SpeedCheck {
-  threads: 1;
-  floatMs: number;
-  int8Ms: number;
-  /** Median float / median int8 latency. */
-  speedup: number;
-  /** Measured runs of each model. */
-  runs: number;
-  /** Mann–Whitney p-value of float vs int8 run times (below 0.05: the difference is not noise). */
-  p: number;
+  onProgress?: (stage: 'calibrate' | 'quantize' | 'fusion' | 'fidelity' | 'accuracy' | 'placement' | 'speed', message: string, fraction?: number) => void;
 }
 
 export interface SptqResult {
@@ -89,13 +81,24 @@ export interface SptqResult {
   report: QuantizeReport;
   fusion: FusionReport;
   fidelity?: Fidelity;
+  /** The accuracy target in force and whether the final model meets it. */
+  accuracy?: { target: string; met: boolean; fallback?: AccuracyFallback };
+  /** Measured placement: profiled regions returned to float (node, float ms, int8 ms, action). */
+  placement?: PlacementReport;
   speed?: SpeedCheck;
   ranges: TensorRanges;
-  timings: { calibrationMs: number; calibrationInferenceMs: number; quantizeMs: number };
+  timings: { calibrationMs: number; calibrationInferenceMs: number; quantizeMs: number; accuracyMs: number; placementMs: number };
   /** Peak RSS of the runner while calibrating, MB. */
   calibrationPeakRssMB: number;
   /** Samples per calibration run, and why not more when batching was off or failed. */
   calibrationBatch: CalibrationRun['batch'];
+}
+
+/** No int8 model was faster than float here (or none met the accuracy target): nothing is written; `result` says what was measured. */
+export class SptqNotOfferedError extends AdvisorError {
+  constructor(message: string, readonly result: SptqResult, file?: string) {
+    super('unsupported', message, file);
+  }
 }
 
 const TEMP_PREFIX = 'edge-advisor-sptq-';
@@ -116,12 +119,6 @@ function removeStaleTemps(): void {
 
 function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
-
-export function sqnr(signal: number, noise: number): number {
-  if (noise <= 0) return Infinity;
-  if (signal <= 0) return -Infinity;
-  return 10 * Math.log10(signal / noise);
 }
 
 export interface CalibrationRun {
@@ -162,91 +159,136 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
   if (samples.length === 0) throw new AdvisorError('input', 'no calibration samples', modelPath);
   const method = opts.method ?? 'minmax';
   const loaded = readModel(modelPath);
-  const qopts: QuantizeOptions = { ...opts, method, file: modelPath, modelDir: loaded.dir };
-  const plan = calibrationPlan(loaded.model, qopts);
+  const qopts = { ...opts, method, file: modelPath, modelDir: loaded.dir };
   removeStaleTemps();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
   try {
     const t0 = Date.now();
-    const { state, inferenceMs, peakRssMB, batch } = await calibrate(host, modelPath, plan.model, plan.tensors, samples, opts, tmp);
+    let stats = { samples: 0, inferenceMs: 0, peakRssMB: 0, batch: { batch: 1 } as CalibrationRun['batch'] };
+    const calibrator = async (model: ModelProto, tensors: string[], s: Feeds[]) => {
+      const r = await calibrate(host, modelPath, model, tensors, s, opts, tmp);
+      stats = { samples: r.state.samples, inferenceMs: stats.inferenceMs + r.inferenceMs, peakRssMB: Math.max(stats.peakRssMB, r.peakRssMB), batch: r.batch.fallback ? r.batch : stats.batch.fallback ? stats.batch : r.batch };
+      return { state: r.state };
+    };
+    const candidates = new Candidates(loaded.model, qopts, samples, calibrator, tmp, loaded.dir);
+    const floatPath = path.join(tmp, 'float-prepared.onnx');
+    writeModel(candidates.model, floatPath, { sourceDir: loaded.dir });
+    await candidates.ensureRanges(candidates.tensorsFor([]));
     const calibrationMs = Date.now() - t0;
-    const ranges = computeRanges(state);
 
     opts.onProgress?.('quantize', 'quantizing');
     const t1 = Date.now();
-    const { model: q, report } = quantize(loaded.model, ranges, qopts);
-    if (batch.fallback) report.notes.push(`calibration ran one sample at a time: ${batch.reason}`);
+    let cur = await candidates.build([], 'int8');
     const quantizeMs = Date.now() - t1;
-    writeModel(q, outPath, { protect: [modelPath], sourceDir: loaded.dir });
 
-    opts.onProgress?.('fusion', 'checking which kernels onnxruntime fuses');
-    const fusion = await onnxruntimeFusion(host, outPath, plan.model.graph!, path.join(tmp, 'optimized.onnx'), opts.job);
-
-    let fidelity: Fidelity | undefined;
+    // accuracy first: layers kept float for accuracy are not profiled as int8 regions
+    const t2 = Date.now();
+    let accuracy: SptqResult['accuracy'];
+    const labels = opts.accuracy && opts.accuracy.kind === 'accuracy' ? opts.accuracy.labels : undefined;
+    const actx: AccuracyContext = {
+      host, candidates, floatModel: candidates.model, floatPath, calibSamples: samples, heldOut: opts.fidelitySamples ?? [], tmp, sourceDir: loaded.dir,
+      ...(labels ? { labels } : {}), ...(opts.job ? { job: opts.job } : {}),
+    };
     if (opts.fidelitySamples?.length) {
       opts.onProgress?.('fidelity', 'comparing with the float model');
-      fidelity = await measureFidelity(host, plan.model, q, report, opts.fidelitySamples, opts, tmp, loaded.dir);
+      const before = await fidelityOf(actx, cur, 'fidelity-0');
+      const target = resolveTarget(opts.accuracy || undefined, before);
+      accuracy = { target: describeTarget(target), met: meetsTarget(target, before) };
+      if (!accuracy.met && opts.accuracy !== false) {
+        opts.onProgress?.('accuracy', `${accuracy.target} missed: ranking layers by sensitivity`);
+        const r = await meetAccuracy(actx, cur, before, target, accuracy.target);
+        cur = r.candidate;
+        accuracy = { target: accuracy.target, met: r.fallback.met, fallback: r.fallback };
+      }
     }
+    const accuracyMs = Date.now() - t2;
+
+    const t3 = Date.now();
+    let placement: PlacementReport | undefined;
     let speed: SpeedCheck | undefined;
+    const threads = opts.speedCheck?.threads ?? 1;
     if (opts.speedCheck?.samples.length) {
-      opts.onProgress?.('speed', 'timing float and int8 side by side');
-      speed = await measureSpeed(host, modelPath, outPath, opts.speedCheck, opts.job);
+      if (opts.measuredPlacement !== false) {
+        opts.onProgress?.('placement', `profiling float and int8 kernels at ${threads} thread(s)`);
+        const r = await measuredPlacement({
+          host, candidates, floatPath, samples: opts.speedCheck.samples, threads, tmp, ...(opts.job ? { job: opts.job } : {}),
+          onRound: (round, message) => opts.onProgress?.('placement', `round ${round}: ${message}`),
+        }, cur);
+        placement = r.report;
+        // placement returns layers to float for speed; should that cost the accuracy target, it is undone
+        if (r.candidate !== cur && accuracy?.met && opts.accuracy !== false) {
+          const f = await fidelityOf(actx, r.candidate, 'fidelity-placed');
+          if (meetsTarget(resolveTarget(opts.accuracy || undefined, f), f)) cur = r.candidate;
+          else placement.decisions = placement.decisions.map((d) => ({ ...d, action: 'kept int8: returning it missed the accuracy target' as const }));
+        } else cur = r.candidate;
+      }
+      opts.onProgress?.('speed', `timing float and int8 side by side at ${threads} thread(s)`);
+      speed = await measureSpeed(host, modelPath, cur.path, opts.speedCheck.samples, opts.speedCheck.budgetMs, threads, opts.job);
     }
-    return {
-      out: path.resolve(outPath), method, calibrationSamples: state.samples, synthetic: opts.synthetic ?? false,
-      report, fusion, ...(fidelity ? { fidelity } : {}), ...(speed ? { speed } : {}), ranges,
-      timings: { calibrationMs, calibrationInferenceMs: inferenceMs, quantizeMs }, calibrationPeakRssMB: peakRssMB,
-      calibrationBatch: batch,
+    const placementMs = Date.now() - t3;
+
+    opts.onProgress?.('fusion', 'checking which kernels onnxruntime fuses');
+    const fusion = await onnxruntimeFusion(host, cur.path, candidates.model.graph!, path.join(tmp, 'optimized.onnx'), opts.job);
+    let fidelity: Fidelity | undefined;
+    if (opts.fidelitySamples?.length) {
+      opts.onProgress?.('fidelity', 'comparing the final model with float');
+      fidelity = await measureFidelity(host, {
+        floatModel: candidates.model, quantModel: cur.model, report: cur.report, samples: opts.fidelitySamples, perLayer: opts.perLayer ?? true,
+        tmp, sourceDir: loaded.dir, tag: 'fidelity-final', ...(labels ? { labels } : {}), ...(opts.job ? { job: opts.job } : {}),
+      });
+      if (accuracy) accuracy.met = meetsTarget(resolveTarget(opts.accuracy || undefined, fidelity), fidelity);
+    }
+    if (stats.batch.fallback) cur.report.notes.push(`calibration ran one sample at a time: ${stats.batch.reason}`);
+    const result: SptqResult = {
+      out: path.resolve(outPath), method, calibrationSamples: stats.samples, synthetic: opts.synthetic ?? false,
+      report: cur.report, fusion, ...(fidelity ? { fidelity } : {}), ...(accuracy ? { accuracy } : {}), ...(placement ? { placement } : {}),
+      ...(speed ? { speed } : {}), ranges: candidates.ranges,
+      timings: { calibrationMs, calibrationInferenceMs: stats.inferenceMs, quantizeMs, accuracyMs, placementMs },
+      calibrationPeakRssMB: stats.peakRssMB, calibrationBatch: stats.batch,
     };
+    if (opts.gate !== false && speed && !isFaster(speed)) {
+      throw new SptqNotOfferedError(`no int8 model is faster than float here: the best one runs at ${speed.speedup.toFixed(2)}× the float speed at ${threads} thread(s) (${speed.int8Ms.toFixed(2)} vs ${speed.floatMs.toFixed(2)} ms, p = ${speed.p.toPrecision(2)}), so none is offered`, result, modelPath);
+    }
+    if (opts.gate !== false && accuracy && !accuracy.met && opts.accuracy !== false) {
+      throw new SptqNotOfferedError(`no int8 model meets the accuracy target (${accuracy.target}) even with ${accuracy.fallback?.keptFloat.length ?? 0} layer(s) kept float, so none is offered`, result, modelPath);
+    }
+    writeModel(cur.model, outPath, { protect: [modelPath], sourceDir: loaded.dir });
+    return result;
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-async function measureSpeed(host: RunnerHost, floatPath: string, int8Path: string, check: NonNullable<SptqOptions['speedCheck']>, job?: JobOptions): Promise<SpeedCheck> {
-  const stage = (modelPath: string) => [{ modelPath, threads: 1 }];
-  const r = await measureConfigs(host, [{ id: 'float', stages: stage(floatPath) }, { id: 'int8', stages: stage(int8Path) }],
-    check.samples.slice(0, 4), { budgetMs: check.budgetMs, targetRelHalfWidth: 0.02, ...(job ? { job } : {}) });
-  const [f, q] = [r.records.get('float')!.samplesMs, r.records.get('int8')!.samplesMs];
-  const floatMs = median(f);
-  const int8Ms = median(q);
-  return { threads: 1, floatMs, int8Ms, speedup: floatMs / int8Ms, runs: Math.min(f.length, q.length), p: mannWhitney(f, q).p };
+/** Held-out samples when the pipeline has labels: enough for an accuracy drop worth comparing with a budget. */
+const PIPELINE_LABELLED_SAMPLES = 200;
+const PIPELINE_FIDELITY_SAMPLES = 32;
+
+/**
+ * What the advisor pipeline passes to runSptq for SPTQ and DSPTQ: held-out samples and its
+ * accuracy budget (real top-1 accuracy where it has one class label per sample, the default
+ * fidelity target otherwise), and the speed measurement at 1 thread for measured placement. The
+ * model is kept even when it is not faster (`gate: false`): the advisor benchmarks it on every
+ * tier and never recommends a slower or less accurate row, and the matrix stays complete.
+ */
+export function sptqMeasurement(data: { evalSamples: Feeds[]; benchSamples: Feeds[]; labels?: { shape: number[]; data: Int32Array } }, maxAccuracyDrop: number): Pick<SptqOptions, 'fidelitySamples' | 'accuracy' | 'speedCheck' | 'gate'> {
+  const l = data.labels;
+  const perSample = l && l.shape.slice(1).every((d) => d === 1);
+  const n = Math.min(data.evalSamples.length, perSample ? PIPELINE_LABELLED_SAMPLES : PIPELINE_FIDELITY_SAMPLES, perSample ? l!.shape[0]! : Infinity);
+  return {
+    fidelitySamples: data.evalSamples.slice(0, n),
+    ...(perSample ? { accuracy: { kind: 'accuracy' as const, labels: Array.from(l!.data.subarray(0, n)), maxDropPoints: maxAccuracyDrop } } : {}),
+    ...(data.benchSamples.length ? { speedCheck: { samples: data.benchSamples.slice(0, 4), budgetMs: 1000, threads: 1 } } : {}),
+    gate: false,
+  };
 }
 
-async function measureFidelity(host: RunnerHost, floatModel: ModelProto, quantModel: ModelProto, report: QuantizeReport, samples: Feeds[], opts: SptqOptions, tmp: string, sourceDir: string): Promise<Fidelity> {
-  const perLayer = opts.perLayer ?? true;
-  const layers: Array<[string, string]> = [];
-  // only the output lists change: everything else is shared
-  const withOwnOutputs = (m: ModelProto): ModelProto => ({ ...m, graph: { ...m.graph!, output: [...m.graph!.output] } });
-  const f = withOwnOutputs(floatModel);
-  const q = withOwnOutputs(quantModel);
-  if (perLayer) {
-    const floatOut = new Set(f.graph!.output.map((o) => o.name));
-    const quantOut = new Set(q.graph!.output.map((o) => o.name));
-    const quantValues = new Set(q.graph!.node.flatMap((n) => n.output));
-    for (const t of report.tensors) {
-      const dq = `${t.name}_DequantizeLinear_Output`;
-      const qName = quantValues.has(dq) ? dq : quantOut.has(t.name) ? t.name : undefined;
-      if (!qName) continue;
-      if (!floatOut.has(t.name)) { f.graph!.output.push({ name: t.name }); floatOut.add(t.name); }
-      if (!quantOut.has(qName)) { q.graph!.output.push({ name: qName }); quantOut.add(qName); }
-      layers.push([t.name, qName]);
-    }
-  }
-  const fPath = path.join(tmp, 'fidelity-float.onnx');
-  const qPath = path.join(tmp, 'fidelity-quant.onnx');
-  writeModel(f, fPath, { sourceDir });
-  writeModel(q, qPath, { sourceDir });
-  // the first float output: an integer one (an ArgMax head's class ids) has no SQNR worth reporting
-  const outs = floatModel.graph!.output;
-  const outputName = (outs.find((o) => o.type?.tensor_type?.elem_type === DataType.FLOAT) ?? outs[0]!).name!;
-  const r = await host.run('fidelity', { floatModelPath: fPath, quantModelPath: qPath, samples, layers, outputName }, opts.job);
-  const agree = r.floatTop1.filter((v, i) => v === r.quantTop1[i]).length;
+/** The SPTQ part of the advisor's report (AdvisorReport['quantization']). */
+export function sptqReportInfo(r: SptqResult) {
   return {
-    samples: samples.length,
-    outputName: r.outputName,
-    top1Agreement: r.floatTop1.length && !r.floatTop1.includes(-1) ? agree / r.floatTop1.length : NaN,
-    sqnrDb: sqnr(r.output.signal, r.output.noise),
-    layers: r.layers.map((l) => ({ tensor: l.float, sqnrDb: sqnr(l.signal, l.noise) })),
+    layers: r.fidelity?.layers ?? [],
+    fusionShare: r.fusion.share,
+    synthetic: r.synthetic,
+    ...(r.placement ? { placement: { threads: r.placement.threads, decisions: r.placement.decisions } } : {}),
+    ...(r.accuracy ? { accuracy: { target: r.accuracy.target, met: r.accuracy.met, keptFloat: (r.accuracy.fallback?.met ? r.accuracy.fallback.keptFloat : []).map(({ node, op, sqnrDb }) => ({ node, op, sqnrDb })) } } : {}),
   };
 }

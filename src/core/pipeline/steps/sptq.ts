@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { endsRun, toAdvisorError } from '../../errors';
 import { LOW_FUSION_SHARE } from '../../quantize/fusion';
-import { runSptq, type SptqResult } from '../../quantize/sptq';
+import { runSptq, sptqMeasurement, type SptqResult } from '../../quantize/sptq';
 import type { ResultFlag } from '../../results';
 import type { OperatorBuild } from '../rows';
 import { stem, type BuildContext } from './context';
@@ -36,7 +36,7 @@ export async function buildSptqOperators(ctx: BuildContext): Promise<SptqBuilds>
       const out = path.join(ctx.outDir, `${stem(source)}.sptq.onnx`);
       const r = await runSptq(ctx.runner, source, out, ctx.data.calibSamples, {
         synthetic: ctx.data.syntheticCalibration,
-        fidelitySamples: operator === 'sptq' ? ctx.data.evalSamples.slice(0, 32) : [],
+        ...sptqMeasurement(ctx.data, ctx.req.maxAccuracyDrop),
         perLayer: operator === 'sptq',
         job: ctx.jobOpts,
         onProgress: (stage, message, fraction) => ctx.progress(stage === 'calibrate' ? 'calibrate' : 'quantize', `${operator}: ${message}`, fraction ?? 0, { operator }),

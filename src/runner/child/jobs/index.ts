@@ -14,6 +14,8 @@ import type { JobKind } from '../../../core/protocol/runner';
 import { benchmarkJob } from './benchmark';
 import { calibrateJob } from './calibrate';
 import { fidelityJob } from './fidelity';
+import { kernelProfileJob } from './kernelProfile';
+import { sensitivityJob } from './sensitivity';
 import { optimizeJob } from './optimize';
 import type { JobHandler } from './context';
 import { evaluateJob } from './evaluate';
@@ -30,6 +32,8 @@ export const JOBS: { [K in JobKind]: JobHandler<K> } = {
   calibrate: calibrateJob,
   optimize: optimizeJob,
   fidelity: fidelityJob,
+  kernelProfile: kernelProfileJob,
+  sensitivity: sensitivityJob,
   probe: probeJob,
   profile: profileJob,
   verifyPartition: verifyPartitionJob,
