@@ -74,6 +74,28 @@ export interface ResultRow {
   cut?: { tensors: string[]; bytes: number };
   flags: ResultFlag[];
   note?: string;
+  /**
+   * When samples are files: the tier that receives the request (a placement's first tier) decodes
+   * and preprocesses it; its measured time per request (ms), included in `latencyMs`.
+   */
+  preprocessMs?: number;
+  /** Bytes one request uploads (the encoded file when samples are files, else the tensor). */
+  payloadBytes?: number;
+}
+
+/** Where a run's samples came from and how they became tensors (shown in every report). */
+export interface DataSummary {
+  kind: 'npy' | 'images' | 'text' | 'synthetic';
+  path?: string;
+  samples: number;
+  /** e.g. "450 images in 10 classes (order: sorted folder names); gray, ..." */
+  describe?: string;
+  /** Median bytes one request uploads. */
+  payloadBytes: number;
+  preprocessing?: { description: string; origin: string; guess: boolean };
+  calibration?: { kind: DataSummary['kind']; path?: string; samples: number; describe?: string };
+  /** Per tier: decode + preprocess time of one request measured at the tier's threads, and throughput. */
+  preprocessTiming?: Array<{ tier: string; threads: number; msPerRequest: number; perSecond: number }>;
 }
 
 export type Modality = 'image' | 'text' | 'audio' | 'tabular' | 'unknown';
@@ -139,4 +161,6 @@ export interface AdvisorReport {
   warnings?: string[];
   /** Wall-clock time per stage of the run, ms. */
   timings?: Record<string, number>;
+  /** The data the run used (absent in reports from --measurements). */
+  data?: DataSummary;
 }

@@ -102,7 +102,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
 
   // 2. data
   t0 = Date.now();
-  const data = prepareData(req, loaded.model, inspection);
+  const data = await prepareData(req, loaded.model, inspection);
   for (const w of data.warnings) hooks.log?.(`warning: ${w}`);
   lap('data', t0);
 
@@ -167,10 +167,10 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   // one build per operator: a partition's per-link cuts compute the same function
   const identityBuild = built.builds.find((b) => b.operator === 'identity')!;
   const accBuilds = [identityBuild, ...builds.filter((b, i) => b.operator !== 'identity' && builds.findIndex((x) => x.operator === b.operator) === i)];
-  const acc = await measureAccuracy(accBuilds, data.evalSamples, data.labels, runner, hostCores, {
+  const acc = await measureAccuracy(accBuilds, data.evalSource, data.labels, runner, hostCores, {
     ...jobOpts,
     ...(req.labelsPath ? { labelsFile: req.labelsPath } : {}),
-    onOperator: (op, i, n) => report('accuracy', `measuring ${data.labels ? 'accuracy' : 'fidelity'} of ${op} on ${data.evalSamples.length} samples`, i / n, { operator: op }),
+    onOperator: (op, i, n) => report('accuracy', `measuring ${data.labels ? 'accuracy' : 'fidelity'} of ${op} on ${data.evalSource.count} samples`, i / n, { operator: op }),
   });
   rows = rows.map((r) => {
     const a = acc.perOperator.get(r.operator);

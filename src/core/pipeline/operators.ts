@@ -126,7 +126,7 @@ export async function buildOperators(ctx: BuildContext): Promise<BuiltOperators>
       const out = path.join(ctx.outDir, `${stem(source)}.sptq.onnx`);
       const r = await runSptq(ctx.runner, source, out, ctx.data.calibSamples, {
         synthetic: ctx.data.syntheticCalibration,
-        fidelitySamples: operator === 'sptq' ? ctx.data.evalSamples.slice(0, 32) : [],
+        fidelitySamples: operator === 'sptq' ? ctx.data.fidelitySamples : [],
         perLayer: operator === 'sptq',
         job: ctx.jobOpts,
         onProgress: (stage, message, fraction) => ctx.progress(stage === 'calibrate' ? 'calibrate' : 'quantize', `${operator}: ${message}`, fraction ?? 0, { operator }),

@@ -7,6 +7,11 @@ export interface EvaluateParams {
   samples: Feeds[];
   /** Output to return (default: the last stage's first output). */
   outputName?: string;
+  /**
+   * Keep the sessions open for the next evaluate job on the same stages (a source read chunk by
+   * chunk); the chunk without it releases them.
+   */
+  keepSession?: boolean;
 }
 
 export interface EvaluateResult {

@@ -16,6 +16,7 @@ import { DataType } from '../onnx/dtypes';
 import { readModel, writeModel } from '../onnx/io';
 import type { ModelProto } from '../onnx/types';
 import type { Feeds } from '../protocol/tensor';
+import { memorySource, type SampleSource } from '../data/source';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
 import { mannWhitney } from '../stats/significance';
 import { median } from '../stats/describe';
@@ -124,34 +125,38 @@ export interface CalibrationRun {
   batch: { batch: number; reason?: string; fallback?: true };
 }
 
-/** Runs calibration over `samples` in chunks (each a whole number of batches); returns the merged state. */
-export async function calibrate(host: RunnerHost, modelPath: string, model: ModelProto, tensors: string[], samples: Feeds[], opts: SptqOptions, tmp: string): Promise<CalibrationRun> {
+/**
+ * Runs calibration over `samples` in chunks (each a whole number of batches); returns the merged
+ * state. A SampleSource (an image folder, a text file) is read one chunk at a time.
+ */
+export async function calibrate(host: RunnerHost, modelPath: string, model: ModelProto, tensors: string[], input: Feeds[] | SampleSource, opts: SptqOptions, tmp: string): Promise<CalibrationRun> {
+  const samples = Array.isArray(input) ? memorySource('npy', input) : input;
   const method = opts.method ?? 'minmax';
   const aug = buildCalibrationModel(model, tensors, method);
   const augPath = path.join(tmp, 'calibration.onnx');
   writeModel(aug.model, augPath, { sourceDir: path.dirname(modelPath) });
-  const decided = opts.calibrationBatch !== undefined ? { batch: Math.max(1, Math.floor(opts.calibrationBatch)) } : calibrationBatch(model, tensors, samples[0]!);
+  const decided = opts.calibrationBatch !== undefined ? { batch: Math.max(1, Math.floor(opts.calibrationBatch)) } : calibrationBatch(model, tensors, (await samples.read(0, 1))[0]!);
   let batch: CalibrationRun['batch'] = decided;
   let state = emptyState(method);
   let inferenceMs = 0;
   let peakRssMB = 0;
   const chunk = Math.ceil(Math.max(1, opts.chunkSize ?? 16) / decided.batch) * decided.batch;
-  for (let i = 0; i < samples.length; i += chunk) {
+  for (let i = 0; i < samples.count; i += chunk) {
     const r = await host.run('calibrate', {
-      modelPath: augPath, outputs: aug.outputs, samples: samples.slice(i, i + chunk), state, batch: decided.batch,
-      optimization: opts.calibrationOptimization ?? 'all', last: i + chunk >= samples.length,
+      modelPath: augPath, outputs: aug.outputs, samples: await samples.read(i, i + chunk), state, batch: decided.batch,
+      optimization: opts.calibrationOptimization ?? 'all', last: i + chunk >= samples.count,
     }, opts.job);
     peakRssMB = Math.max(peakRssMB, r.peakRssMB);
     state = r.state;
     inferenceMs += r.inferenceMs.reduce((a, b) => a + b, 0);
     if (r.batchFallback) batch = { batch: 1, reason: r.batchFallback, fallback: true };
-    opts.onProgress?.('calibrate', `calibrated ${state.samples}/${samples.length} samples`, state.samples / samples.length);
+    opts.onProgress?.('calibrate', `calibrated ${state.samples}/${samples.count} samples`, state.samples / samples.count);
   }
   return { state, inferenceMs, peakRssMB, batch };
 }
 
-export async function runSptq(host: RunnerHost, modelPath: string, outPath: string, samples: Feeds[], opts: SptqOptions = {}): Promise<SptqResult> {
-  if (samples.length === 0) throw new AdvisorError('input', 'no calibration samples', modelPath);
+export async function runSptq(host: RunnerHost, modelPath: string, outPath: string, samples: Feeds[] | SampleSource, opts: SptqOptions = {}): Promise<SptqResult> {
+  if ((Array.isArray(samples) ? samples.length : samples.count) === 0) throw new AdvisorError('input', 'no calibration samples', modelPath);
   const method = opts.method ?? 'minmax';
   const loaded = readModel(modelPath);
   const qopts: QuantizeOptions = { ...opts, method, file: modelPath, modelDir: loaded.dir };

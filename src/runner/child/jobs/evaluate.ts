@@ -4,13 +4,33 @@
  */
 import { AdvisorError } from '../../../core/errors';
 import type { TensorData } from '../../../core/protocol/tensor';
-import { fromOrtTensor, loadStage, releaseAll, runChain, toOrtFeeds, type ort } from '../ort';
+import type { EvaluateParams } from '../../../core/protocol/evaluate';
+import { fromOrtTensor, loadStage, releaseAll, runChain, toOrtFeeds, type LoadedStage, type ort } from '../ort';
 import type { JobHandler } from './context';
 
-export const evaluateJob: JobHandler<'evaluate'> = async (params, ctx) => {
-  const stages = [];
+/** Sessions kept between the chunks of one evaluation (EvaluateParams.keepSession). */
+let kept: { key: string; stages: LoadedStage[] } | undefined;
+
+async function stagesFor(params: EvaluateParams): Promise<LoadedStage[]> {
+  const key = JSON.stringify(params.stages);
+  if (kept?.key === key) return kept.stages;
+  if (kept) { const old = kept.stages; kept = undefined; await releaseAll(old); }
+  const stages: LoadedStage[] = [];
   try {
     for (const spec of params.stages) stages.push(await loadStage(spec));
+  } catch (e) {
+    await releaseAll(stages);
+    throw e;
+  }
+  kept = { key, stages };
+  return stages;
+}
+
+export const evaluateJob: JobHandler<'evaluate'> = async (params, ctx) => {
+  let stages: LoadedStage[] = [];
+  let release = !params.keepSession;
+  try {
+    stages = await stagesFor(params);
     const last = stages[stages.length - 1]!;
     const outputName = params.outputName ?? last.session.outputNames[0]!;
     if (!last.session.outputNames.includes(outputName)) {
@@ -28,8 +48,11 @@ export const evaluateJob: JobHandler<'evaluate'> = async (params, ctx) => {
       }
     }
     return { outputName, outputs };
+  } catch (e) {
+    release = true;
+    throw e;
   } finally {
-    await releaseAll(stages);
+    if (release && kept) { kept = undefined; await releaseAll(stages); }
   }
 };
 
