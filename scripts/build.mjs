@@ -32,6 +32,8 @@ for (const f of CODEC_WASM) copyFileSync(require.resolve(f), `dist/codecs/${base
 const builds = [
   { ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js' },
   { ...node, entryPoints: ['src/runner/child/main.ts'], outfile: 'dist/runner.js' },
+  // the runner's preprocess job decodes on worker threads (one per emulated core)
+  { ...node, entryPoints: ['src/runner/child/preprocessWorker.ts'], outfile: 'dist/preprocessWorker.js' },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   {
     bundle: true,

@@ -22,7 +22,7 @@ import { ensureWritableDir } from '../fsutil';
 import { measureAccuracy } from './accuracy';
 import { measure, type OperatorBuild } from './measure';
 import { buildOperators, type BuiltOperators } from './operators';
-import { prepareData } from './data';
+import { measurePreprocessing, prepareData } from './data';
 import type { AdvisorProgress, AdvisorRequest, AdvisorStage } from './types';
 
 export const ADVISOR_VERSION = '0.1.0';
@@ -138,6 +138,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
         onnxruntime: info.onnxruntime, advisor: ADVISOR_VERSION, date: new Date().toISOString(),
       },
       timings: { ...timings },
+      data: data.summary,
     });
     return noRecommendationReason ? { ...r, noRecommendationReason } : r;
   };
@@ -146,12 +147,14 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     if (hooks.onPartial) hooks.onPartial(assemble(rows, data.labels ? 'top1' : 'agreement', undefined, why));
   };
 
-  // 4. latency
+  // 4. latency (with the decode + preprocessing of sample files, timed on the receiving tier's side)
   t0 = Date.now();
+  const preprocessMs = await measurePreprocessing(data, req.tiers, hostCores, runner, jobOpts);
+  lap('preprocess', t0);
   report('benchmark', `benchmarking ${builds.length} operators on ${req.tiers.name} tiers`, 0);
   let rows: ResultRow[] = await measure({
     builds, tiers: req.tiers, hostCores, samples: data.benchSamples, inputBytes: data.inputBytes,
-    budgetMs: req.budgetSeconds * 1000,
+    budgetMs: req.budgetSeconds * 1000, preprocessMs,
   }, runner, {
     ...jobOpts,
     timeoutMs: req.budgetSeconds * 1000 * 3 + 120_000,

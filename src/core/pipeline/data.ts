@@ -25,6 +25,11 @@ import type { Inspection } from '../inspect/inspect';
 import type { ModelProto } from '../onnx/types';
 import type { Feeds } from '../protocol/tensor';
 import type { DataSummary } from '../results';
+import type { JobOptions, RunnerHost } from '../protocol/runner';
+import type { PreprocessResult } from '../protocol/preprocess';
+import { median } from '../stats/describe';
+import { threadsFor } from '../tiers/compute';
+import type { TierId, TierSet } from '../tiers/types';
 import type { AdvisorRequest } from './types';
 
 export interface PreparedData {
@@ -214,4 +219,37 @@ function checkLabelsFitModel(labels: Labels, model: ModelProto, file: string): v
   const type = tensorTypeOf(out?.type?.tensor_type?.elem_type);
   const why = labelsMismatch(labels, outputKind(perSample, type), `[${dims.map((d) => (d < 0 ? 'N' : d)).join(', ')}]`);
   if (why) throw new AdvisorError('input', why, file);
+}
+
+/** Files sent to the tier-side timing job (evenly spread over the data), and its time per tier thread count. */
+export const PREPROCESS_TIMING_FILES = 16;
+export const PREPROCESS_TIMING_MS = 1500;
+
+/**
+ * When samples are image files, the tier that receives a request decodes and preprocesses it:
+ * times that in the runner (the tier's side) at each tier's thread count, scaled by the tier's
+ * per-core speed. Returns ms per request by tier (empty for tensor data) and records it in `data.summary`.
+ */
+export async function measurePreprocessing(
+  data: PreparedData, tiers: TierSet, hostCores: number, runner: RunnerHost, opts: JobOptions = {},
+): Promise<Partial<Record<TierId, number>>> {
+  const src = data.evalSource;
+  if (src.kind !== 'images' || !src.files?.length || !src.preprocess) return {};
+  const files = evenlySpaced(src.files.length, PREPROCESS_TIMING_FILES).map((i) => new Uint8Array(fs.readFileSync(src.files![i]!)));
+  const byThreads = new Map<number, PreprocessResult>();
+  const out: Partial<Record<TierId, number>> = {};
+  const timing: NonNullable<DataSummary['preprocessTiming']> = [];
+  for (const tier of Object.values(tiers.tiers)) {
+    const threads = threadsFor(tier, hostCores);
+    let r = byThreads.get(threads);
+    if (!r) {
+      r = await runner.run('preprocess', { files, spec: src.preprocess.spec, threads, budgetMs: PREPROCESS_TIMING_MS }, opts);
+      byThreads.set(threads, r);
+    }
+    const ms = median(r.samplesMs) / tier.speed;
+    out[tier.id] = ms;
+    timing.push({ tier: tier.id, threads, msPerRequest: ms, perSecond: r.perSecond * tier.speed });
+  }
+  data.summary.preprocessTiming = timing;
+  return out;
 }

@@ -14,7 +14,7 @@ import { summarize } from '../stats/describe';
 import { computeScale, fitAmdahl, threadsFor, type AmdahlFit } from '../tiers/compute';
 import { totalTransferMs } from '../tiers/network';
 import { placementTiers, placementTransfers } from '../tiers/placement';
-import type { TierSet } from '../tiers/types';
+import type { TierId, TierSet } from '../tiers/types';
 
 /** One operator as built: the model chain to run and what to flag on its rows. */
 export interface OperatorBuild {
@@ -35,6 +35,8 @@ export interface MeasurePlan {
   /** Bytes uploaded per request (raw sample size or tensor bytes). */
   inputBytes: number;
   budgetMs: number;
+  /** Decode + preprocess ms per request on each tier, when samples are files (pipeline/data.ts). */
+  preprocessMs?: Partial<Record<TierId, number>>;
 }
 
 export function threadCounts(tiers: TierSet, hostCores: number): number[] {
@@ -159,7 +161,9 @@ export function rowsFromBenchmark(plan: MeasurePlan, result: BenchmarkResult): R
       const transferMs = totalTransferMs(transfers, plan.tiers.links);
       const n = Math.min(...scaled.map((s) => s.length));
       const compute = Array.from({ length: n }, (_, i) => scaled.reduce((sum, s) => sum + s[i]!, 0));
-      const samplesMs = compute.map((c) => c + transferMs);
+      // the tier that receives the request (the placement's first) decodes the file it was sent
+      const preprocessMs = plan.preprocessMs?.[placementTiers(placement)[0]!];
+      const samplesMs = compute.map((c) => c + transferMs + (preprocessMs ?? 0));
       const st = summarize(samplesMs);
       if (st.outliers.length) flags.add('outliers');
       rows.push({
@@ -179,6 +183,8 @@ export function rowsFromBenchmark(plan: MeasurePlan, result: BenchmarkResult): R
         ...(b.cut ? { cut: b.cut } : cutBytes !== undefined ? { cut: { tensors: [], bytes: cutBytes } } : {}),
         flags: [...flags],
         ...(b.note ? { note: b.note } : {}),
+        ...(preprocessMs !== undefined ? { preprocessMs } : {}),
+        payloadBytes: plan.inputBytes,
       });
     }
   }

@@ -5,7 +5,7 @@ import { runEngine, type EngineOutput } from './engine';
 import { retimeRows } from './sensitivity';
 
 export type ReportMeta = Pick<AdvisorReport, 'model' | 'metric' | 'tiers' | 'environment'> &
-  Partial<Pick<AdvisorReport, 'latencyTargetMs' | 'quantization' | 'timings'>>;
+  Partial<Pick<AdvisorReport, 'latencyTargetMs' | 'quantization' | 'timings' | 'data'>>;
 
 export function toAdvisorReport(out: EngineOutput, meta: ReportMeta): AdvisorReport {
   const { pick: _pick, ...engine } = out;
@@ -27,6 +27,7 @@ export function toAdvisorReport(out: EngineOutput, meta: ReportMeta): AdvisorRep
     ...(engine.excluded && engine.excluded.length > 0 ? { excluded: engine.excluded } : {}),
     environment: meta.environment,
     ...(meta.timings ? { timings: meta.timings } : {}),
+    ...(meta.data ? { data: meta.data } : {}),
   };
 }
 

@@ -152,6 +152,7 @@ function decodeBmp(bytes: Uint8Array): DecodedImage {
   return { width: bmp.width, height: bmp.height, rgba: new Uint8Array(bmp.data.buffer, bmp.data.byteOffset, bmp.width * bmp.height * 4), format: 'bmp', gray: false };
 }
 
+/** The bytes as a whole ArrayBuffer of their own (a small Buffer is a view into Node's shared pool). */
 function toArrayBuffer(b: Uint8Array): ArrayBuffer {
-  return (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer) as ArrayBuffer;
+  return (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : Uint8Array.prototype.slice.call(b).buffer) as ArrayBuffer;
 }

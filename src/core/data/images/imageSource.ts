@@ -14,7 +14,7 @@ import type { SampleSource } from '../source';
 import { decodeImage, ImageDecodeError, type DecodedImage } from './codecs';
 import { evenlySpaced, listImages, type ImageEntry } from './folder';
 import { preprocessImage } from './preprocess';
-import { describePreprocess, type PreprocessChoice } from './preprocessSpec';
+import type { PreprocessChoice } from './preprocessSpec';
 
 export interface ImageSourceOptions {
   /** Use at most this many images (evenly spaced over the sorted listing, so every class is seen). */
@@ -79,12 +79,12 @@ export async function openImageSource(target: string, input: InputSpec, choice: 
       cache?.push(tensor);
     } catch (err) {
       if (!(err instanceof ImageDecodeError)) throw err;
-      skipped.push(`${path.relative(listing.root, e.file) || path.basename(e.file)} (${err.message})`);
+      skipped.push(`${path.relative(listing.root, e.file) || path.basename(e.file)}: ${err.message}`);
     }
     opts.onProgress?.(i + 1, entries.length);
   }
   if (skipped.length) {
-    warnings.push(`${skipped.length} file${skipped.length > 1 ? 's' : ''} could not be read as images and ${skipped.length > 1 ? 'are' : 'is'} skipped: ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ` and ${skipped.length - 5} more` : ''}`);
+    warnings.push(`${skipped.length} file${skipped.length > 1 ? 's' : ''} could not be read as images and ${skipped.length > 1 ? 'are' : 'is'} skipped: ${skipped.slice(0, 5).join('; ')}${skipped.length > 5 ? `; and ${skipped.length - 5} more` : ''}`);
   }
   if (usable.length === 0) throw new AdvisorError('input', `no usable images (${skipped.length} unreadable${beyond.size ? ', others beyond the model\'s classes' : ''}): ${warnings.join('; ')}`, target);
   const out = choice.spec.crop ?? choice.spec.size;
@@ -105,7 +105,7 @@ export async function openImageSource(target: string, input: InputSpec, choice: 
     ...(labelled && listing.classes ? { labels: { shape: [usable.length], data: Int32Array.from(usable, (e) => e.label!) }, classes: listing.classes } : {}),
     files,
     preprocess: choice,
-    describe: `${usable.length} image${usable.length > 1 ? 's' : ''}${listing.classes ? ` in ${listing.classes.length} classes (order: ${listing.classOrder})` : ''}; ${describePreprocess(choice.spec)}`,
+    describe: `${usable.length} image${usable.length > 1 ? 's' : ''}${listing.classes ? ` in ${listing.classes.length} classes (order: ${listing.classOrder})` : ''}`,
     warnings,
     read: async (start, end) => {
       if (kept) return kept.slice(start, end).map((t) => ({ [input.name]: t }));

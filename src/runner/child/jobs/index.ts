@@ -21,6 +21,7 @@ import { probeJob } from './probe';
 import { profileJob } from './profile';
 import { verifyPartitionJob } from './verifyPartition';
 import { tensorShapesJob } from './tensorShapes';
+import { preprocessJob } from './preprocess';
 
 export type { JobContext, JobHandler } from './context';
 
@@ -34,4 +35,5 @@ export const JOBS: { [K in JobKind]: JobHandler<K> } = {
   profile: profileJob,
   verifyPartition: verifyPartitionJob,
   tensorShapes: tensorShapesJob,
+  preprocess: preprocessJob,
 };
