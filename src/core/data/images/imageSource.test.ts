@@ -104,7 +104,7 @@ test('a big folder is sampled evenly across classes, and re-read batch by batch 
   assert.match(src.warnings.join('\n'), /using 8 of 20 images, evenly spaced/);
   const cached = await openImageSource(d, rgb, choice, { limit: 8 });
   const [a, b] = [await src.read(2, 5), await cached.read(2, 5)];
-  assert.deepEqual(a.map((f) => Array.from(f['input']!.data)), b.map((f) => Array.from(f['input']!.data)), 'a re-read decodes the same tensors');
+  assert.deepEqual(a.map((f) => Array.from(f['input']!.data as Float32Array)), b.map((f) => Array.from(f['input']!.data as Float32Array)), 'a re-read decodes the same tensors');
   fs.rmSync(src.files![3]!);
   await assert.rejects(src.read(3, 4), inputError(/changed since it was first read/));
 });
