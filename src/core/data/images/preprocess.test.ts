@@ -23,38 +23,38 @@ test('a 2× downscale averages with Pillow\'s bilinear weights [1, 3, 3, 1] / 8:
   const t = preprocessImage(image(8, 8, (x) => [x * 10, x * 10, x * 10]), raw({ size: [4, 4] }));
   assert.deepEqual(t.dims, [1, 1, 4, 4]);
   // output column i covers input columns 2i, 2i+1: centre 2i + 0.5 → value 10·(2i + 0.5), edges clamp
-  assert.deepEqual(Array.from(t.data.slice(0, 4)).map((v) => +Number(v).toFixed(3)), [(0 * 1 + 0 * 3 + 10 * 3 + 20 * 1) / 7, 25, 45, (50 * 1 + 60 * 3 + 70 * 3) / 7].map((v) => +v.toFixed(3)));
+  assert.deepEqual(Array.from(t.data.slice(0, 4) as Float32Array).map((v) => +Number(v).toFixed(3)), [(0 * 1 + 0 * 3 + 10 * 3 + 20 * 1) / 7, 25, 45, (50 * 1 + 60 * 3 + 70 * 3) / 7].map((v) => +v.toFixed(3)));
 });
 
 test('same size is the identity; shorter-side resize keeps the aspect like torchvision; the crop rounds half to even', () => {
   const img = image(4, 4, (x, y) => [x + 4 * y, 0, 0]);
   const same = preprocessImage(img, raw({ color: 'rgb', resize: 'shorter', size: [4, 4], crop: [4, 4] }));
-  assert.deepEqual(Array.from(same.data.slice(0, 16)), Array.from({ length: 16 }, (_, i) => i));
+  assert.deepEqual(Array.from(same.data.slice(0, 16) as Float32Array), Array.from({ length: 16 }, (_, i) => i));
   assert.deepEqual(resizedSize(raw({ resize: 'shorter', size: [256, 256] }), 500, 375), [341, 256]);
   assert.deepEqual(resizedSize(raw({ resize: 'shorter', size: [256, 256] }), 375, 500), [256, 341]);
   // 5 wide, crop 2: offset round(1.5) = 2 (Python rounds half to even), so columns 2 and 3
   const wide = image(5, 1, (x) => [x * 10, x * 10, x * 10]);
-  assert.deepEqual(Array.from(preprocessImage(wide, raw({ resize: 'none', crop: [1, 2] })).data), [20, 30]);
+  assert.deepEqual(Array.from(preprocessImage(wide, raw({ resize: 'none', crop: [1, 2] })).data as Float32Array), [20, 30]);
   // a crop larger than the image pads with zeros (after normalisation: (0 − mean) / std)
   const padded = preprocessImage(image(2, 2, () => [100, 100, 100]), raw({ resize: 'none', crop: [2, 4], mean: [50], std: [2] }));
-  assert.deepEqual(Array.from(padded.data), [-25, 25, 25, -25, -25, 25, 25, -25]);
+  assert.deepEqual(Array.from(padded.data as Float32Array), [-25, 25, 25, -25, -25, 25, 25, -25]);
 });
 
 test('colour order, layout, ImageNet normalisation and 8-bit inputs', () => {
   const px = image(1, 1, () => [255, 128, 0]);
   const bgr = preprocessImage(px, raw({ color: 'bgr', size: [1, 1] }));
-  assert.deepEqual(Array.from(bgr.data), [0, 128, 255]);
+  assert.deepEqual(Array.from(bgr.data as Float32Array), [0, 128, 255]);
   const nhwc = preprocessImage(image(2, 1, (x) => [x, 10 + x, 20 + x]), raw({ color: 'rgb', size: [1, 2], layout: 'nhwc' }));
   assert.deepEqual(nhwc.dims, [1, 1, 2, 3]);
-  assert.deepEqual(Array.from(nhwc.data), [0, 10, 20, 1, 11, 21]);
+  assert.deepEqual(Array.from(nhwc.data as Float32Array), [0, 10, 20, 1, 11, 21]);
   // Pillow's luma: a gray pixel keeps its value exactly; (255, 128, 0) → 151
-  assert.deepEqual(Array.from(preprocessImage(px, raw({ size: [1, 1] })).data), [151]);
+  assert.deepEqual(Array.from(preprocessImage(px, raw({ size: [1, 1] })).data as Float32Array), [151]);
   const imagenet = inferPreprocess({ ...rgbInput, shape: ['batch', 3, 1, 1] }, 'imagenet');
-  const v = Array.from(preprocessImage(px, { ...imagenet, resize: 'exact', size: [1, 1], crop: [1, 1] }).data);
+  const v = Array.from(preprocessImage(px, { ...imagenet, resize: 'exact', size: [1, 1], crop: [1, 1] }).data as Float32Array);
   [(1 - 0.485) / 0.229, (128 / 255 - 0.456) / 0.224, (0 - 0.406) / 0.225].forEach((want, i) => assert.ok(Math.abs(v[i]! - want) < 1e-5));
   const u8 = preprocessImage(px, { ...inferPreprocess({ name: 'x', type: 'uint8', shape: [1, 8, 8, 3] }), resize: 'exact', size: [1, 1], crop: [1, 1] });
   assert.equal(u8.type, 'uint8');
-  assert.deepEqual([u8.dims, Array.from(u8.data)], [[1, 1, 1, 3], [255, 128, 0]]);
+  assert.deepEqual([u8.dims, Array.from(u8.data as Uint8Array)], [[1, 1, 1, 3], [255, 128, 0]]);
 });
 
 test('the default comes from the input and is marked a guess; presets and objects override it; mistakes are named', () => {
