@@ -10,16 +10,21 @@ import { AdvisorError } from '../../../core/errors';
 import { timeDecode } from '../../../core/data/images/timing';
 import type { JobHandler } from './context';
 
-/** The worker's entry: beside the bundle (dist/preprocessWorker.js), else the source file (tsx). */
-function workerEntry(): string {
+/**
+ * The worker: beside the bundle (dist/preprocessWorker.js); from source (tests run through tsx),
+ * the .ts file behind tsx's CommonJS hook, which a worker thread must register for itself.
+ */
+function newWorker(data: object): Worker {
   const bundled = path.join(__dirname, 'preprocessWorker.js');
-  if (fs.existsSync(bundled)) return bundled;
-  return path.join(__dirname, '..', 'preprocessWorker.ts');
+  if (fs.existsSync(bundled)) return new Worker(bundled, { workerData: data });
+  const source = path.join(__dirname, '..', 'preprocessWorker.ts');
+  const api = 'tsx/cjs/api'; // a variable, so bundlers leave this dev-only lookup alone
+  return new Worker(`require(${JSON.stringify(require.resolve(api))}).register(); require(${JSON.stringify(source)});`, { eval: true, workerData: data });
 }
 
-function runWorker(entry: string, data: object): Promise<number[]> {
+function runWorker(data: object): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(entry, { workerData: data });
+    const w = newWorker(data);
     w.once('message', (m: { ms?: number[]; error?: string }) => {
       void w.terminate();
       if (m.ms) resolve(m.ms);
@@ -35,7 +40,7 @@ export const preprocessJob: JobHandler<'preprocess'> = async (params, ctx) => {
   const t0 = performance.now();
   const perThread = threads === 1
     ? [await timeDecode(params.files, params.spec, params.budgetMs)]
-    : await Promise.all(Array.from({ length: threads }, () => runWorker(workerEntry(), { files: params.files, spec: params.spec, budgetMs: params.budgetMs })));
+    : await Promise.all(Array.from({ length: threads }, () => runWorker({ files: params.files, spec: params.spec, budgetMs: params.budgetMs })));
   const wall = performance.now() - t0;
   const samplesMs = perThread.flat();
   // throughput over the threads' own measuring time (their start-up is not a request's cost)
