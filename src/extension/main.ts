@@ -20,6 +20,7 @@ import {
   type AdvisorSettings, type JobRequest, type RunOptions,
 } from './runOptions';
 import { askRunOptions } from './setup';
+import { readModelDataConfig, updateModelDataConfig } from '../core/data/modelConfig';
 import { surroundingsOf, type ModelSurroundings, type Variants } from './variants';
 
 const UNTRUSTED_REASON = 'This workspace is in Restricted Mode, so Edge Advisor only inspects models: running a model loads it into onnxruntime, which is only safe for files you trust. Trust the workspace to benchmark.';
@@ -141,8 +142,11 @@ class EdgeAdvisorExtension implements PanelHost {
     const options = opts.skipSetup ? current : await askRunOptions(modelPath, current, this.discover(modelPath).variants);
     if (!options) return;
     await this.context.workspaceState.update(this.optionsKey(modelPath), options);
+    if (!opts.skipSetup) this.rememberData(modelPath, options);
     const settings = this.settings(modelPath);
     const request = buildJobRequest(modelPath, options, settings, outputFolderFor(modelPath, settings, this.workspaceRoot(modelPath)));
+    const configFile = this.configFile(modelPath);
+    if (configFile && fs.existsSync(configFile)) request.advisor.configFile = configFile;
     // Re-run means measure again: skip the pipeline's results cache too, not only ours.
     if (opts.useCache === false) request.advisor.useCache = false;
     this.start(modelPath, request, opts.useCache !== false);
@@ -225,6 +229,27 @@ class EdgeAdvisorExtension implements PanelHost {
 
   private workspaceRoot(modelPath: string): string | undefined {
     return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(modelPath))?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  }
+
+  private configFile(modelPath: string): string | undefined {
+    const root = this.workspaceRoot(modelPath);
+    return root ? path.join(root, 'edge-advisor.json') : undefined;
+  }
+
+  /** The chosen data, remembered per model in the workspace's edge-advisor.json (atomically; other keys kept). */
+  private rememberData(modelPath: string, o: RunOptions): void {
+    const file = this.configFile(modelPath);
+    if (!file) return;
+    try {
+      // a preprocessing object the user wrote by hand is not offered by the setup step: keep it
+      const handWritten = typeof readModelDataConfig(file, modelPath).preprocess === 'object';
+      updateModelDataConfig(file, modelPath, {
+        data: o.dataPath, labels: o.labelsPath, calib: o.calibPath, tokenizer: o.tokenizerPath,
+        ...(o.preprocess || !handWritten ? { preprocess: o.preprocess } : {}),
+      });
+    } catch (e) {
+      void vscode.window.showWarningMessage(`Edge Advisor: could not remember the data in ${file}: ${toAdvisorError(e).message}`);
+    }
   }
 
   private optionsKey(modelPath: string): string {
