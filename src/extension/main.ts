@@ -20,6 +20,8 @@ import {
   type AdvisorSettings, type JobRequest, type RunOptions,
 } from './runOptions';
 import { askRunOptions } from './setup';
+import { cardDataFor } from './cardData';
+import type { CardData } from './modelCardHtml';
 import { readModelDataConfig, updateModelDataConfig } from '../core/data/modelConfig';
 import { surroundingsOf, type ModelSurroundings, type Variants } from './variants';
 
@@ -229,6 +231,38 @@ class EdgeAdvisorExtension implements PanelHost {
 
   private workspaceRoot(modelPath: string): string | undefined {
     return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(modelPath))?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  }
+
+  dataFor(modelPath: string): Promise<CardData> {
+    return cardDataFor(modelPath, this.runOptionsFor(modelPath), this.configFile(modelPath));
+  }
+
+  async chooseData(modelPath: string, what: 'data' | 'calib' | 'preprocess'): Promise<void> {
+    const o = this.runOptionsFor(modelPath);
+    const pickPath = async (title: string) => (await vscode.window.showOpenDialog({ title, canSelectFiles: true, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.Uri.file(path.dirname(modelPath)) }))?.[0]?.fsPath;
+    if (what === 'data') {
+      const f = await pickPath('Evaluation data: an image folder (root/<class>/<image>), an image, a .txt/.jsonl/.csv or .npy');
+      if (!f) return;
+      o.dataPath = f;
+      delete o.labelsPath;
+    } else if (what === 'calib') {
+      const f = await pickPath('Calibration data for SPTQ (image folder, text file or .npy)');
+      if (!f) return;
+      o.calibPath = f;
+    } else {
+      const presets = ['', 'imagenet', '[-1,1]', 'inception', 'clip', 'caffe', 'raw'];
+      const r = await vscode.window.showQuickPick([...presets.map((p) => ({ label: p || 'Inferred from the model input', value: p })), { label: 'A preprocessing file (.json)…', value: 'file' }], { title: 'Image preprocessing' });
+      if (!r) return;
+      if (r.value === 'file') {
+        const f = (await vscode.window.showOpenDialog({ title: 'Preprocessing (.json)', canSelectMany: false, filters: { JSON: ['json'] } }))?.[0]?.fsPath;
+        if (!f) return;
+        o.preprocess = f;
+      } else if (r.value) o.preprocess = r.value;
+      else delete o.preprocess;
+    }
+    await this.context.workspaceState.update(this.optionsKey(modelPath), o);
+    this.rememberData(modelPath, o);
+    this.modelChanged.fire(modelPath);
   }
 
   private configFile(modelPath: string): string | undefined {
