@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { atomicWriteFile } from '../src/core/fsutil';
+import { hostFacts } from '../src/core/hostFacts';
 import { RunnerClient } from '../src/runner/host/client';
 import { fmt, nowMs } from './lib';
 import { calibrationSection } from './sections/calibration';
@@ -51,7 +52,7 @@ async function main(): Promise<void> {
   const info = await host.info();
   const s: SuiteSettings = { quick, modelsDir, tmpDir, hostCores: info.hostCores };
   const env = {
-    date: started.toISOString(), cpu: os.cpus()[0]?.model?.trim() ?? 'unknown', cores: os.cpus().length, memoryGB: Math.round(os.totalmem() / 2 ** 30),
+    date: started.toISOString(), cpu: hostFacts().cpuModel, cores: hostFacts().cores, memoryGB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version, onnxruntime: info.onnxruntime, commit: gitCommit(), loadBefore, loadAfter: '', quick,
   };
   console.log(`edge-advisor bench${quick ? ' (quick)' : ''}: ${env.cpu} ×${env.cores}, node ${env.node}, onnxruntime ${env.onnxruntime}, load ${loadBefore}`);

@@ -1,7 +1,7 @@
 /**
  * Runner overhead and the stopping rule, on a real CNN (run by hand: `npx tsx bench/runnerOverhead.ts`).
  * On ../shared/models/mobilenet_v2.onnx at one intra-op thread:
- *  - the runner's median (forked process, IPC, watchdog thread) against a bare onnxruntime-node loop
+ *  - the runner's median (child process, framed pipes, watchdog thread) against a bare onnxruntime-node loop
  *    with the same session options in this process, measured in the same run, alternating
  *    runner/bare blocks so machine drift hits both (target: ratio within 1.03);
  *  - whether the runner's 95% CI half-width of the median reaches ≤ 2% within its budget.

@@ -17,6 +17,7 @@ import type { Feeds } from '../src/core/protocol/tensor';
 import type { RunnerHost } from '../src/core/protocol/runner';
 import { runSptq, type SptqOptions } from '../src/core/quantize/sptq';
 import { median } from '../src/core/stats/describe';
+import { hostFacts } from '../src/core/hostFacts';
 import { RunnerClient } from '../src/runner/host/client';
 
 const MODELS = '/work/shared/models';
@@ -156,6 +157,6 @@ export async function calibCost(h: RunnerHost = host, ns: number[] = CALIB_N): P
 const which = process.argv.slice(2);
 const all: Record<string, () => Promise<unknown>> = { mobilenet, digits, tinybert, calib: () => calibCost() };
 if (require.main === module) (async () => {
-  console.log(`bench/sptq.ts on ${os.cpus()[0]?.model} ×${os.cpus().length}, node ${process.version}, loadavg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`bench/sptq.ts on ${hostFacts().cpuModel} ×${hostFacts().cores}, node ${process.version}, loadavg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   for (const [k, fn] of Object.entries(all)) if (which.length === 0 || which.includes(k)) await fn();
 })().catch((e) => { console.error(e); process.exitCode = 1; }).finally(() => { host.dispose(); removeTmp(); });

@@ -1,14 +1,16 @@
 /**
  * The results panel: owns the state, routes host messages, and re-renders the views. Slider and
- * budget changes recompute everything locally (webview/model.ts) without asking the host.
+ * budget changes re-rank the report locally (core's `rank`) without asking the host; an export
+ * sends the settings along, so the host ranks the same way.
  */
 import type { ChartId, ToWebview } from '../src/core/protocol/panel';
 import type { AdvisorReport, SensitivityPoint } from '../src/core/results';
 import type { LinkId } from '../src/core/tiers/types';
-import { applyChartDefaults, latencyChart, scatterChart, sqnrChart } from './charts';
+import { applyChartDefaults, latencyChart, scatterChart, sqnrChart } from './charts/index';
 import { clear, h } from './dom';
-import { crossoversOnSlider, liveRows, nextSort, recordedPick, reportBandwidths, reprice, sortRows } from './model';
-import type { Bandwidths, LiveRow, Repriced, SortKey } from './model';
+import { rank } from '../src/core/recommend/rank';
+import { crossoversOnSlider, liveRows, nextSort, recordedPick, reportBandwidths, sortRows } from './model';
+import type { SliderBandwidths, LiveRow, SortKey } from './model';
 import { readPalette } from './theme';
 import type { Palette } from './theme';
 import { badge, button, dropdown, setDisabled } from './toolkit';
@@ -29,7 +31,7 @@ function sameRun(a: AdvisorReport, b: AdvisorReport): boolean {
 interface Derived {
   /** The recorded report, or the engine's re-run of it at the chosen bandwidths and budget. */
   report: AdvisorReport;
-  bw: Bandwidths;
+  bw: SliderBandwidths;
   budget: number;
   recorded: boolean;
   live: LiveRow[];
@@ -47,8 +49,8 @@ export class App {
   private bodyParts: { card: HTMLElement; grid: HTMLElement; updateBw: BandwidthUpdater } | undefined;
   private buttons: Record<string, HTMLElement> = {};
   private frame = 0;
-  /** The engine's last re-run, keyed by settings; `full` once the sensitivity search ran too. */
-  private engine: { key: string; full: boolean; result: Repriced } | undefined;
+  /** The last ranking at the user's settings, keyed by them; `full` once the sensitivity search ran too. */
+  private engine: { key: string; full: boolean; report: AdvisorReport } | undefined;
   private sensitivityTimer: ReturnType<typeof setTimeout> | undefined;
   /** Crossovers last computed; shown while a slider moves and the search has not re-run yet. */
   private lastSensitivity: SensitivityPoint[] = [];
@@ -113,21 +115,22 @@ export class App {
     if (!recorded) {
       const key = `${bw['mobile-edge']}|${bw['edge-cloud']}|${budget}`;
       if (this.engine?.key !== key) {
-        this.engine = { key, full: false, result: reprice(original, bw, budget, { sensitivity: false }) };
+        this.engine = { key, full: false, report: rank(original, { mbps: bw, maxAccuracyDrop: budget, sensitivity: false }) };
         this.scheduleSensitivity(key, bw, budget);
       }
-      ({ report, pick } = this.engine.result);
+      report = this.engine.report;
+      pick = recordedPick(report);
     }
     if (recorded || this.engine?.full) this.lastSensitivity = report.sensitivity;
     return { report, bw, budget, recorded, live: liveRows(report, bw, budget), pick };
   }
 
-  private scheduleSensitivity(key: string, bw: Bandwidths, budget: number): void {
+  private scheduleSensitivity(key: string, bw: SliderBandwidths, budget: number): void {
     clearTimeout(this.sensitivityTimer);
     this.sensitivityTimer = setTimeout(() => {
       const original = this.s.report;
       if (!original || this.engine?.key !== key) return;
-      this.engine = { key, full: true, result: reprice(original, bw, budget, { sensitivity: true }) };
+      this.engine = { key, full: true, report: rank(original, { mbps: bw, maxAccuracyDrop: budget }) };
       this.renderLive();
     }, SENSITIVITY_DEBOUNCE_MS);
   }
@@ -300,7 +303,7 @@ export class App {
   private setBudget(points: number): void {
     if (!Number.isFinite(points) || points < 0) return;
     this.s = { ...this.s, budget: points };
-    post({ type: 'changeBudget', maxAccuracyDrop: points });
+    post({ type: 'rememberBudget', maxAccuracyDrop: points });
     this.scheduleLive();
   }
 
@@ -311,11 +314,11 @@ export class App {
     requestAnimationFrame(() => (document.querySelector(`#results-grid [data-sort="${key}"]`) as HTMLElement | null)?.focus());
   }
 
+  /** The host ranks the recorded report at exactly these settings: the file says what the panel shows. */
   private exportReport(format: 'md' | 'csv' | 'json'): void {
-    const r = this.s.report;
-    if (!r) return;
-    const changed = this.s.bandwidths !== undefined;
-    post(changed ? { type: 'export', format, bandwidths: { ...this.s.bandwidths } } : { type: 'export', format });
+    const d = this.derive();
+    if (!d) return;
+    post({ type: 'export', format, settings: { maxAccuracyDrop: d.budget, mbps: { ...d.bw } } });
   }
 
   private exportChart(chart: ChartId): void {

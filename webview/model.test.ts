@@ -5,10 +5,17 @@ import { join } from 'node:path';
 import type { AdvisorReport } from '../src/core/results';
 import { transferMs } from '../src/core/tiers/network';
 import {
-  crossoversOnSlider, liveRows, mbpsToSlider, nextSort, recommendationSpeedup, recordedPick, reportBandwidths, reprice,
+  crossoversOnSlider, liveRows, mbpsToSlider, nextSort, recommendationSpeedup, recordedPick, reportBandwidths,
   sliderToMbps, sortRows, SLIDER_STEPS,
 } from './model';
-import type { LiveRow } from './model';
+import type { SliderBandwidths, LiveRow } from './model';
+import { rank } from '../src/core/recommend/rank';
+
+/** What the panel shows at these settings: core's ranking and the index of its pick. */
+function reprice(r: AdvisorReport, bw: SliderBandwidths, budget: number, o: { sensitivity: boolean }) {
+  const ranked = rank(r, { mbps: bw, maxAccuracyDrop: budget, sensitivity: o.sensitivity });
+  return { report: ranked, pick: recordedPick(ranked) };
+}
 
 // The recorded digits report the panel is developed against (study tiers: 200 / 1 Mbit/s).
 const report = JSON.parse(readFileSync(join(__dirname, '../test/fixtures/reports/digits.report.json'), 'utf8')) as AdvisorReport;

@@ -2,21 +2,21 @@
  * The panel's pure logic: what the results look like at the bandwidths and budget the user picks,
  * without re-benchmarking. Compute time is measured; transfer time is analytic
  * (`transferMs` = RTT + bytes·8/bandwidth per transfer), so moving a slider only re-prices the
- * transfers; the pick and its reasons come from the same engine as the CLI's. No DOM here: the root tsconfig checks this file without DOM types, and the tests run
- * it in Node.
+ * transfers; the pick and its reasons come from core's `rank` (src/core/recommend/rank.ts), the
+ * same as the CLI's and an export's. No DOM here: the root tsconfig checks this file without DOM
+ * types, and the tests run it in Node.
  */
-import { runEngine } from '../src/core/recommend/engine';
-import { speedup as engineSpeedup } from '../src/core/recommend/latency';
+import { speedup as engineSpeedup } from '../src/core/stats/rowLatency';
+import { linksAt } from '../src/core/recommend/rank';
 import { baselineFor } from '../src/core/recommend/rationale';
-import { toAdvisorReport } from '../src/core/recommend/report';
-import { retimeRows } from '../src/core/recommend/sensitivity';
 import { OPERATORS, PLACEMENTS } from '../src/core/results';
 import type { AdvisorReport, LatencyStats, OperatorId, PlacementId, ResultRow, SensitivityPoint } from '../src/core/results';
 import { totalTransferMs } from '../src/core/tiers/network';
-import type { LinkId, LinkProfile } from '../src/core/tiers/types';
+import type { LinkId } from '../src/core/tiers/types';
 import { MAX_MBPS, MIN_MBPS } from '../src/core/protocol/panel';
 
-export type Bandwidths = Record<LinkId, number>;
+/** What the sliders show: a bandwidth for every link (core's `Bandwidths` may set only some). */
+export type SliderBandwidths = Record<LinkId, number>;
 
 export interface Config {
   operator: OperatorId;
@@ -44,16 +44,8 @@ export function sameConfig(a: Config, b: Config): boolean {
   return a.operator === b.operator && a.placement === b.placement;
 }
 
-export function reportBandwidths(report: AdvisorReport): Bandwidths {
+export function reportBandwidths(report: AdvisorReport): SliderBandwidths {
   return { 'mobile-edge': report.tiers.links['mobile-edge'].mbps, 'edge-cloud': report.tiers.links['edge-cloud'].mbps };
-}
-
-function linksAt(report: AdvisorReport, bw: Bandwidths): Record<LinkId, LinkProfile> {
-  const l = report.tiers.links;
-  return {
-    'mobile-edge': { ...l['mobile-edge'], mbps: bw['mobile-edge'] },
-    'edge-cloud': { ...l['edge-cloud'], mbps: bw['edge-cloud'] },
-  };
 }
 
 function shift(s: LatencyStats, delta: number): LatencyStats {
@@ -68,9 +60,9 @@ function shift(s: LatencyStats, delta: number): LatencyStats {
 /** Operators whose accuracy equals the baseline's by construction (same weights, same arithmetic). */
 const LOSSLESS: ReadonlySet<OperatorId> = new Set(['identity', 'partition']);
 
-export function liveRows(report: AdvisorReport, bw: Bandwidths, maxAccuracyDrop: number): LiveRow[] {
+export function liveRows(report: AdvisorReport, bw: SliderBandwidths, maxAccuracyDrop: number): LiveRow[] {
   const recorded = report.tiers.links;
-  const live = linksAt(report, bw);
+  const live = linksAt(recorded, bw);
   const out: LiveRow[] = [];
   report.results.forEach((row, index) => {
     if (row.flags.includes('notProvided')) return; // a hint, not a measurement
@@ -89,35 +81,6 @@ export function liveRows(report: AdvisorReport, bw: Bandwidths, maxAccuracyDrop:
     out.push({ index, row, latency, computeMs, transferMs, drop, overBudget, doesNotFit, feasible: drop !== undefined && !overBudget && !doesNotFit });
   });
   return out;
-}
-
-/** What the engine says at other bandwidths or another budget, without re-benchmarking. */
-export interface Repriced {
-  /** The report as the engine would have written it at these settings. */
-  report: AdvisorReport;
-  /** Index into `report.results` of the recommended row, if any. */
-  pick: number | undefined;
-}
-
-/**
- * Re-prices every transfer at `bw` and re-runs the recommendation engine (src/core/recommend) with
- * the `budget`: the same pick, ties, rationale and study findings the CLI would print. The
- * bandwidth-sensitivity search is the slow part (hundreds of ms), so live slider updates skip it
- * (`sensitivity: false`) and the panel runs it once the slider rests.
- */
-export function reprice(report: AdvisorReport, bw: Bandwidths, budget: number, opts: { sensitivity: boolean }): Repriced {
-  const links = linksAt(report, bw);
-  const rows = retimeRows(report.results, report.tiers.links, links);
-  const out = runEngine({
-    rows, baselineAccuracy: report.baselineAccuracy, modality: report.model.modality, metric: report.metric,
-    maxAccuracyDrop: budget, latencyTargetMs: report.latencyTargetMs, links: opts.sensitivity ? links : undefined,
-  });
-  const repriced = toAdvisorReport(out, { ...report, tiers: { ...report.tiers, links } });
-  if (!opts.sensitivity) {
-    repriced.sensitivity = [];
-    delete repriced.sensitivityNote;
-  }
-  return { report: repriced, pick: out.pick.index ?? undefined };
 }
 
 /** The recorded report's pick, found by configuration. */

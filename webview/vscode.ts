@@ -2,19 +2,19 @@
  * The webview side of the VS Code API: typed posting, and the panel's persisted state
  * (`setState` survives the panel being hidden or the window reloading; the host replays on `ready`).
  */
-import type { FromWebview, JobState } from '../src/core/protocol/panel';
+import type { FromWebview, PanelJobState } from '../src/core/protocol/panel';
 import type { AdvisorProgress } from '../src/core/pipeline/types';
 import type { AdvisorReport } from '../src/core/results';
-import type { Bandwidths, SortState } from './model';
+import type { SliderBandwidths, SortState } from './model';
 
 export interface PanelState {
   v: 1;
   report?: AdvisorReport;
   cached?: boolean;
-  bandwidths?: Bandwidths;
+  bandwidths?: SliderBandwidths;
   budget?: number;
   sort: SortState;
-  job?: { state: JobState; message?: string };
+  job?: { state: PanelJobState; message?: string };
   progress?: AdvisorProgress;
   canRun: boolean;
   runBlockedReason?: string;

@@ -25,7 +25,7 @@ export class AdvisorError extends Error {
     super(oneLine(file ? `${file}: ${message}` : message));
   }
 
-  /** Plain data for crossing a process boundary (IPC, JSON). */
+  /** Plain data for crossing a process boundary (runner frames, JSON). */
   toJSON(): SerializedError {
     return { category: this.category, message: this.message, ...(this.details ? { details: this.details } : {}) };
   }
@@ -60,4 +60,18 @@ export function toAdvisorError(e: unknown, fallback: ErrorCategory = 'internal')
 export function fromSerialized(s: SerializedError): AdvisorError {
   const err = new AdvisorError(s.category, s.message, undefined, s.details);
   return err;
+}
+
+/**
+ * Errors that end a whole run — the user stopped it, or the runner died, ran out of memory or time —
+ * as opposed to one operator that could not be built (a warning, and the run goes on).
+ */
+export function endsRun(e: AdvisorError): boolean {
+  return e.category === 'cancelled' || e.category === 'crash' || e.category === 'oom' || e.category === 'timeout';
+}
+
+/** The first non-empty line of an error's message (native libraries append stack-like detail). */
+export function firstLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? msg;
 }

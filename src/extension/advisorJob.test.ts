@@ -1,4 +1,4 @@
-// The job's bridge to the pipeline: tier presets resolved in one place, progress and cancel passed through.
+// The job's bridge to the pipeline: tier presets resolved in one place, the advisor's progress and cancel passed through.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { AdvisorError } from '../core/errors';
 import type { AdvisorReport } from '../core/results';
 import { createAdvisorStart, describeProgress, tierSetFor, type RunAdvisor } from './advisorJob';
-import type { JobProgress } from './jobs';
+import type { AdvisorProgress } from '../core/pipeline/types';
 import type { JobRequest } from './runOptions';
 
 const report = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'reports', 'digits.report.json'), 'utf8')) as AdvisorReport;
@@ -30,16 +30,16 @@ test('the orchestrator gets the resolved tiers, the job signal and a log; its pr
     seen.tiers = request.tiers.name;
     seen.signal = hooks.signal;
     hooks.log?.('[inspect] reading a.onnx');
-    hooks.onProgress?.({ stage: 'benchmark', message: 'benchmarking', fraction: 1.7 });
+    hooks.onProgress?.({ stage: 'benchmark', message: 'benchmarking', fraction: 0.7, current: { operator: 'sptq' } });
     return report;
   };
-  const progress: JobProgress[] = [];
+  const progress: AdvisorProgress[] = [];
   const logs: string[] = [];
   const abort = new AbortController();
   const out = await createAdvisorStart({ run })(req, { signal: abort.signal, progress: (p) => progress.push(p), partial: () => {}, log: (l) => logs.push(l) });
   assert.equal(out, report);
   assert.equal(seen.tiers, 'study');
   assert.equal(seen.signal, abort.signal);
-  assert.deepEqual(progress, [{ message: 'benchmarking', fraction: 1 }], 'fraction clamped to 0..1');
+  assert.deepEqual(progress, [{ stage: 'benchmark', message: 'benchmarking', fraction: 0.7, current: { operator: 'sptq' } }], 'the advisor\'s progress, unchanged: one type from core to the panel');
   assert.ok(logs.some((l) => l.includes('[inspect] reading a.onnx')));
 });

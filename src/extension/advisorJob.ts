@@ -3,7 +3,7 @@
  * runner process, run the orchestrator, and always dispose the runner (cancel = SIGKILL via the
  * client). Everything heavy happens in the runner; this function only awaits.
  */
-import * as os from 'node:os';
+import { hostFacts } from '../core/hostFacts';
 import { AdvisorError } from '../core/errors';
 import { runAdvisor } from '../core/pipeline/advisor';
 import type { AdvisorProgress, AdvisorRequest } from '../core/pipeline/types';
@@ -23,7 +23,7 @@ export type RunAdvisor = (
 ) => Promise<AdvisorReport>;
 
 export function tierSetFor(spec: JobRequest['tiers']): TierSet {
-  const host = { cores: os.cpus().length, memoryMB: Math.round(os.totalmem() / 2 ** 20) };
+  const host = hostFacts();
   if (spec.preset !== 'custom') return resolveTiers(spec.preset, host);
   if (!spec.customFile) throw new AdvisorError('usage', 'tier preset is "custom" but no tier file is set (edgeAdvisor.customTiersFile)');
   return resolveTiers(spec.customFile, host);
@@ -37,25 +37,21 @@ export function describeProgress(p: AdvisorProgress): string {
 }
 
 export interface AdvisorStartOptions {
-  /** Forwarded to the panel as it arrives (the job manager only keeps the coarse form). */
-  onAdvisorProgress?: (request: JobRequest, p: AdvisorProgress) => void;
   run?: RunAdvisor;
 }
 
-export function createAdvisorStart(opts: AdvisorStartOptions = {}): StartJob<JobRequest, AdvisorReport> {
+export type AdvisorJob = StartJob<JobRequest, AdvisorReport, AdvisorProgress>;
+
+export function createAdvisorStart(opts: AdvisorStartOptions = {}): AdvisorJob {
   const run = opts.run ?? runAdvisor;
-  return async (req: JobRequest, ctx: JobContext<AdvisorReport>) => {
+  return async (req: JobRequest, ctx: JobContext<AdvisorReport, AdvisorProgress>) => {
     const request: AdvisorRequest = { ...req.advisor, tiers: tierSetFor(req.tiers) };
     ctx.log(`start: ${request.modelPath} (tiers ${request.tiers.name}, budget ${request.budgetSeconds} s, max drop ${request.maxAccuracyDrop} pts)`);
     // onnxruntime's warnings go to the log as they happen, not only as a tail after a crash
     const runner = new RunnerClient({ onStderr: (line) => ctx.log(`runner: ${line}`) });
     try {
       return await run(request, runner, {
-        onProgress: (p) => {
-          const message = describeProgress(p);
-          ctx.progress({ message, fraction: Math.min(1, Math.max(0, p.fraction)), ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}) });
-          opts.onAdvisorProgress?.(req, p);
-        },
+        onProgress: (p) => ctx.progress(p),
         signal: ctx.signal,
         log: (line) => ctx.log(line),
         // shown if the run is cancelled from here on (latencies without accuracy)

@@ -1,5 +1,5 @@
 // The job lifecycle, with a real child process standing in for the runner: start, progress,
-// cancel (SIGKILL), crash, cached, and one job per model at a time.
+// cancel (SIGKILL), crash, and one job per model at a time.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -11,10 +11,11 @@ const CHILD = path.join(__dirname, 'testdata', 'jobChild.mjs');
 
 interface Req { mode: 'ok' | 'crash' | 'hang'; steps: number; stepMs?: number }
 interface Res { rows: number }
+interface Prog { message: string; fraction: number }
 
 /** Forks the child like a runner client does: messages → ctx, abort → SIGKILL, bad exit → AdvisorError. */
-function forkingStart(children: ChildProcess[], exits: Array<{ code: number | null; signal: NodeJS.Signals | null }>): StartJob<Req, Res> {
-  return (req: Req, ctx: JobContext<Res>) => new Promise<Res>((resolve, reject) => {
+function forkingStart(children: ChildProcess[], exits: Array<{ code: number | null; signal: NodeJS.Signals | null }>): StartJob<Req, Res, Prog> {
+  return (req: Req, ctx: JobContext<Res, Prog>) => new Promise<Res>((resolve, reject) => {
     const child = fork(CHILD, [req.mode, String(req.steps), String(req.stepMs ?? 20)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     children.push(child);
     let stderr = '';
@@ -37,29 +38,27 @@ function forkingStart(children: ChildProcess[], exits: Array<{ code: number | nu
   });
 }
 
-function setup(extra: { cache?: Map<string, Res> } = {}) {
+function setup() {
   const children: ChildProcess[] = [];
   const exits: Array<{ code: number | null; signal: NodeJS.Signals | null }> = [];
   const starts: Req[] = [];
   const inner = forkingStart(children, exits);
-  const cache = extra.cache;
-  const jobs = new JobManager<Req, Res>({
+  const jobs = new JobManager<Req, Res, Prog>({
     start: (req, ctx) => { starts.push(req); return inner(req, ctx); },
-    cache: cache && { get: (r) => cache.get(JSON.stringify(r)), put: (r, res) => void cache.set(JSON.stringify(r), res) },
   });
-  const events: Array<JobSnapshot<Req, Res>> = [];
+  const events: Array<JobSnapshot<Req, Res, Prog>> = [];
   jobs.onDidChange((s) => events.push(s));
   return { jobs, children, exits, starts, events };
 }
 
-function untilState(jobs: JobManager<Req, Res>, id: number, state: string): Promise<void> {
+function untilState(jobs: JobManager<Req, Res, Prog>, id: number, state: string): Promise<void> {
   return new Promise((resolve) => {
     if (jobs.get(id)?.state === state) return resolve();
     const sub = jobs.onDidChange((s) => { if (s.id === id && s.state === state) { sub.dispose(); resolve(); } });
   });
 }
 
-function untilProgress(jobs: JobManager<Req, Res>, id: number): Promise<void> {
+function untilProgress(jobs: JobManager<Req, Res, Prog>, id: number): Promise<void> {
   return new Promise((resolve) => {
     const sub = jobs.onDidChange((s) => { if (s.id === id && s.progress) { sub.dispose(); resolve(); } });
   });
@@ -75,23 +74,6 @@ test('a job runs in a child process, reports progress in order and succeeds with
   assert.deepEqual(states, ['queued', 'running', 'succeeded']);
   const fractions = events.filter((e) => e.state === 'running' && e.progress).map((e) => e.progress!.fraction);
   assert.deepEqual(fractions, [1 / 3, 2 / 3, 1]);
-});
-
-test('a cached result completes the job at once without starting a process', async () => {
-  const cache = new Map<string, Res>();
-  const { jobs, starts } = setup({ cache });
-  const req: Req = { mode: 'ok', steps: 2 };
-  const first = await jobs.whenDone(jobs.submit('/models/a.onnx', req));
-  assert.equal(first.state, 'succeeded');
-
-  const id = jobs.submit('/models/a.onnx', req);
-  assert.equal(jobs.get(id)?.state, 'cached', 'cached before submit returns');
-  assert.deepEqual(jobs.get(id)?.result, { rows: 2 });
-  assert.equal(starts.length, 1);
-
-  const forced = await jobs.whenDone(jobs.submit('/models/a.onnx', req, { useCache: false }));
-  assert.equal(forced.state, 'succeeded');
-  assert.equal(starts.length, 2);
 });
 
 test('cancel kills the runner with SIGKILL and keeps what had finished', async () => {
@@ -110,7 +92,7 @@ test('cancel kills the runner with SIGKILL and keeps what had finished', async (
 test('cancel is reported even when the work ignores the signal', async () => {
   let release!: () => void;
   const stuck = new Promise<void>((r) => (release = r));
-  const jobs = new JobManager<Req, Res>({ start: async () => { await stuck; return { rows: 0 }; }, cancelGraceMs: 50 });
+  const jobs = new JobManager<Req, Res, Prog>({ start: async () => { await stuck; return { rows: 0 }; }, cancelGraceMs: 50 });
   const id = jobs.submit('/m.onnx', { mode: 'ok', steps: 1 });
   jobs.cancel(id);
   assert.equal((await jobs.whenDone(id)).state, 'cancelled');
@@ -160,7 +142,7 @@ test('cancelling a queued job never starts it', async () => {
 
 test('a throwing listener does not break the job', async () => {
   const logs: string[] = [];
-  const jobs = new JobManager<Req, Res>({ start: async () => ({ rows: 1 }), log: (l) => logs.push(l) });
+  const jobs = new JobManager<Req, Res, Prog>({ start: async () => ({ rows: 1 }), log: (l) => logs.push(l) });
   jobs.onDidChange(() => { throw new Error('listener bug'); });
   const done = await jobs.whenDone(jobs.submit('/m.onnx', { mode: 'ok', steps: 1 }));
   assert.equal(done.state, 'succeeded');

@@ -1,47 +1,35 @@
 /**
- * Background advisor jobs: one per model at a time, cancellable, crash-aware, cache-first.
+ * Background advisor jobs: one per model at a time, cancellable, crash-aware.
  *
- * No `vscode` import on purpose: the lifecycle (queued → running → succeeded | cancelled | failed,
- * or cached) is unit-tested with a real child process. The work itself is injected as a
- * `StartJob` function, so switching from a test child to the real runner is one line in main.ts.
+ * No `vscode` import on purpose: the lifecycle (queued → running → succeeded | cancelled | failed)
+ * is unit-tested with a real child process. The work itself is injected as a `StartJob` function,
+ * so switching from a test child to the real runner is one line in main.ts. Results are not cached
+ * here: the advisor's own results cache answers a repeated run without starting a runner.
+ * Progress is whatever the work reports (the advisor's `AdvisorProgress`), passed on unchanged.
  */
 import { AdvisorError, toAdvisorError } from '../core/errors';
 
-export type JobState = 'queued' | 'running' | 'succeeded' | 'cached' | 'cancelled' | 'failed';
-
-/** What a running job reports while it works. */
-export interface JobProgress {
-  message: string;
-  /** Overall completion 0..1. */
-  fraction: number;
-  etaSeconds?: number;
-}
+export type JobLifecycle = 'queued' | 'running' | 'succeeded' | 'cancelled' | 'failed';
 
 /** Handed to the start function: the signal to stop on and the channels to report through. */
-export interface JobContext<TResult> {
+export interface JobContext<TResult, TProgress> {
   readonly signal: AbortSignal;
-  progress(p: JobProgress): void;
+  progress(p: TProgress): void;
   /** A result so far (e.g. the rows measured up to now): shown if the job is cancelled. */
   partial(r: TResult): void;
   log(line: string): void;
 }
 
 /** Does the work; must reject (or resolve) promptly after `signal` aborts, killing its process. */
-export type StartJob<TRequest, TResult> = (request: TRequest, ctx: JobContext<TResult>) => Promise<TResult>;
+export type StartJob<TRequest, TResult, TProgress> = (request: TRequest, ctx: JobContext<TResult, TProgress>) => Promise<TResult>;
 
-/** Finds a result that is still valid for this request (same model bytes, same options). */
-export interface ResultLookup<TRequest, TResult> {
-  get(request: TRequest): TResult | undefined;
-  put(request: TRequest, result: TResult): void;
-}
-
-export interface JobSnapshot<TRequest, TResult> {
+export interface JobSnapshot<TRequest, TResult, TProgress> {
   readonly id: number;
   /** The model the job is about (its absolute path): jobs with the same key never overlap. */
   readonly key: string;
   readonly request: TRequest;
-  readonly state: JobState;
-  readonly progress?: JobProgress;
+  readonly state: JobLifecycle;
+  readonly progress?: TProgress;
   /** Final result, or on cancel/failure whatever had finished. */
   readonly result?: TResult;
   readonly error?: AdvisorError;
@@ -49,9 +37,8 @@ export interface JobSnapshot<TRequest, TResult> {
   readonly endedAt?: number;
 }
 
-export interface JobManagerOptions<TRequest, TResult> {
-  start: StartJob<TRequest, TResult>;
-  cache?: ResultLookup<TRequest, TResult>;
+export interface JobManagerOptions<TRequest, TResult, TProgress> {
+  start: StartJob<TRequest, TResult, TProgress>;
   /**
    * Jobs running at once across all models. Default 1: benchmarks that share the CPU with another
    * benchmark measure each other, so a second model waits its turn.
@@ -62,84 +49,74 @@ export interface JobManagerOptions<TRequest, TResult> {
   log?: (line: string) => void;
 }
 
-type Listener<TRequest, TResult> = (job: JobSnapshot<TRequest, TResult>) => void;
+type Listener<TRequest, TResult, TProgress> = (job: JobSnapshot<TRequest, TResult, TProgress>) => void;
 
-interface JobRecord<TRequest, TResult> {
-  snap: JobSnapshot<TRequest, TResult>;
+interface JobRecord<TRequest, TResult, TProgress> {
+  snap: JobSnapshot<TRequest, TResult, TProgress>;
   abort: AbortController;
-  done: Promise<JobSnapshot<TRequest, TResult>>;
-  resolveDone: (s: JobSnapshot<TRequest, TResult>) => void;
+  done: Promise<JobSnapshot<TRequest, TResult, TProgress>>;
+  resolveDone: (s: JobSnapshot<TRequest, TResult, TProgress>) => void;
   /** Settles when the start function itself has returned (the process is gone). */
   released?: Promise<void>;
   /** The latest partial result the work reported. */
   partial?: TResult;
 }
 
-export class JobManager<TRequest, TResult> {
+export class JobManager<TRequest, TResult, TProgress> {
   private nextId = 1;
-  private readonly jobs = new Map<number, JobRecord<TRequest, TResult>>();
+  private readonly jobs = new Map<number, JobRecord<TRequest, TResult, TProgress>>();
   private readonly queue: number[] = [];
   private readonly running = new Set<number>();
   /** Keys whose work has not fully stopped yet (even after a cancel was reported). */
   private readonly busyKeys = new Set<string>();
-  private readonly listeners = new Set<Listener<TRequest, TResult>>();
+  private readonly listeners = new Set<Listener<TRequest, TResult, TProgress>>();
   private readonly maxConcurrent: number;
   private readonly cancelGraceMs: number;
   private disposed = false;
 
-  constructor(private readonly opts: JobManagerOptions<TRequest, TResult>) {
+  constructor(private readonly opts: JobManagerOptions<TRequest, TResult, TProgress>) {
     this.maxConcurrent = Math.max(1, opts.maxConcurrent ?? 1);
     this.cancelGraceMs = opts.cancelGraceMs ?? 1000;
   }
 
   /** Subscribes to every state or progress change; returns an unsubscribe function. */
-  onDidChange(listener: Listener<TRequest, TResult>): { dispose(): void } {
+  onDidChange(listener: Listener<TRequest, TResult, TProgress>): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  /**
-   * Starts (or queues) a job for `key`. A valid cached result completes it at once without
-   * starting any work. Returns the job id; `whenDone(id)` resolves with the final snapshot.
-   */
-  submit(key: string, request: TRequest, options: { useCache?: boolean } = {}): number {
+  /** Starts (or queues) a job for `key`. Returns the job id; `whenDone(id)` resolves with the final snapshot. */
+  submit(key: string, request: TRequest): number {
     if (this.disposed) throw new AdvisorError('internal', 'the job manager has been disposed');
     const id = this.nextId++;
-    let resolveDone!: (s: JobSnapshot<TRequest, TResult>) => void;
-    const done = new Promise<JobSnapshot<TRequest, TResult>>((r) => (resolveDone = r));
-    const rec: JobRecord<TRequest, TResult> = { snap: { id, key, request, state: 'queued' }, abort: new AbortController(), done, resolveDone };
+    let resolveDone!: (s: JobSnapshot<TRequest, TResult, TProgress>) => void;
+    const done = new Promise<JobSnapshot<TRequest, TResult, TProgress>>((r) => (resolveDone = r));
+    const rec: JobRecord<TRequest, TResult, TProgress> = { snap: { id, key, request, state: 'queued' }, abort: new AbortController(), done, resolveDone };
     this.jobs.set(id, rec);
-
-    const cached = options.useCache === false ? undefined : this.safeCacheGet(request);
-    if (cached !== undefined) {
-      const now = Date.now();
-      this.finish(rec, { state: 'cached', result: cached, startedAt: now, endedAt: now });
-      return id;
-    }
     this.queue.push(id);
     this.emit(rec);
     this.pump();
     return id;
   }
 
-  get(id: number): JobSnapshot<TRequest, TResult> | undefined {
+  get(id: number): JobSnapshot<TRequest, TResult, TProgress> | undefined {
     return this.jobs.get(id)?.snap;
   }
 
   /** The newest job for a model, finished or not. */
-  latestFor(key: string): JobSnapshot<TRequest, TResult> | undefined {
-    let latest: JobSnapshot<TRequest, TResult> | undefined;
+  latestFor(key: string): JobSnapshot<TRequest, TResult, TProgress> | undefined {
+    let latest: JobSnapshot<TRequest, TResult, TProgress> | undefined;
     for (const r of this.jobs.values()) if (r.snap.key === key && (!latest || r.snap.id > latest.id)) latest = r.snap;
     return latest;
   }
 
   /** The queued or running job for a model, if any. */
-  activeFor(key: string): JobSnapshot<TRequest, TResult> | undefined {
+  activeFor(key: string): JobSnapshot<TRequest, TResult, TProgress> | undefined {
     const s = this.latestFor(key);
     return s && (s.state === 'queued' || s.state === 'running') ? s : undefined;
   }
 
-  whenDone(id: number): Promise<JobSnapshot<TRequest, TResult>> {
+  whenDone(id: number): Promise<JobSnapshot<TRequest, TResult, TProgress>> {
     const rec = this.jobs.get(id);
     if (!rec) return Promise.reject(new AdvisorError('internal', `no job ${id}`));
     return rec.done;
@@ -162,11 +139,11 @@ export class JobManager<TRequest, TResult> {
     void rec.done.then(() => clearTimeout(timer));
   }
 
-  /** Runs the same request again as a new job (used by "Retry" and "Re-run"). */
+  /** Runs the same request again as a new job (used by "Retry"). */
   retry(id: number): number {
     const rec = this.jobs.get(id);
     if (!rec) throw new AdvisorError('internal', `no job ${id}`);
-    return this.submit(rec.snap.key, rec.snap.request, { useCache: false });
+    return this.submit(rec.snap.key, rec.snap.request);
   }
 
   /** Cancels everything and waits (bounded) until the work has stopped. */
@@ -190,12 +167,12 @@ export class JobManager<TRequest, TResult> {
     }
   }
 
-  private launch(rec: JobRecord<TRequest, TResult>): void {
+  private launch(rec: JobRecord<TRequest, TResult, TProgress>): void {
     const { id, key } = rec.snap;
     this.running.add(id);
     this.busyKeys.add(key);
     this.update(rec, { state: 'running', startedAt: Date.now() });
-    const ctx: JobContext<TResult> = {
+    const ctx: JobContext<TResult, TProgress> = {
       signal: rec.abort.signal,
       progress: (p) => { if (rec.snap.state === 'running') this.update(rec, { progress: p }); },
       partial: (r) => { rec.partial = r; },
@@ -206,8 +183,7 @@ export class JobManager<TRequest, TResult> {
       (result) => {
         if (rec.snap.state !== 'running') return;
         if (rec.abort.signal.aborted) { this.finishCancelled(rec, result); return; }
-        this.safeCachePut(rec.snap.request, result);
-        this.finish(rec, { state: 'succeeded', result, endedAt: Date.now(), progress: { message: 'Done', fraction: 1 } });
+        this.finish(rec, { state: 'succeeded', result, endedAt: Date.now() });
       },
       (e: unknown) => {
         if (rec.snap.state !== 'running') return;
@@ -222,34 +198,23 @@ export class JobManager<TRequest, TResult> {
     });
   }
 
-  private finishCancelled(rec: JobRecord<TRequest, TResult>, result?: TResult): void {
+  private finishCancelled(rec: JobRecord<TRequest, TResult, TProgress>, result?: TResult): void {
     this.finish(rec, { state: 'cancelled', result: result ?? rec.partial, endedAt: Date.now() });
   }
 
-  private finish(rec: JobRecord<TRequest, TResult>, patch: Partial<JobSnapshot<TRequest, TResult>>): void {
+  private finish(rec: JobRecord<TRequest, TResult, TProgress>, patch: Partial<JobSnapshot<TRequest, TResult, TProgress>>): void {
     this.update(rec, patch);
     rec.resolveDone(rec.snap);
   }
 
-  private update(rec: JobRecord<TRequest, TResult>, patch: Partial<JobSnapshot<TRequest, TResult>>): void {
+  private update(rec: JobRecord<TRequest, TResult, TProgress>, patch: Partial<JobSnapshot<TRequest, TResult, TProgress>>): void {
     rec.snap = { ...rec.snap, ...patch };
     this.emit(rec);
   }
 
-  private emit(rec: JobRecord<TRequest, TResult>): void {
+  private emit(rec: JobRecord<TRequest, TResult, TProgress>): void {
     for (const l of [...this.listeners]) {
       try { l(rec.snap); } catch (e) { this.opts.log?.(`job listener failed: ${toAdvisorError(e).message}`); }
     }
-  }
-
-  private safeCacheGet(request: TRequest): TResult | undefined {
-    try { return this.opts.cache?.get(request); } catch (e) {
-      this.opts.log?.(`cache read failed, running instead: ${toAdvisorError(e).message}`);
-      return undefined;
-    }
-  }
-
-  private safeCachePut(request: TRequest, result: TResult): void {
-    try { this.opts.cache?.put(request, result); } catch (e) { this.opts.log?.(`cache write failed: ${toAdvisorError(e).message}`); }
   }
 }

@@ -1,20 +1,19 @@
 /**
  * Extension entry: wires commands, the model card editor, the results panel and the job manager.
- * Inference never runs here: jobs fork the runner process (src/runner) and this host only awaits.
+ * Inference never runs here: jobs start a runner process (src/runner/host) and this host only awaits.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { toAdvisorError, type AdvisorError } from '../core/errors';
+import { latestRun } from '../core/history/runs';
 import type { AdvisorProgress } from '../core/pipeline/types';
-import type { JobState as PanelJobState } from '../core/protocol/panel';
+import type { PanelJobState } from '../core/protocol/panel';
 import type { AdvisorReport } from '../core/results';
-import { createAdvisorStart } from './advisorJob';
+import { createAdvisorStart, describeProgress } from './advisorJob';
 import { JobManager, type JobSnapshot } from './jobs';
 import { MODEL_CARD_VIEW_TYPE, ModelCardProvider } from './modelCardEditor';
 import { RESULTS_VIEW_TYPE, ResultsPanel, type PanelHost } from './panel';
-import { ReportCache } from './reportCache';
-import { rebudgeted } from './reportExport';
 import {
   buildJobRequest, defaultRunOptions, outputFolderFor, reviveRunOptions, sanitizeSettings,
   type AdvisorSettings, type JobRequest, type RunOptions,
@@ -27,23 +26,20 @@ import { surroundingsOf, type ModelSurroundings, type Variants } from './variant
 
 const UNTRUSTED_REASON = 'This workspace is in Restricted Mode, so Edge Advisor only inspects models: running a model loads it into onnxruntime, which is only safe for files you trust. Trust the workspace to benchmark.';
 
-type Job = JobSnapshot<JobRequest, AdvisorReport>;
+type Job = JobSnapshot<JobRequest, AdvisorReport, AdvisorProgress>;
 
 class EdgeAdvisorExtension implements PanelHost {
   readonly log: vscode.LogOutputChannel;
   readonly extensionUri: vscode.Uri;
-  readonly cache: ReportCache;
-  readonly jobs: JobManager<JobRequest, AdvisorReport>;
+  readonly jobs: JobManager<JobRequest, AdvisorReport, AdvisorProgress>;
   private readonly modelChanged = new vscode.EventEmitter<string>();
   readonly onDidChangeModel = this.modelChanged.event;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.extensionUri = context.extensionUri;
     this.log = vscode.window.createOutputChannel('Edge Advisor', { log: true });
-    this.cache = new ReportCache(path.join(context.globalStorageUri.fsPath, 'reports'));
-    this.jobs = new JobManager<JobRequest, AdvisorReport>({
-      start: createAdvisorStart({ onAdvisorProgress: (req, p) => ResultsPanel.get(req.advisor.modelPath)?.setProgress(p) }),
-      cache: this.cache,
+    this.jobs = new JobManager<JobRequest, AdvisorReport, AdvisorProgress>({
+      start: createAdvisorStart(),
       log: (line) => this.log.info(line),
     });
     context.subscriptions.push(this.log, this.modelChanged, this.jobs.onDidChange((s) => this.onJob(s)), { dispose: () => void this.jobs.dispose() });
@@ -101,19 +97,21 @@ class EdgeAdvisorExtension implements PanelHost {
     if (job) this.jobs.cancel(job.id);
   }
 
-  changeBudget(modelPath: string, maxAccuracyDrop: number): void {
+  /** The panel re-ranked itself at this budget (core's rank); the next run of this model starts from it. */
+  rememberBudget(modelPath: string, maxAccuracyDrop: number): void {
     const o = this.runOptionsFor(modelPath);
     void this.context.workspaceState.update(this.optionsKey(modelPath), { ...o, maxAccuracyDrop });
-    const panel = ResultsPanel.get(modelPath);
-    const report = panel?.current;
-    if (!panel || !report) return;
-    // The engine is pure: re-rank the measured rows, no new benchmark.
-    panel.setReport(rebudgeted(report, maxAccuracyDrop));
     this.log.info(`${path.basename(modelPath)}: accuracy budget set to ${maxAccuracyDrop} points`);
   }
 
   rememberOpen(modelPaths: string[]): void {
     void this.context.workspaceState.update('edgeAdvisor.openPanels', modelPaths);
+  }
+
+  /** The model's newest run from its run history (written by every CLI and extension run). */
+  lastRun(modelPath: string): { report: AdvisorReport; savedAt: string } | undefined {
+    const last = latestRun(this.outputFolder(modelPath), modelPath);
+    return last && { report: last.report, savedAt: last.summary.date };
   }
 
   variantsFor(modelPath: string): Variants {
@@ -149,28 +147,27 @@ class EdgeAdvisorExtension implements PanelHost {
     const request = buildJobRequest(modelPath, options, settings, outputFolderFor(modelPath, settings, this.workspaceRoot(modelPath)));
     const configFile = this.configFile(modelPath);
     if (configFile && fs.existsSync(configFile)) request.advisor.configFile = configFile;
-    // Re-run means measure again: skip the pipeline's results cache too, not only ours.
+    // Re-run means measure again: the advisor's results cache is skipped
     if (opts.useCache === false) request.advisor.useCache = false;
-    this.start(modelPath, request, opts.useCache !== false);
+    this.start(modelPath, request);
   }
 
   openResults(modelPath: string): void {
     const panel = ResultsPanel.show(this, modelPath);
     if (panel.current) return;
-    // A fresh panel: show the newest result we have (this session's job, else the cache).
+    // A fresh panel: show the newest result we have (this session's job, else the run history).
     const job = this.jobs.latestFor(modelPath);
     if (job && (job.state === 'queued' || job.state === 'running')) { panel.setJobState('running'); return; }
-    const report = job?.result ?? this.cache.last(modelPath)?.report;
-    if (report) { panel.setReport(report, !job?.result || job.state === 'cached'); panel.setJobState('done'); }
+    const report = job?.result ?? this.lastRun(modelPath)?.report;
+    if (report) { panel.setReport(report); panel.setJobState('done'); }
   }
 
   // ---- jobs ---------------------------------------------------------------------------------
 
-  private start(modelPath: string, request: JobRequest, useCache: boolean): void {
+  private start(modelPath: string, request: JobRequest): void {
     const panel = ResultsPanel.show(this, modelPath);
-    const id = this.jobs.submit(modelPath, request, { useCache });
+    const id = this.jobs.submit(modelPath, request);
     const snap = this.jobs.get(id)!;
-    if (snap.state === 'cached') return; // onJob already showed it
     panel.setJobState('running', snap.state === 'queued' ? 'Waiting for another run to finish…' : undefined);
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Edge Advisor: ${path.basename(modelPath)}`, cancellable: true },
@@ -182,8 +179,8 @@ class EdgeAdvisorExtension implements PanelHost {
           if (s.id !== id) return;
           if (s.state === 'queued') progress.report({ message: 'waiting for another run to finish…' });
           if (s.progress) {
-            const pct = s.progress.fraction * 100;
-            progress.report({ message: s.progress.message, increment: Math.max(0, pct - reported) });
+            const pct = Math.min(1, Math.max(0, s.progress.fraction)) * 100;
+            progress.report({ message: describeProgress(s.progress), increment: Math.max(0, pct - reported) });
             reported = Math.max(reported, pct);
           }
           if (s.state !== 'queued' && s.state !== 'running') finish();
@@ -196,14 +193,14 @@ class EdgeAdvisorExtension implements PanelHost {
 
   private onJob(s: Job): void {
     const panel = ResultsPanel.get(s.key);
-    const map: Record<Job['state'], PanelJobState | undefined> = { queued: 'running', running: 'running', succeeded: 'done', cached: 'done', cancelled: 'cancelled', failed: 'failed' };
+    const map: Record<Job['state'], PanelJobState> = { queued: 'running', running: 'running', succeeded: 'done', cancelled: 'cancelled', failed: 'failed' };
     if (panel) {
-      if (s.state === 'running' && s.progress) panel.setProgress(coarseProgress(s));
-      if (s.result && s.state !== 'running' && s.state !== 'queued') panel.setReport(s.result, s.state === 'cached');
+      if (s.state === 'running' && s.progress) panel.setProgress(s.progress);
+      if (s.result && s.state !== 'running' && s.state !== 'queued') panel.setReport(s.result);
       if (s.state !== 'running' || !s.progress) {
         const message = s.state === 'cancelled' ? (s.result ? 'The runner was stopped; showing what had finished.' : panel.current ? 'The runner was stopped; the results shown are from the last completed run.' : 'The runner was stopped before any configuration finished.')
           : s.state === 'failed' ? s.error?.message : undefined;
-        panel.setJobState(map[s.state]!, message);
+        panel.setJobState(map[s.state], message);
       }
     }
     if (s.state === 'failed' && s.error) void this.showFailure(s, s.error);
@@ -219,7 +216,7 @@ class EdgeAdvisorExtension implements PanelHost {
       : err.category === 'timeout' ? 'the run took too long' : 'the run failed';
     const choice = await vscode.window.showErrorMessage(`Edge Advisor: ${what}: ${err.message}`, 'Show Log', 'Retry');
     if (choice === 'Show Log') this.log.show();
-    if (choice === 'Retry') this.start(s.key, s.request, false);
+    if (choice === 'Retry') this.start(s.key, s.request);
   }
 
   // ---- helpers ------------------------------------------------------------------------------
@@ -358,8 +355,8 @@ class EdgeAdvisorExtension implements PanelHost {
     const modelPath = [fromState, ...remembered].find((p): p is string => !!p && fs.existsSync(p) && !ResultsPanel.get(p));
     if (!modelPath) { panel.dispose(); return; }
     const p = ResultsPanel.revive(this, panel, modelPath);
-    const last = this.cache.last(modelPath);
-    if (last) { p.setReport(last.report, true); p.setJobState('done'); }
+    const last = this.lastRun(modelPath);
+    if (last) { p.setReport(last.report); p.setJobState('done'); }
   }
 
   private async guard(f: () => Promise<void>): Promise<void> {
@@ -372,10 +369,6 @@ class EdgeAdvisorExtension implements PanelHost {
       if (c) this.log.show();
     }
   }
-}
-
-function coarseProgress(s: Job): AdvisorProgress {
-  return { stage: 'benchmark', message: s.progress!.message, fraction: s.progress!.fraction, ...(s.progress!.etaSeconds !== undefined ? { etaSeconds: s.progress!.etaSeconds } : {}) };
 }
 
 /** The panel's saved webview state may carry the model path (directly or inside the report). */

@@ -12,7 +12,7 @@ import { inspectModel, type Inspection } from '../core/inspect/inspect';
 import { readModel } from '../core/onnx/io';
 import { createNonce } from '../core/protocol/panelHtml';
 import { parseCardMessage, renderModelCard, type CardData } from './modelCardHtml';
-import type { ReportCache } from './reportCache';
+import type { AdvisorReport } from '../core/results';
 import type { Variants } from './variants';
 
 export const MODEL_CARD_VIEW_TYPE = 'edgeAdvisor.modelCard';
@@ -22,7 +22,8 @@ const MAX_INSPECT_BYTES = 1024 * 1024 * 1024;
 
 export interface ModelCardHost {
   readonly log: vscode.LogOutputChannel;
-  readonly cache: ReportCache;
+  /** The model's newest run (run history), with when it was saved. */
+  lastRun(modelPath: string): { report: AdvisorReport; savedAt: string } | undefined;
   capabilities(): { canRun: boolean; reason?: string };
   variantsFor(modelPath: string): Variants;
   isBusy(modelPath: string): boolean;
@@ -62,7 +63,7 @@ export class ModelCardProvider implements vscode.CustomReadonlyEditorProvider<Mo
         fileName: path.basename(modelPath),
         inspection: inspection ?? { error: 'Reading the model…' },
         variants: relativeVariants(this.host.variantsFor(modelPath), path.dirname(modelPath)),
-        last: this.host.cache.last(modelPath),
+        last: this.host.lastRun(modelPath),
         canRun: caps.canRun,
         ...(caps.reason ? { reason: caps.reason } : {}),
         busy: this.host.isBusy(modelPath),

@@ -10,10 +10,11 @@ import { toAdvisorError } from '../core/errors';
 import { atomicWriteFile } from '../core/fsutil';
 import type { AdvisorProgress } from '../core/pipeline/types';
 import { createNonce, renderPanelHtml } from '../core/protocol/panelHtml';
-import { PANEL_PROTOCOL_VERSION, type JobState, type ToWebview } from '../core/protocol/panel';
+import { PANEL_PROTOCOL_VERSION, type PanelJobState, type ToWebview } from '../core/protocol/panel';
 import type { AdvisorReport } from '../core/results';
 import { dispatchPanelMessage } from './panelMessages';
-import { renderExport, repriced, type Bandwidths } from './reportExport';
+import type { RankSettings } from '../core/recommend/rank';
+import { renderExport } from './reportExport';
 
 export const RESULTS_VIEW_TYPE = 'edgeAdvisor.results';
 
@@ -28,7 +29,7 @@ export interface PanelHost {
   outputFolder(modelPath: string): string;
   rerun(modelPath: string): void;
   cancel(modelPath: string): void;
-  changeBudget(modelPath: string, maxAccuracyDrop: number): void;
+  rememberBudget(modelPath: string, maxAccuracyDrop: number): void;
   /** Panels remembered for restore after a reload. */
   rememberOpen(modelPaths: string[]): void;
 }
@@ -40,7 +41,7 @@ export class ResultsPanel {
 
   private ready = false;
   private report?: { report: AdvisorReport; cached: boolean };
-  private job?: { state: JobState; message?: string };
+  private job?: { state: PanelJobState; message?: string };
   private progress?: AdvisorProgress;
   private progressTimer?: NodeJS.Timeout;
   private readonly disposables: vscode.Disposable[] = [];
@@ -105,13 +106,14 @@ export class ResultsPanel {
     return this.report?.report;
   }
 
-  /** Shows a report (final, cached, or partial after a cancel). */
-  setReport(report: AdvisorReport, cached = false): void {
+  /** Shows a report (final, answered from the results cache, from the run history, or partial after a cancel). */
+  setReport(report: AdvisorReport): void {
+    const cached = report.cachedAt !== undefined;
     this.report = { report, cached };
     this.post({ type: 'showReport', report, cached });
   }
 
-  setJobState(state: JobState, message?: string): void {
+  setJobState(state: PanelJobState, message?: string): void {
     this.job = { state, ...(message ? { message } : {}) };
     if (state !== 'running') this.flushProgress();
     this.post({ type: 'jobState', state, ...(message ? { message } : {}) });
@@ -156,10 +158,10 @@ export class ResultsPanel {
       },
       rerun: () => this.host.rerun(this.modelPath),
       cancel: () => this.host.cancel(this.modelPath),
-      changeBudget: (n) => this.host.changeBudget(this.modelPath, n),
+      rememberBudget: (n) => this.host.rememberBudget(this.modelPath, n),
       openLog: () => this.host.log.show(true),
       reveal: (file) => void this.revealFile(file),
-      exportReport: (format, bandwidths) => void this.exportReport(format, bandwidths),
+      exportReport: (format, settings) => void this.exportReport(format, settings),
       exportChart: (chart, png) => void this.saveFile(`${this.stem()}.${chart}.png`, { 'PNG image': ['png'] }, png),
       rejected: (why) => this.host.log.warn(why),
     });
@@ -175,11 +177,10 @@ export class ResultsPanel {
     else await vscode.commands.executeCommand('revealFileInOS', uri);
   }
 
-  private async exportReport(format: 'md' | 'csv' | 'json', bandwidths: Bandwidths | undefined): Promise<void> {
+  private async exportReport(format: 'md' | 'csv' | 'json', settings: RankSettings | undefined): Promise<void> {
     if (!this.report) { void vscode.window.showWarningMessage('Edge Advisor: there is no report to export yet.'); return; }
-    const r = repriced(this.report.report, bandwidths);
     const filters: Record<string, string[]> = format === 'md' ? { Markdown: ['md'] } : format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] };
-    await this.saveFile(`${this.stem()}.report.${format}`, filters, renderExport(r, format));
+    await this.saveFile(`${this.stem()}.report.${format}`, filters, renderExport(this.report.report, format, settings));
   }
 
   /** Asks where to save (default: the model's output folder) and writes atomically. */

@@ -13,7 +13,7 @@ function recorder() {
     ready: (p) => calls.push(['ready', p]),
     rerun: () => calls.push(['rerun']),
     cancel: () => calls.push(['cancel']),
-    changeBudget: (n) => calls.push(['changeBudget', n]),
+    rememberBudget: (n) => calls.push(['rememberBudget', n]),
     exportReport: (f, b) => calls.push(['exportReport', f, b]),
     exportChart: (c, png) => calls.push(['exportChart', c, png]),
     reveal: (f) => calls.push(['reveal', f]),
@@ -41,9 +41,9 @@ test('well-formed messages call their action with checked values', () => {
   assert.equal(dispatchPanelMessage({ type: 'ready', protocol: 1 }, roots, actions), 'ready');
   dispatchPanelMessage({ type: 'rerun' }, roots, actions);
   dispatchPanelMessage({ type: 'cancel' }, roots, actions);
-  dispatchPanelMessage({ type: 'changeBudget', maxAccuracyDrop: 1.5 }, roots, actions);
-  dispatchPanelMessage({ type: 'export', format: 'csv', bandwidths: { 'mobile-edge': 50 } }, roots, actions);
-  assert.deepEqual(calls, [['ready', 1], ['rerun'], ['cancel'], ['changeBudget', 1.5], ['exportReport', 'csv', { 'mobile-edge': 50 }]]);
+  dispatchPanelMessage({ type: 'rememberBudget', maxAccuracyDrop: 1.5 }, roots, actions);
+  dispatchPanelMessage({ type: 'export', format: 'csv', settings: { mbps: { 'mobile-edge': 50 } } }, roots, actions);
+  assert.deepEqual(calls, [['ready', 1], ['rerun'], ['cancel'], ['rememberBudget', 1.5], ['exportReport', 'csv', { mbps: { 'mobile-edge': 50 } }]]);
 });
 
 test('a chart export arrives as decoded PNG bytes', () => {
@@ -59,12 +59,12 @@ test('a chart export arrives as decoded PNG bytes', () => {
 test('malformed and hostile messages are rejected without calling any action', () => {
   const hostile: unknown[] = [
     null, 42, 'rerun', [], { type: 'nope' }, { type: 'rerun', extra: 1 },
-    { type: 'changeBudget', maxAccuracyDrop: Number.NaN }, { type: 'changeBudget', maxAccuracyDrop: -1 },
-    { type: 'changeBudget', maxAccuracyDrop: '2' }, { type: 'revealFile', path: '' },
+    { type: 'rememberBudget', maxAccuracyDrop: Number.NaN }, { type: 'rememberBudget', maxAccuracyDrop: -1 },
+    { type: 'rememberBudget', maxAccuracyDrop: '2' }, { type: 'revealFile', path: '' },
     { type: 'revealFile', path: 'a\0b' }, { type: 'revealFile', path: 'x'.repeat(5000) },
     { type: 'export', format: 'exe' }, { type: 'export', format: 'png', chart: 'scatter', dataUrl: 'data:text/html;base64,PHNjcmlwdD4=' },
     { type: 'export', format: 'png', chart: '../../etc', dataUrl: 'data:image/png;base64,iVBORw0KGgo=' },
-    { type: 'export', format: 'json', bandwidths: { 'mobile-edge': 1e9 } },
+    { type: 'export', format: 'json', settings: { mbps: { 'mobile-edge': 1e9 } } },
     { type: 'ready', protocol: 1, __proto__: { polluted: true } }, Object.assign(Object.create({ type: 'rerun' })),
   ];
   for (const raw of hostile) {

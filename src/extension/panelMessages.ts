@@ -5,15 +5,17 @@
  */
 import { parseFromWebview, type ChartId, type FromWebview } from '../core/protocol/panel';
 import { resolveInside } from './pathGuard';
-import type { Bandwidths } from './reportExport';
+import type { RankSettings } from '../core/recommend/rank';
 
 /** What the panel may ask the host to do, with inputs already checked. */
 export interface PanelActions {
   ready(protocol: number): void;
   rerun(): void;
   cancel(): void;
-  changeBudget(maxAccuracyDrop: number): void;
-  exportReport(format: 'md' | 'csv' | 'json', bandwidths: Bandwidths | undefined): void;
+  /** The panel re-ranked itself at this budget; remember it for the next runs. */
+  rememberBudget(maxAccuracyDrop: number): void;
+  /** Export ranked at the panel's settings (absent: as recorded). */
+  exportReport(format: 'md' | 'csv' | 'json', settings: RankSettings | undefined): void;
   exportChart(chart: ChartId, png: Buffer): void;
   /** `file` is a real path inside one of the allowed roots. */
   reveal(file: string): void;
@@ -39,7 +41,7 @@ export function dispatchPanelMessage(raw: unknown, roots: () => readonly string[
     case 'rerun': actions.rerun(); break;
     case 'cancel': actions.cancel(); break;
     case 'openLog': actions.openLog(); break;
-    case 'changeBudget': actions.changeBudget(m.maxAccuracyDrop); break;
+    case 'rememberBudget': actions.rememberBudget(m.maxAccuracyDrop); break;
     case 'revealFile': {
       const file = resolveInside(m.path, roots());
       if (!file) {
@@ -51,7 +53,7 @@ export function dispatchPanelMessage(raw: unknown, roots: () => readonly string[
     }
     case 'export':
       if (m.format === 'png') actions.exportChart(m.chart, Buffer.from(m.dataUrl.slice(m.dataUrl.indexOf(',') + 1), 'base64'));
-      else actions.exportReport(m.format, m.bandwidths);
+      else actions.exportReport(m.format, m.settings);
       break;
   }
   return m.type;

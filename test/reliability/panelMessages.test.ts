@@ -40,11 +40,11 @@ test('5000 mutated panel messages: no throw, only well-formed actions, no path o
     { 'mobile-edge': 50 }, { 'mobile-edge': 0 }, { 'edge-cloud': 1e9 }, { nope: 1 }, PNG, PNG.replace('iVBOR', 'AAAA'), 'data:text/html;base64,PHNjcmlwdD4=',
     Object.create(null) as unknown, JSON.parse('{"__proto__": {"polluted": true}}') as unknown, ...paths];
   const seeds: Array<Record<string, unknown>> = [
-    { type: 'ready', protocol: 1 }, { type: 'rerun' }, { type: 'cancel' }, { type: 'openLog' }, { type: 'changeBudget', maxAccuracyDrop: 2 },
-    { type: 'revealFile', path: paths[0] }, { type: 'export', format: 'md' }, { type: 'export', format: 'csv', bandwidths: { 'edge-cloud': 10 } },
+    { type: 'ready', protocol: 1 }, { type: 'rerun' }, { type: 'cancel' }, { type: 'openLog' }, { type: 'rememberBudget', maxAccuracyDrop: 2 },
+    { type: 'revealFile', path: paths[0] }, { type: 'export', format: 'md' }, { type: 'export', format: 'csv', settings: { maxAccuracyDrop: 1, mbps: { 'edge-cloud': 10 } } },
     { type: 'export', format: 'png', chart: 'latency', dataUrl: PNG },
   ];
-  const keys = ['type', 'protocol', 'maxAccuracyDrop', 'path', 'format', 'bandwidths', 'chart', 'dataUrl', 'constructor', 'extra'];
+  const keys = ['type', 'protocol', 'maxAccuracyDrop', 'path', 'format', 'settings', 'mbps', 'chart', 'dataUrl', 'constructor', 'extra'];
   const rng = new Rng(2026);
   const counts: Record<string, number> = {};
   for (let i = 0; i < 5000; i++) {
@@ -63,7 +63,7 @@ test('5000 mutated panel messages: no throw, only well-formed actions, no path o
       const rel = path.relative(realWs, fs.realpathSync(file));
       assert.ok(!rel.startsWith('..') && !path.isAbsolute(rel), `revealed ${file} outside the workspace`);
     };
-    const actions = Object.fromEntries(['ready', 'rerun', 'cancel', 'changeBudget', 'exportReport', 'exportChart', 'reveal', 'openLog', 'rejected'].map((a) => [a, record(a)])) as unknown as PanelActions;
+    const actions = Object.fromEntries(['ready', 'rerun', 'cancel', 'rememberBudget', 'exportReport', 'exportChart', 'reveal', 'openLog', 'rejected'].map((a) => [a, record(a)])) as unknown as PanelActions;
     const result = dispatchPanelMessage(raw, () => roots, actions);
     assert.equal(seen.length, 1, `exactly one action per message: ${seen.join(',')}`);
     counts[result] = (counts[result] ?? 0) + 1;
@@ -73,5 +73,5 @@ test('5000 mutated panel messages: no throw, only well-formed actions, no path o
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
   // both sides exercised: plenty refused, every kind of message accepted at least once
   assert.ok((counts['rejected'] ?? 0) > 1000, JSON.stringify(counts));
-  for (const t of ['ready', 'rerun', 'cancel', 'openLog', 'changeBudget', 'revealFile', 'export']) assert.ok((counts[t] ?? 0) > 0, `${t}: ${JSON.stringify(counts)}`);
+  for (const t of ['ready', 'rerun', 'cancel', 'openLog', 'rememberBudget', 'revealFile', 'export']) assert.ok((counts[t] ?? 0) > 0, `${t}: ${JSON.stringify(counts)}`);
 });

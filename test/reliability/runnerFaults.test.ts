@@ -2,7 +2,7 @@
  * Runner faults seen from the user's side (the CLI `bench`, which caches results): a runner killed
  * mid-run and a model onnxruntime rejects each end in one clear line, leave no cache entry and no
  * temp file, and the next run works. Timeouts, the memory cap and in-process recovery are covered
- * by src/runner/client.test.ts; this file does not repeat them.
+ * by src/runner/host/client.test.ts; this file does not repeat them.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

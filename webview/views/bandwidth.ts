@@ -3,15 +3,15 @@ import type { SensitivityPoint } from '../../src/core/results';
 import type { LinkId } from '../../src/core/tiers/types';
 import { clear, h } from '../dom';
 import { configLabel, fmtMbps, mbpsToSlider, SLIDER_STEPS, sliderToMbps } from '../model';
-import type { Bandwidths } from '../model';
+import type { SliderBandwidths } from '../model';
 
 type Crossover = SensitivityPoint['crossovers'][number];
 
 const LINK_LABELS: Record<LinkId, string> = { 'mobile-edge': 'Mobile ↔ Edge', 'edge-cloud': 'Edge ↔ Cloud' };
 
 export interface BandwidthInput {
-  bandwidths: Bandwidths;
-  recorded: Bandwidths;
+  bandwidths: SliderBandwidths;
+  recorded: SliderBandwidths;
   rttMs: Record<LinkId, number>;
   /** Crossovers per link: from the report's sensitivity analysis, or computed here when absent. */
   crossovers: Record<LinkId, Crossover[]>;
@@ -40,7 +40,7 @@ function drawMarks(ticks: HTMLElement, summaryEl: HTMLElement, crossovers: Cross
 }
 
 /** `recordedSettings`: bandwidths and budget are the report's own (its summaries apply as written). */
-export type BandwidthUpdater = (bw: Bandwidths, crossovers: Record<LinkId, Crossover[]>, sensitivity: SensitivityPoint[], recordedSettings: boolean) => void;
+export type BandwidthUpdater = (bw: SliderBandwidths, crossovers: Record<LinkId, Crossover[]>, sensitivity: SensitivityPoint[], recordedSettings: boolean) => void;
 
 /**
  * Builds the sliders once per report; returns an updater for labels, positions and crossover

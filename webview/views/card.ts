@@ -2,7 +2,7 @@
 import type { AdvisorReport, ResultRow } from '../../src/core/results';
 import { clear, h } from '../dom';
 import { configLabel, fmtMbps, fmtMs, fmtPoints, fmtTimes, recommendationSpeedup } from '../model';
-import type { Bandwidths } from '../model';
+import type { SliderBandwidths } from '../model';
 
 export interface CardInput {
   /** The recorded report, or the engine's re-run at the chosen settings. */
@@ -10,7 +10,7 @@ export interface CardInput {
   pick: number | undefined;
   /** Bandwidths and budget are the recorded ones. */
   recorded: boolean;
-  bw: Bandwidths;
+  bw: SliderBandwidths;
   budget: number;
 }
 

@@ -1,5 +1,5 @@
 /** The running job's progress bar and the job state line. */
-import type { JobState } from '../../src/core/protocol/panel';
+import type { PanelJobState } from '../../src/core/protocol/panel';
 import type { AdvisorProgress } from '../../src/core/pipeline/types';
 import { clear, h } from '../dom';
 import { configLabel, operatorLabel } from '../model';
@@ -28,14 +28,14 @@ export function renderProgress(el: HTMLElement, running: boolean, p: AdvisorProg
   );
 }
 
-const STATE_TEXT: Record<JobState, string> = {
+const STATE_TEXT: Record<PanelJobState, string> = {
   running: 'Running',
   done: 'Finished',
   cancelled: 'Cancelled',
   failed: 'Failed',
 };
 
-export function renderJobState(el: HTMLElement, job: { state: JobState; message?: string } | undefined, results: number, onOpenLog: () => void): void {
+export function renderJobState(el: HTMLElement, job: { state: PanelJobState; message?: string } | undefined, results: number, onOpenLog: () => void): void {
   clear(el);
   // While running, the progress bar says it all.
   el.hidden = !job || job.state === 'running' || (job.state === 'done' && !job.message);

@@ -4,7 +4,6 @@
  * analytic transfers) and, with labels, accuracy. Rows have the shape `recommend --json` uses.
  * Results are cached under `.edge-advisor/` beside the model and reused while nothing changed.
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { cacheKey, defaultOutDir, ResultsCache } from '../../core/cache/cache';
 import { AdvisorError } from '../../core/errors';
@@ -22,7 +21,7 @@ import { numberOpt, parseArgs, stringOpt } from '../args';
 import { table } from '../format';
 import { DATA_OPTIONS, DATA_USAGE, dataOptions } from '../dataOptions';
 import type { Command } from './command';
-import { version as advisorVersion } from '../../../package.json';
+import { ADVISOR_VERSION, hostFacts } from '../../core/hostFacts';
 
 const WHOLE: PlacementId[] = ['mobile', 'edge', 'cloud'];
 const DEFAULT_BUDGET_SECONDS = 20;
@@ -70,7 +69,7 @@ ${DATA_USAGE}
     const dataPath = stringOpt(args, 'data');
     const labelsPath = stringOpt(args, 'labels');
     if (labelsPath && !dataPath) throw new AdvisorError('usage', '--labels needs --data (the samples they label)');
-    const tiers = resolveTiers(stringOpt(args, 'tiers') ?? 'study', { cores: os.availableParallelism(), memoryMB: Math.round(os.totalmem() / 2 ** 20) });
+    const tiers = resolveTiers(stringOpt(args, 'tiers') ?? 'study', hostFacts());
 
     const loaded = readModel(modelPath);
     validateGraph(loaded.model.graph!, modelPath);
@@ -83,13 +82,13 @@ ${DATA_USAGE}
     for (const w of data.warnings.filter((w) => !w.startsWith('SPTQ'))) say(`note: ${w}`);
 
     // a model too big for this machine stops with an 'oom' error instead of swapping the host to a halt
-    const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round((os.totalmem() / 2 ** 20) * 0.75) });
+    const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round(hostFacts().memoryMB * 0.75) });
     try {
       const info = await runner.info();
       const cache = new ResultsCache(stringOpt(args, 'out') ?? defaultOutDir(modelPath));
       const key = cacheKey({
         modelFiles: [loaded.path], dataFiles: [dataPath, labelsPath].filter((p): p is string => !!p), tiers,
-        settings: { command: 'bench', placements, budgetSeconds, threads: threadCounts(tiers, info.hostCores), hostCores: info.hostCores, cpu: os.cpus()[0]?.model },
+        settings: { command: 'bench', placements, budgetSeconds, threads: threadCounts(tiers, info.hostCores), hostCores: info.hostCores, cpu: hostFacts().cpuModel },
         onnxruntimeVersion: info.onnxruntime,
       });
       const hit = args.options['cache'] === false ? undefined : cache.get<ResultRow[]>(key);
@@ -124,8 +123,8 @@ ${DATA_USAGE}
         results,
         tiers,
         environment: {
-          host: os.hostname(), cpus: info.hostCores, cpuModel: os.cpus()[0]?.model ?? 'unknown', node: process.version,
-          onnxruntime: info.onnxruntime, advisor: advisorVersion, date: new Date().toISOString(), cached,
+          host: hostFacts().hostname, cpus: info.hostCores, cpuModel: info.cpuModel, node: process.version,
+          onnxruntime: info.onnxruntime, advisor: ADVISOR_VERSION, date: new Date().toISOString(), cached,
         },
       };
       process.stdout.write(args.options['json'] ? JSON.stringify(out, null, 2) + '\n' : human(out) + '\n');

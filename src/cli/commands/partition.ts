@@ -1,4 +1,4 @@
-import * as os from 'node:os';
+import { hostFacts } from '../../core/hostFacts';
 import * as path from 'node:path';
 import { syntheticSamples } from '../../core/data/synthetic';
 import { modelInputSpecs } from '../../core/data/inputs';
@@ -117,7 +117,7 @@ function samplesFor(loaded: ReturnType<typeof readModel>, opts: CutOptions, coun
 }
 
 async function measuredListing(loaded: ReturnType<typeof readModel>, opts: CutOptions) {
-  const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round((os.totalmem() / 2 ** 20) * 0.75) });
+  const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round(hostFacts().memoryMB * 0.75) });
   try {
     return (await listCutsMeasured(runner, loaded.path, loaded.model, samplesFor(loaded, opts, 1), opts)).listing;
   } finally {
@@ -127,7 +127,7 @@ async function measuredListing(loaded: ReturnType<typeof readModel>, opts: CutOp
 
 async function verify(loaded: ReturnType<typeof readModel>, head: string, tail: string) {
   const samples = samplesFor(loaded, {}, 2);
-  const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round((os.totalmem() / 2 ** 20) * 0.75) });
+  const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round(hostFacts().memoryMB * 0.75) });
   try {
     return await runner.run('verifyPartition', { model: loaded.path, head, tail, samples });
   } finally {
@@ -148,9 +148,9 @@ async function rank(args: ParsedArgs, loaded: ReturnType<typeof readModel>, opts
   const mbps = numberOpt(args, 'mbps');
   const rttMs = numberOpt(args, 'rtt-ms');
   if (mbps !== undefined && !(mbps > 0)) throw new AdvisorError('usage', '--mbps must be a positive number');
-  const tiers = resolveTiers(stringOpt(args, 'tiers') ?? 'study', { cores: os.availableParallelism(), memoryMB: Math.round(os.totalmem() / 2 ** 20) });
+  const tiers = resolveTiers(stringOpt(args, 'tiers') ?? 'study', hostFacts());
   const samples = samplesFor(loaded, opts, 1);
-  const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round((os.totalmem() / 2 ** 20) * 0.75) });
+  const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round(hostFacts().memoryMB * 0.75) });
   try {
     const r = await rankCutsForTiers(runner, loaded.path, loaded.model, tiers, from, to, samples, {
       ...opts, link: { ...(mbps !== undefined ? { mbps } : {}), ...(rttMs !== undefined ? { rttMs } : {}) },

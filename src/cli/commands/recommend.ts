@@ -1,17 +1,15 @@
 /**
  * `recommend`: the advisor's answer. Two modes share the engine and the output:
  * - measurements mode (`--measurements <file.json>`): the engine alone, on results measured elsewhere;
- * - model mode (`<model.onnx>`): benchmark every operator × placement first (not built yet).
+ * - model mode (`<model.onnx>`): builds and benchmarks every operator × placement first (recommendModel.ts).
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { AdvisorError } from '../../core/errors';
 import { atomicWriteFile } from '../../core/fsutil';
-import { runEngine } from '../../core/recommend/engine';
-import { configLabel, formatMs, formatPoints } from '../../core/recommend/labels';
+import { configLabel, formatMs, formatPoints } from '../../core/labels';
 import { loadMeasurements } from '../../core/recommend/loadMeasurements';
-import { linkSettingsOf, measuredElsewhereTiers } from '../../core/recommend/measurements';
-import { toAdvisorReport } from '../../core/recommend/report';
+import { measuredElsewhereTiers } from '../../core/recommend/measurements';
+import { rank } from '../../core/recommend/rank';
 import { renderCsv } from '../../core/report/csv';
 import { renderMarkdown } from '../../core/report/markdown';
 import type { AdvisorReport } from '../../core/results';
@@ -21,7 +19,7 @@ import { table } from '../format';
 import { DATA_OPTIONS, DATA_USAGE } from '../dataOptions';
 import { DEFAULT_BUDGET_SECONDS, runModelMode } from './recommendModel';
 import type { Command } from './command';
-import { version as advisorVersion } from '../../../package.json';
+import { ADVISOR_VERSION, hostFacts } from '../../core/hostFacts';
 
 /** Options only model mode understands; accepted by the parser so the error can say so. */
 const MODEL_MODE_OPTIONS = ['data', 'labels', 'calib', 'preprocess', 'tokenizer', 'variant', 'tiers', 'budget-seconds', 'out-dir', 'quiet', 'cache', 'threads'] as const;
@@ -120,17 +118,14 @@ function measurementsMode(file: string, args: ParsedArgs, write: Write): Promise
   if (modelOnly.length > 0) throw new AdvisorError('usage', `--${modelOnly[0]} applies to model mode only, not to --measurements`);
   const opts = commonOptions(args);
   const m = loadMeasurements(file);
-  const out = runEngine({
-    rows: m.rows, baselineAccuracy: m.baselineAccuracy, modality: m.modality, metric: m.metric,
-    maxAccuracyDrop: opts.maxAccuracyDrop, latencyTargetMs: opts.latencyTargetMs, links: linkSettingsOf(m),
-  });
-  const report = toAdvisorReport(out, {
+  const report = rank({
     model: { path: path.resolve(file), name: m.model, modality: m.modality },
     metric: m.metric,
-    latencyTargetMs: opts.latencyTargetMs,
+    results: m.rows,
+    ...(m.baselineAccuracy !== undefined ? { baselineAccuracy: m.baselineAccuracy } : {}),
     tiers: measuredElsewhereTiers(m, path.basename(file)),
     environment: environment(),
-  });
+  }, { maxAccuracyDrop: opts.maxAccuracyDrop, ...(opts.latencyTargetMs !== undefined ? { latencyTargetMs: opts.latencyTargetMs } : {}) });
   return Promise.resolve(emit(report, opts, write));
 }
 
@@ -141,10 +136,10 @@ async function modelMode(model: string, args: ParsedArgs, write: Write): Promise
 }
 
 function environment(): AdvisorReport['environment'] {
-  const cpus = os.cpus();
+  const h = hostFacts();
   return {
-    host: os.hostname(), cpus: cpus.length, ...(cpus[0]?.model ? { cpuModel: cpus[0].model.trim() } : {}),
-    node: process.version, advisor: advisorVersion, date: new Date().toISOString(),
+    host: h.hostname, cpus: h.cores, cpuModel: h.cpuModel,
+    node: h.node, advisor: ADVISOR_VERSION, date: new Date().toISOString(),
   };
 }
 

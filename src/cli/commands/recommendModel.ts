@@ -3,8 +3,8 @@
  * extension uses, with the runner process forked here. Progress goes to stderr; the report to
  * stdout (table or JSON) and optionally to a file.
  */
+import { hostFacts } from '../../core/hostFacts';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { AdvisorError } from '../../core/errors';
 import { runAdvisor } from '../../core/pipeline/advisor';
@@ -36,7 +36,7 @@ export async function runModelMode(model: string, args: ParsedArgs, common: Mode
   const maxThreads = numberOpt(args, 'threads');
   if (maxThreads !== undefined && !(Number.isInteger(maxThreads) && maxThreads >= 1)) throw new AdvisorError('usage', `--threads must be a whole number ≥ 1, got ${maxThreads}`);
   if (!(budgetSeconds > 0)) throw new AdvisorError('usage', `--budget-seconds must be > 0, got ${budgetSeconds}`);
-  const tiers = resolveTiers(stringOpt(args, 'tiers') ?? 'study', { cores: os.cpus().length, memoryMB: Math.round(os.totalmem() / 2 ** 20) });
+  const tiers = resolveTiers(stringOpt(args, 'tiers') ?? 'study', hostFacts());
   const dataPath = stringOpt(args, 'data');
   const labelsPath = stringOpt(args, 'labels');
   const calibrationPath = stringOpt(args, 'calib');

@@ -1,8 +1,8 @@
 /**
  * Calibration state: what survives between batches. MinMax keeps two numbers per tensor; the
  * histogram methods keep one bounded histogram per tensor. The state is plain data, so the runner
- * can return it after a chunk of samples and take it back with the next chunk (IPC by structured
- * clone) — neither side ever holds more than one sample's activations.
+ * can return it after a chunk of samples and take it back with the next chunk (as plain data in
+ * the runner's frames) — neither side ever holds more than one sample's activations.
  */
 import { AdvisorError } from '../errors';
 import { entropyRange } from './entropy';

@@ -28,7 +28,7 @@ test('a .npy with a sample axis becomes batch-1 samples with their own buffers',
   const s = ds.samples[1]!.image!;
   assert.deepEqual(s.dims, [1, 1, 32, 32]);
   assert.equal(s.data.length, 1024);
-  // each sample owns its buffer, so cloning it over IPC copies 4 KB, not the whole file
+  // each sample owns its buffer, so sending it to the runner copies 4 KB, not the whole file
   assert.equal(s.data.buffer.byteLength, 4096);
   assert.deepEqual(ds.payloadBytes, [4096, 4096, 4096, 4096, 4096]);
 });

@@ -1,6 +1,6 @@
 /**
  * Parameters and results of the runner jobs the partition pass uses (registered in
- * src/core/protocol/runner.ts, handled in src/runner/jobs/profile.ts and verifyPartition.ts).
+ * src/core/protocol/runner.ts, handled in src/runner/child/jobs/profile.ts and verifyPartition.ts).
  */
 import type { Feeds } from '../protocol/tensor';
 import type { StageSpec } from '../protocol/stage';

@@ -1,7 +1,8 @@
 /**
  * Pricing cuts for two tiers of a tier set, through a runner host: one profiled run per tier
  * (the tier's thread count on this host, times scaled by its per-core speed), the links between
- * the tiers folded into one, then `priceCuts`. What the orchestrator and `partition --rank` call.
+ * the tiers folded into one, then `priceCuts`. The one pricing both the advisor's partition step
+ * (src/core/pipeline/steps/partition.ts) and `partition --rank` use, so they choose the same cut.
  */
 import { AdvisorError } from '../errors';
 import type { ModelProto } from '../onnx/types';
@@ -35,6 +36,13 @@ export interface TierPricingOptions extends CutOptions, PriceOptions {
   /** Replace parts of the link between the tiers (e.g. a what-if bandwidth). */
   link?: Partial<LinkSpec>;
   job?: JobOptions;
+  /** Shared by calls on the same model (one per link): each thread setting is profiled once, cuts listed once. */
+  cache?: PricingCache;
+}
+
+export interface PricingCache {
+  profiles: Map<string, NodeTimes>;
+  listing?: CutListing;
 }
 
 export interface TierPricing {
@@ -57,7 +65,7 @@ export async function rankCutsForTiers(
   const { hostCores } = await host.info();
   const link = { ...combinedLink(tiers, headTier, tailTier), ...opts.link };
   const notes: string[] = [];
-  const cache = new Map<string, NodeTimes>();
+  const cache = opts.cache?.profiles ?? new Map<string, NodeTimes>();
   const profile = async (id: TierId): Promise<NodeTimes> => {
     const tier = tiers.tiers[id];
     const stage = { modelPath, threads: threadsFor(tier, hostCores), spinning: spinningFor(tier, hostCores) };
@@ -73,7 +81,8 @@ export async function rankCutsForTiers(
   };
   const headTimes = await profile(headTier);
   const tailTimes = await profile(tailTier);
-  const { listing } = await listCutsMeasured(host, modelPath, model, samples, opts);
+  const listing = opts.cache?.listing ?? (await listCutsMeasured(host, modelPath, model, samples, opts)).listing;
+  if (opts.cache) opts.cache.listing = listing;
   return { ranked: priceCuts(model.graph!, listing, headTimes, tailTimes, link, opts), link, headTimes, tailTimes, notes };
 }
 

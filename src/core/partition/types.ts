@@ -68,7 +68,7 @@ export interface PartitionInfo {
   foldedShapes: string[];
 }
 
-/** Per-node latency of one model on one tier, from one profiled run (src/runner/jobs/profile.ts). */
+/** Per-node latency of one model on one tier, from one profiled run (src/runner/child/jobs/profile.ts). */
 export interface NodeTimes {
   /** Median wall time of a whole session.run, ms. */
   totalMs: number;

@@ -5,18 +5,18 @@
  * samples, and let the engine recommend. Pure orchestration: the runner is injected, so this file
  * has no process, VS Code or onnxruntime dependency.
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { AdvisorError } from '../errors';
+import { AdvisorError, toAdvisorError } from '../errors';
+import { saveRun } from '../history/runs';
 import { validateGraph } from '../graph/graph';
 import { inspectModel, type Inspection } from '../inspect/inspect';
 import { allTensors, readModel, type LoadedModel } from '../onnx/io';
 import { externalRef, resolveExternalPath } from '../onnx/tensor';
-import { discoverVariants } from '../variants/discover';
+import { ADVISOR_VERSION, hostFacts } from '../hostFacts';
+import { findVariants } from './steps/variants';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
 import type { AdvisorReport, Metric, OperatorId, PlacementId, ResultRow } from '../results';
-import { runEngine } from '../recommend/engine';
-import { toAdvisorReport } from '../recommend/report';
+import { rank } from '../recommend/rank';
 import { cacheKey, defaultOutDir, ResultsCache } from '../cache/cache';
 import { ensureWritableDir } from '../fsutil';
 import { measureAccuracy } from './accuracy';
@@ -25,7 +25,6 @@ import { buildOperators, type BuiltOperators } from './operators';
 import { measurePreprocessing, prepareData } from './data';
 import type { AdvisorProgress, AdvisorRequest, AdvisorStage } from './types';
 
-export const ADVISOR_VERSION = '0.1.0';
 
 const ALL_SINGLE: PlacementId[] = ['mobile', 'edge', 'cloud'];
 const ALL_SPLIT: PlacementId[] = ['mobile-edge', 'edge-cloud'];
@@ -66,6 +65,12 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     hooks.log?.(`[${stage}] ${message}`);
   };
   const jobOpts: JobOptions = hooks.signal ? { signal: hooks.signal } : {};
+  const outDir = req.outDir ?? defaultOutDir(req.modelPath);
+  /** Every finished run goes into the model's run history; failing to write it never fails the run. */
+  const keep = (r: AdvisorReport): AdvisorReport => {
+    try { saveRun(outDir, r); } catch (e) { hooks.log?.(`warning: the run could not be added to the history in ${outDir}: ${toAdvisorError(e).message}`); }
+    return r;
+  };
 
   // 1. the model
   let t0 = Date.now();
@@ -76,27 +81,23 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   if (inspection.quantization.state !== 'float') {
     hooks.log?.(`note: the model is already quantized (${inspection.quantization.state}); SPTQ operators are skipped`);
   }
-  const info = await runner.info();
-  const hostCores = req.maxThreads && req.maxThreads > 0 ? Math.min(info.hostCores, Math.floor(req.maxThreads)) : info.hostCores;
+  report('variants', 'looking for distilled, pruned and QAT variants');
+  const found = findVariants(req, inspection);
+  for (const w of found.warnings) hooks.log?.(`warning: ${w}`);
   lap('inspect', t0);
 
   // a run on unchanged files and settings is answered from the cache; the engine re-runs so a
   // new accuracy budget or latency target applies without re-measuring
-  const outDir = req.outDir ?? defaultOutDir(req.modelPath);
   const cache = new ResultsCache(outDir);
-  const key = runCacheKey(req, loaded, info.onnxruntime);
+  const ortVersion = runner.runtimeVersion?.() ?? (await runner.info()).onnxruntime;
+  const key = runCacheKey(req, [loaded, ...found.variants.map((v) => v.loaded)], ortVersion);
   const hit = req.useCache === false ? undefined : cache.get<AdvisorReport>(key);
   if (hit) {
     report('recommend', 'using cached measurements (nothing changed since they were taken)');
-    const engine = runEngine({
-      rows: hit.results, ...(hit.baselineAccuracy !== undefined ? { baselineAccuracy: hit.baselineAccuracy } : {}),
-      modality: hit.model.modality, metric: hit.metric, maxAccuracyDrop: req.maxAccuracyDrop,
-      ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}),
-      links: { 'mobile-edge': req.tiers.links['mobile-edge'], 'edge-cloud': req.tiers.links['edge-cloud'] },
-    });
-    const again = toAdvisorReport(engine, { ...hit, ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}) });
-    return { ...again, ...(hit.warnings ? { warnings: hit.warnings } : {}), cachedAt: hit.environment.date };
+    return keep({ ...rank(hit, { maxAccuracyDrop: req.maxAccuracyDrop, latencyTargetMs: req.latencyTargetMs ?? null }), cachedAt: hit.environment.date });
   }
+  const info = await runner.info();
+  const hostCores = req.maxThreads && req.maxThreads > 0 ? Math.min(info.hostCores, Math.floor(req.maxThreads)) : info.hostCores;
 
   ensureWritableDir(outDir);
 
@@ -108,9 +109,9 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
 
   // 3. operators
   const built: BuiltOperators = await buildOperators({
-    req, loaded, inspection, data, runner, outDir, hostCores, jobOpts,
+    req, loaded, inspection, variants: found.variants, data, runner, outDir, hostCores, jobOpts,
     progress: (stage, message, within, current) => report(stage, message, within, current),
-    timings,
+    timings, log: (line) => hooks.log?.(line),
   });
   const wanted = (op: OperatorId) => !req.operators || req.operators.includes(op);
   const placements = (split: boolean) => (req.placements ?? [...ALL_SINGLE, ...ALL_SPLIT]).filter((p) => (split ? ALL_SPLIT : ALL_SINGLE).includes(p));
@@ -121,25 +122,20 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
 
   /** The engine over these rows, wrapped with everything the report says about the run. */
   const assemble = (rows: ResultRow[], metric: Metric, baseline: number | undefined, noRecommendationReason?: string): AdvisorReport => {
-    const engine = runEngine({
-      rows, ...(baseline !== undefined ? { baselineAccuracy: baseline } : {}), modality: inspection.modality, metric,
-      maxAccuracyDrop: req.maxAccuracyDrop,
-      ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}),
-      links: { 'mobile-edge': req.tiers.links['mobile-edge'], 'edge-cloud': req.tiers.links['edge-cloud'] },
-    });
-    const r = toAdvisorReport(engine, {
+    const r = rank({
       model: { path: loaded.path, name: path.basename(loaded.path), modality: inspection.modality, inputBytes: data.inputBytes },
       metric,
-      ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}),
+      results: rows,
+      ...(baseline !== undefined ? { baselineAccuracy: baseline } : {}),
       tiers: req.tiers,
       ...(built.quantization ? { quantization: built.quantization } : {}),
       environment: {
-        host: os.hostname(), cpus: info.hostCores, cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown', node: process.version,
+        host: hostFacts().hostname, cpus: info.hostCores, cpuModel: info.cpuModel, node: process.version,
         onnxruntime: info.onnxruntime, advisor: ADVISOR_VERSION, date: new Date().toISOString(),
       },
       timings: { ...timings },
       data: data.summary,
-    });
+    }, { maxAccuracyDrop: req.maxAccuracyDrop, ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}) });
     return noRecommendationReason ? { ...r, noRecommendationReason } : r;
   };
   /** Hands a host latencies without accuracy (no pick, and why), built only when a host listens. */
@@ -189,20 +185,15 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   const result = assemble(rows, acc.metric, acc.baseline);
   lap('recommend', t0);
   timings['total'] = Date.now() - started;
-  const warnings = [...data.warnings, ...built.warnings, ...(acc.note ? [acc.note] : [])];
+  const warnings = [...found.warnings, ...data.warnings, ...built.warnings, ...(acc.note ? [acc.note] : [])];
   const final = warnings.length ? { ...result, warnings } : result;
   cache.put(key, final);
-  return final;
+  return keep(final);
 }
 
-/** Everything a measurement depends on: file bytes (variants, external data, data), tiers, settings, runtime. */
-function runCacheKey(req: AdvisorRequest, loaded: LoadedModel, onnxruntime: string): string {
-  const modelFiles = [loaded.path, ...externalDataFiles(loaded), ...Object.values(req.variants).filter((v): v is string => !!v).sort()];
-  if (req.discoverVariants !== false) {
-    for (const v of discoverVariants(loaded.path, { explicit: req.variants, ...(req.configFile ? { configFile: req.configFile } : {}) })) {
-      if (!modelFiles.includes(v.path)) modelFiles.push(v.path);
-    }
-  }
+/** Everything a measurement depends on: file bytes (model, variants, their external data, data), tiers, settings, runtime. */
+function runCacheKey(req: AdvisorRequest, models: LoadedModel[], onnxruntime: string): string {
+  const modelFiles = [...new Set(models.flatMap((m) => [m.path, ...externalDataFiles(m)]))];
   const dataFiles = [req.dataPath, req.labelsPath, req.calibrationPath].filter((f): f is string => !!f);
   return cacheKey({
     modelFiles, dataFiles, tiers: req.tiers, onnxruntimeVersion: onnxruntime,

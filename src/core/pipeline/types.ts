@@ -1,6 +1,6 @@
 /**
  * What a caller (CLI `recommend`, the extension's job) asks the advisor for, and the progress it
- * hears back. The orchestrator (`advisor.ts`, to come) drives core passes and the runner process.
+ * hears back. The orchestrator (`advisor.ts`) drives core passes and the runner process.
  */
 import type { OperatorId, PlacementId } from '../results';
 import type { TierSet } from '../tiers/types';

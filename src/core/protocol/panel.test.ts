@@ -12,12 +12,12 @@ test('every well-formed webview message is accepted and returned as typed data',
     { type: 'rerun' },
     { type: 'cancel' },
     { type: 'openLog' },
-    { type: 'changeBudget', maxAccuracyDrop: 1.5 },
-    { type: 'changeBudget', maxAccuracyDrop: 0 },
+    { type: 'rememberBudget', maxAccuracyDrop: 1.5 },
+    { type: 'rememberBudget', maxAccuracyDrop: 0 },
     { type: 'revealFile', path: '/work/models/.edge-advisor/digits_teacher.sptq.onnx' },
     { type: 'export', format: 'md' },
-    { type: 'export', format: 'csv', bandwidths: { 'mobile-edge': 50, 'edge-cloud': 1 } },
-    { type: 'export', format: 'json', bandwidths: {} },
+    { type: 'export', format: 'csv', settings: { mbps: { 'mobile-edge': 50, 'edge-cloud': 1 } } },
+    { type: 'export', format: 'json', settings: { mbps: {} } },
     { type: 'export', format: 'png', chart: 'scatter', dataUrl: PNG },
   ];
   for (const m of good) assert.deepEqual(parseFromWebview(m), m, JSON.stringify(m));
@@ -35,11 +35,11 @@ test('malformed messages are rejected, never thrown on', () => {
     ['extra field', { type: 'rerun', force: true }],
     ['ready without protocol', { type: 'ready' }],
     ['ready with fractional protocol', { type: 'ready', protocol: 1.5 }],
-    ['budget as string', { type: 'changeBudget', maxAccuracyDrop: '2' }],
-    ['budget NaN', { type: 'changeBudget', maxAccuracyDrop: NaN }],
-    ['budget Infinity', { type: 'changeBudget', maxAccuracyDrop: Infinity }],
-    ['budget negative', { type: 'changeBudget', maxAccuracyDrop: -1 }],
-    ['budget over 100 points', { type: 'changeBudget', maxAccuracyDrop: LIMITS.maxBudgetPoints + 1 }],
+    ['budget as string', { type: 'rememberBudget', maxAccuracyDrop: '2' }],
+    ['budget NaN', { type: 'rememberBudget', maxAccuracyDrop: NaN }],
+    ['budget Infinity', { type: 'rememberBudget', maxAccuracyDrop: Infinity }],
+    ['budget negative', { type: 'rememberBudget', maxAccuracyDrop: -1 }],
+    ['budget over 100 points', { type: 'rememberBudget', maxAccuracyDrop: LIMITS.maxBudgetPoints + 1 }],
     ['path missing', { type: 'revealFile' }],
     ['path empty', { type: 'revealFile', path: '' }],
     ['path not a string', { type: 'revealFile', path: ['/a'] }],
@@ -54,17 +54,19 @@ test('malformed messages are rejected, never thrown on', () => {
     ['png with non-base64 chars', { type: 'export', format: 'png', chart: 'sqnr', dataUrl: `${PNG.slice(0, -4)}<sc>` }],
     ['png oversized', { type: 'export', format: 'png', chart: 'latency', dataUrl: `data:image/png;base64,iVBORw0KGgoA${'A'.repeat(LIMITS.dataUrlChars)}` }],
     ['md with a data url', { type: 'export', format: 'md', chart: 'scatter', dataUrl: PNG }],
-    ['bandwidth for unknown link', { type: 'export', format: 'csv', bandwidths: { 'mobile-cloud': 5 } }],
-    ['bandwidth non-finite', { type: 'export', format: 'csv', bandwidths: { 'edge-cloud': Infinity } }],
-    ['bandwidth out of range', { type: 'export', format: 'csv', bandwidths: { 'edge-cloud': 1e6 } }],
-    ['bandwidths as array', { type: 'export', format: 'json', bandwidths: [1, 2] }],
+    ['bandwidth for unknown link', { type: 'export', format: 'csv', settings: { mbps: { 'mobile-cloud': 5 } } }],
+    ['bandwidth non-finite', { type: 'export', format: 'csv', settings: { mbps: { 'edge-cloud': Infinity } } }],
+    ['bandwidth out of range', { type: 'export', format: 'csv', settings: { mbps: { 'edge-cloud': 1e6 } } }],
+    ['bandwidths as array', { type: 'export', format: 'json', settings: { mbps: [1, 2] } }],
+    ['export budget negative', { type: 'export', format: 'md', settings: { maxAccuracyDrop: -1 } }],
+    ['export settings with an unknown key', { type: 'export', format: 'md', settings: { sensitivity: false } }],
     ['class instance', new (class { type = 'rerun'; })()],
   ];
   for (const [why, m] of bad) assert.equal(parseFromWebview(m), null, why);
 });
 
 test('a message smuggling __proto__ through JSON is rejected and pollutes nothing', () => {
-  const m = JSON.parse('{"type":"export","format":"csv","bandwidths":{"__proto__":{"polluted":1}}}') as unknown;
+  const m = JSON.parse('{"type":"export","format":"csv","settings":{"mbps":{"__proto__":{"polluted":1}}}}') as unknown;
   assert.equal(parseFromWebview(m), null);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });

@@ -17,7 +17,7 @@ import type { LinkId } from '../tiers/types';
 /** Bumped when a message changes shape; the panel shows a reload hint on a mismatch. */
 export const PANEL_PROTOCOL_VERSION = 1;
 
-export type JobState = 'running' | 'cancelled' | 'failed' | 'done';
+export type PanelJobState = 'running' | 'cancelled' | 'failed' | 'done';
 
 /** Charts that can be exported as PNG; also the canvas ids without the `-chart` suffix. */
 export const CHART_IDS = ['scatter', 'latency', 'sqnr'] as const;
@@ -44,7 +44,7 @@ export interface ShowReportMessage {
 }
 
 /** A running job's progress (throttled by the host to a few per second). */
-export interface ProgressMessage {
+export interface ShowProgressMessage {
   type: 'progress';
   progress: AdvisorProgress;
 }
@@ -52,7 +52,7 @@ export interface ProgressMessage {
 /** The job's lifecycle; `message` is the one-line reason for `failed`/`cancelled`. */
 export interface JobStateMessage {
   type: 'jobState';
-  state: JobState;
+  state: PanelJobState;
   message?: string;
 }
 
@@ -70,7 +70,7 @@ export interface CapabilitiesMessage {
   reason?: string;
 }
 
-export type ToWebview = ShowReportMessage | ProgressMessage | JobStateMessage | SetBandwidthMessage | CapabilitiesMessage;
+export type ToWebview = ShowReportMessage | ShowProgressMessage | JobStateMessage | SetBandwidthMessage | CapabilitiesMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -91,9 +91,9 @@ export interface CancelMessage {
   type: 'cancel';
 }
 
-/** Set the accuracy budget (max accuracy drop, percentage points) and re-recommend without re-benchmarking. */
-export interface ChangeBudgetMessage {
-  type: 'changeBudget';
+/** The user chose this accuracy budget (points) in the panel, which re-ranked itself: remember it for the next runs. */
+export interface RememberBudgetMessage {
+  type: 'rememberBudget';
   maxAccuracyDrop: number;
 }
 
@@ -101,8 +101,8 @@ export interface ChangeBudgetMessage {
 export interface ExportReportMessage {
   type: 'export';
   format: 'md' | 'csv' | 'json';
-  /** The bandwidths the panel currently shows, so the export matches what the user sees. */
-  bandwidths?: Partial<Record<LinkId, number>>;
+  /** The budget and bandwidths the panel shows: the host ranks at these, so the file says what the panel says. */
+  settings?: { maxAccuracyDrop?: number; mbps?: Partial<Record<LinkId, number>> };
 }
 
 /** Export one chart as PNG; the panel renders it (`chart.toBase64Image()`), the host saves it. */
@@ -129,7 +129,7 @@ export type FromWebview =
   | ReadyMessage
   | RerunMessage
   | CancelMessage
-  | ChangeBudgetMessage
+  | RememberBudgetMessage
   | ExportReportMessage
   | ExportChartMessage
   | RevealFileMessage
@@ -185,6 +185,10 @@ function isBandwidths(v: unknown): v is Partial<Record<LinkId, number>> {
   return Object.entries(v).every(([k, mbps]) => (LINK_IDS as readonly string[]).includes(k) && isMbps(mbps));
 }
 
+function isBudget(v: unknown): v is number {
+  return isFiniteNumber(v) && v >= 0 && v <= LIMITS.maxBudgetPoints;
+}
+
 function isPngDataUrl(v: unknown): v is string {
   if (!isBoundedString(v, LIMITS.dataUrlChars) || !v.startsWith(PNG_DATA_URL_PREFIX)) return false;
   const b64 = v.slice(PNG_DATA_URL_PREFIX.length);
@@ -214,10 +218,9 @@ export function parseFromWebview(raw: unknown): FromWebview | null {
     case 'cancel':
     case 'openLog':
       return hasOnlyKeys(m, []) ? { type: m.type } : null;
-    case 'changeBudget':
-      return hasOnlyKeys(m, ['maxAccuracyDrop']) && isFiniteNumber(m.maxAccuracyDrop)
-        && m.maxAccuracyDrop >= 0 && m.maxAccuracyDrop <= LIMITS.maxBudgetPoints
-        ? { type: 'changeBudget', maxAccuracyDrop: m.maxAccuracyDrop }
+    case 'rememberBudget':
+      return hasOnlyKeys(m, ['maxAccuracyDrop']) && isBudget(m.maxAccuracyDrop)
+        ? { type: 'rememberBudget', maxAccuracyDrop: m.maxAccuracyDrop }
         : null;
     case 'revealFile':
       return hasOnlyKeys(m, ['path']) && isPath(m.path) ? { type: 'revealFile', path: m.path } : null;
@@ -229,9 +232,16 @@ export function parseFromWebview(raw: unknown): FromWebview | null {
           : null;
       }
       if (m.format === 'md' || m.format === 'csv' || m.format === 'json') {
-        if (!hasOnlyKeys(m, ['format'], ['bandwidths'])) return null;
-        if (m.bandwidths === undefined) return { type: 'export', format: m.format };
-        return isBandwidths(m.bandwidths) ? { type: 'export', format: m.format, bandwidths: { ...m.bandwidths } } : null;
+        if (!hasOnlyKeys(m, ['format'], ['settings'])) return null;
+        if (m.settings === undefined) return { type: 'export', format: m.format };
+        const st = m.settings;
+        if (!isPlainObject(st) || !hasOnlyKeys(st, [], ['maxAccuracyDrop', 'mbps'])) return null;
+        if (st.maxAccuracyDrop !== undefined && !isBudget(st.maxAccuracyDrop)) return null;
+        if (st.mbps !== undefined && !isBandwidths(st.mbps)) return null;
+        return {
+          type: 'export', format: m.format,
+          settings: { ...(st.maxAccuracyDrop !== undefined ? { maxAccuracyDrop: st.maxAccuracyDrop } : {}), ...(st.mbps !== undefined ? { mbps: { ...st.mbps } } : {}) },
+        };
       }
       return null;
     default:

@@ -1,25 +1,34 @@
 /**
  * The runner protocol: plain data exchanged between a host (CLI, extension host, orchestrator) and
- * the forked runner process, the only place onnxruntime-node loads. Structured clone ('advanced'
- * serialization) carries typed arrays across, so tensors travel without JSON encoding.
+ * a runner process — local or on a device — the only place onnxruntime-node loads. Messages travel
+ * as frames (src/runner/wire/frames.ts): JSON plus the raw bytes of typed arrays, so tensors cross
+ * without number-by-number encoding.
  *
  * Job kinds are listed in `RunnerJobs`: kind → { params, result }. To add a job, add one line here
- * (its param/result types may live in their own core file), a handler in `src/runner/jobs/<kind>.ts`
- * and one line in `src/runner/jobs/index.ts`. `RunnerHost` is what `src/core/pipeline` calls.
+ * (its param/result types may live in their own core file), a handler in
+ * `src/runner/child/jobs/<kind>.ts` and one line in `src/runner/child/jobs/index.ts`. `RunnerHost`
+ * is what `src/core/pipeline` calls.
  */
 import type { SerializedError } from '../errors';
 import type { BenchmarkParams, BenchmarkResult, ConfigMeasurement, MeasuredSoFar } from './benchmark';
 import type { EvaluateParams, EvaluateResult } from './evaluate';
 import type { PreprocessParams, PreprocessResult } from './preprocess';
-import type { CalibrateParams, CalibrateResult } from '../calibrate/job';
+import type { CalibrateParams, CalibrateResult } from '../calibrate/jobs';
 import type { FidelityParams, FidelityResult, OptimizeParams, OptimizeResult } from '../quantize/jobs';
 import type { ProfileParams, ProfileResult, TensorShapesParams, TensorShapesResult, VerifyPartitionParams, VerifyPartitionResult } from '../partition/jobs';
 
+/** What a runner says about itself and its machine when it starts (a device's facts come from here too). */
 export interface RunnerInfo {
   pid: number;
   onnxruntime: string;
   node: string;
+  /** Cores this process may use (affinity-aware: os.availableParallelism()). */
   hostCores: number;
+  /** `process.platform` / `process.arch` of the runner's machine. */
+  platform: string;
+  arch: string;
+  cpuModel: string;
+  totalMemoryMB: number;
 }
 
 /** Job kinds: kind → { params, result }. Add new kinds here. */
@@ -60,8 +69,6 @@ export interface RequestMessage<K extends JobKind = JobKind> {
   id: number;
   kind: K;
   params: JobParams<K>;
-  /** Where the large typed arrays of `params` are (src/runner/bulk.ts). */
-  bulk?: BulkLocation;
   /** The runner kills itself (after writing OOM_MARKER to stderr) when its RSS passes this. */
   memoryLimitMB?: number;
 }
@@ -71,12 +78,9 @@ export const OOM_MARKER = 'EDGE_ADVISOR_RUNNER_OOM';
 
 export type ParentMessage = RequestMessage;
 
-/** The first `bytes` bytes of `file` hold a message's large typed arrays (src/runner/bulk.ts). */
-export interface BulkLocation { file: string; bytes: number }
-
 export interface ReadyMessage { type: 'ready'; info: RunnerInfo }
 
-export interface ProgressMessage {
+export interface JobProgressMessage {
   type: 'progress';
   id: number;
   message: string;
@@ -86,12 +90,11 @@ export interface ProgressMessage {
   measured?: ConfigMeasurement[];
 }
 
-
 export type ResponseMessage =
-  | { type: 'response'; id: number; ok: true; result: unknown; /** as RequestMessage.bulk, for `result` */ bulk?: BulkLocation }
+  | { type: 'response'; id: number; ok: true; result: unknown }
   | { type: 'response'; id: number; ok: false; error: SerializedError };
 
-export type ChildMessage = ReadyMessage | ProgressMessage | ResponseMessage;
+export type ChildMessage = ReadyMessage | JobProgressMessage | ResponseMessage;
 
 /** Per-call options a host accepts. */
 export interface JobOptions {
@@ -104,10 +107,13 @@ export interface JobOptions {
   signal?: AbortSignal;
 }
 
-/** What the orchestrator needs from a runner; implemented by `src/runner/client.ts`. */
+/** What the orchestrator needs from a runner; implemented by `src/runner/host/client.ts`. */
 export interface RunnerHost {
   run<K extends JobKind>(kind: K, params: JobParams<K>, opts?: JobOptions): Promise<JobResult<K>>;
+  /** Starts the runner if needed; its facts and its machine's. */
   info(): Promise<RunnerInfo>;
+  /** The onnxruntime version its runners run, known without starting one (a cache hit starts no runner). */
+  runtimeVersion?(): string;
   /** Kills the runner now; pending jobs reject with 'cancelled'. */
   cancel(): void;
   dispose(): void;

@@ -15,7 +15,7 @@ import { AdvisorError } from '../errors';
 import { OPERATORS, PLACEMENTS, type LatencyStats, type Metric, type Modality, type OperatorId, type ResultFlag, type ResultRow } from '../results';
 import type { Transfer } from '../tiers/network';
 import type { LinkId, TierSet } from '../tiers/types';
-import { summarizeSamples } from './latency';
+import { summarizeSamples } from '../stats/rowLatency';
 import { isPartitionPlacement } from './pick';
 import type { LinkSettings } from './sensitivity';
 
@@ -186,7 +186,9 @@ function parseRow(v: Validator, raw: unknown, path: string, links: Partial<LinkS
  */
 export function measuredElsewhereTiers(m: Measurements, file: string): TierSet {
   const tier = (id: 'mobile' | 'edge' | 'cloud') => ({ id, cpus: 0, memoryMB: 0, speed: 1 });
-  const link = (id: LinkId) => ({ id, mbps: m.links?.[id]?.mbps ?? 0, rttMs: m.links?.[id]?.rttMs ?? 0 });
+  // mbps 0: not given (the sensitivity search is skipped); see linkSettingsOf for a link no transfer uses
+  const given = linkSettingsOf(m);
+  const link = (id: LinkId) => ({ id, mbps: given?.[id].mbps ?? 0, rttMs: given?.[id].rttMs ?? 0 });
   return {
     name: 'measurements',
     description: `Latencies measured elsewhere (${file}${m.source ? `; ${m.source}` : ''}); tier hardware not described` +

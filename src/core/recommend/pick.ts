@@ -4,8 +4,8 @@
  */
 import type { OperatorId, PlacementId, ResultRow } from '../results';
 import { dropClass } from '../study/accuracyClasses';
-import { configLabel, formatMs, formatPoints } from './labels';
-import { ALPHA, compareLatency, type Comparison } from './latency';
+import { configLabel, formatMs, formatPoints } from '../labels';
+import { ALPHA, compareLatency, type Comparison } from '../stats/rowLatency';
 
 export interface PickOptions {
   /** Largest acceptable accuracy drop, points. */

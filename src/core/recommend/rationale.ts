@@ -1,8 +1,8 @@
 /** Plain sentences with the numbers behind a pick: speed-up with CI, drop, why the others lost. */
 import type { Metric, ResultRow } from '../results';
 import { dropClass } from '../study/accuracyClasses';
-import { configLabel, formatMs, formatP, formatPoints, METRIC_LABELS, PLACEMENT_LABELS, sig3 } from './labels';
-import { medianCi, speedup, type Comparison } from './latency';
+import { configLabel, formatMs, formatP, formatPoints, METRIC_LABELS, PLACEMENT_LABELS, sig3 } from '../labels';
+import { medianCi, speedup, type Comparison } from '../stats/rowLatency';
 import type { PickResult } from './pick';
 
 /** The Identity row a configuration's speed-up is measured against: same tier, or a partition's head tier. */

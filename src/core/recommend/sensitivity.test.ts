@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { PlacementId, ResultRow } from '../results';
 import type { Transfer } from '../tiers/network';
 import { runEngine } from './engine';
-import { repriceReport, toAdvisorReport } from './report';
+import { rank } from './rank';
 import { bandwidthSensitivity, candidateBandwidths, retimeRows, type LinkSettings } from './sensitivity';
 
 const MB14 = 1_400_000; // the study's median image upload, bytes
@@ -96,9 +96,8 @@ test('with CIs, the change comes where the tie ends, not where the medians cross
 });
 
 test('re-pricing a whole report at a crossover bandwidth flips its recommendation, as the sensitivity said', () => {
-  const base = runEngine({ rows, modality: 'image', metric: 'top1', links: STUDY_LINKS });
-  const report = toAdvisorReport(base, {
-    model: { path: 'm.onnx', name: 'm', modality: 'image' }, metric: 'top1',
+  const report = rank({
+    model: { path: 'm.onnx', name: 'm', modality: 'image' }, metric: 'top1', results: rows,
     tiers: { name: 'study', description: '', tiers: {
       mobile: { id: 'mobile', cpus: 4, memoryMB: 4096, speed: 1 }, edge: { id: 'edge', cpus: 8, memoryMB: 16384, speed: 1 },
       cloud: { id: 'cloud', cpus: 16, memoryMB: 65536, speed: 1 } },
@@ -106,8 +105,8 @@ test('re-pricing a whole report at a crossover bandwidth flips its recommendatio
     environment: { host: 'h', cpus: 2, node: 'v20', advisor: '0', date: '' },
   });
   assert.equal(report.recommendation!.placement, 'edge');
-  assert.equal(repriceReport(report, { 'edge-cloud': 124 }).recommendation!.placement, 'edge');
-  const fast = repriceReport(report, { 'edge-cloud': 125 });
+  assert.equal(rank(report, { mbps: { 'edge-cloud': 124 } }).recommendation!.placement, 'edge');
+  const fast = rank(report, { mbps: { 'edge-cloud': 125 } });
   assert.equal(fast.recommendation!.placement, 'cloud');
   assert.equal(fast.tiers.links['edge-cloud'].mbps, 125);
   // Cloud at 125 Mbit/s: 10 + 56 + 11200/125 = 155.6 ms.

@@ -8,7 +8,7 @@
 import type { OperatorId, PlacementId, ResultRow, SensitivityPoint } from '../results';
 import { transferMs } from '../tiers/network';
 import type { LinkId, LinkProfile } from '../tiers/types';
-import { configLabel, LINK_LABELS, sig3 } from './labels';
+import { configLabel, LINK_LABELS, sig3 } from '../labels';
 import { pickConfiguration, type PickOptions } from './pick';
 
 export type LinkSettings = Record<LinkId, Pick<LinkProfile, 'mbps' | 'rttMs'>>;

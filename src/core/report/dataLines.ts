@@ -1,5 +1,5 @@
 /** What a report says about its data: source, preprocessing (and where it came from), payload, decode time per tier. */
-import { formatMs } from '../recommend/labels';
+import { formatMs } from '../labels';
 import type { DataSummary } from '../results';
 
 function bytes(n: number): string {

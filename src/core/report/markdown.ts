@@ -2,7 +2,7 @@
  * The Markdown report: recommendation and rationale first (what a reader came for), then the study
  * findings, the bandwidth sensitivity, every configuration as a table, and what was not provided.
  */
-import { configLabel, formatMs, formatPoints, METRIC_LABELS, sig3 } from '../recommend/labels';
+import { configLabel, formatMs, formatPoints, METRIC_LABELS, sig3 } from '../labels';
 import type { AdvisorReport, ResultRow } from '../results';
 import { dataLines } from './dataLines';
 

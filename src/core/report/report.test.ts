@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runEngine } from '../recommend/engine';
-import { toAdvisorReport } from '../recommend/report';
+import { rank } from '../recommend/rank';
 import type { AdvisorReport, ResultRow } from '../results';
 import { renderCsv } from './csv';
 import { renderMarkdown } from './markdown';
@@ -17,10 +16,11 @@ function report(): AdvisorReport {
       transfers: [{ link: 'mobile-edge', bytes: 1_400_000, what: 'input' }], accuracy: 79.5, flags: ['syntheticCalibration'] },
     { operator: 'qat', placement: 'mobile', latencyMs: { median: 90 }, accuracy: 79.9, flags: ['doesNotFit'], note: 'needs 5 GB, "large"' },
   ];
-  const out = runEngine({ rows, baselineAccuracy: 80, modality: 'image', metric: 'top1', links: LINKS });
-  return toAdvisorReport(out, {
+  return rank({
     model: { path: '/models/net|v2.onnx', name: 'net|v2', modality: 'image' },
     metric: 'top1',
+    results: rows,
+    baselineAccuracy: 80,
     tiers: { name: 'study', description: 'The study set-up.', tiers: {
       mobile: { id: 'mobile', cpus: 4, memoryMB: 4096, speed: 1 }, edge: { id: 'edge', cpus: 8, memoryMB: 16384, speed: 1 },
       cloud: { id: 'cloud', cpus: 16, memoryMB: 65536, speed: 1 } }, links: {

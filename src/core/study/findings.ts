@@ -5,8 +5,8 @@
  * (paper-facts §1, §5, §6).
  */
 import type { Modality, OperatorId, PlacementId, ResultRow } from '../results';
-import { configLabel, formatMs, formatPoints, PLACEMENT_LABELS, sig3 } from '../recommend/labels';
-import { compareLatency } from '../recommend/latency';
+import { configLabel, formatMs, formatPoints, PLACEMENT_LABELS, sig3 } from '../labels';
+import { compareLatency } from '../stats/rowLatency';
 import { MEDIUM_DROP_MAX, SMALL_DROP_MAX, type DropClass } from './accuracyClasses';
 import { BLACK_BOX_PAPER, WHITE_BOX_PAPER } from './ranges';
 

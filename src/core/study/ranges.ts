@@ -6,7 +6,7 @@
  * are recomputed from the §5.1 medians. Accuracy drops are points vs Identity on CPU (§5.2).
  */
 import type { OperatorId } from '../results';
-import { OPERATOR_LABELS } from '../recommend/labels';
+import { OPERATOR_LABELS } from '../labels';
 
 export const WHITE_BOX_PAPER = '2411.00907';
 export const BLACK_BOX_PAPER = '2403.17154';

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import { AdvisorError } from '../errors';
 import type { LinkId, LinkProfile, TierId, TierProfile, TierSet } from './types';
+import type { HostFacts } from '../hostFacts';
 
 export const TIER_IDS: readonly TierId[] = ['mobile', 'edge', 'cloud'];
 export const LINK_IDS: readonly LinkId[] = ['mobile-edge', 'edge-cloud'];
@@ -34,13 +35,11 @@ export const STUDY_TIERS: TierSet = deepFreeze({
   },
 });
 
-export interface HostFacts {
-  cores: number;
-  memoryMB: number;
-}
+/** What a preset needs of the machine (core/hostFacts.ts computes it). */
+export type HostSize = Pick<HostFacts, 'cores' | 'memoryMB'>;
 
 /** Every tier is this machine; links default to a fast LAN until the user sets them. */
-export function localTiers(host: HostFacts, links: Partial<Record<LinkId, Partial<LinkProfile>>> = {}): TierSet {
+export function localTiers(host: HostSize, links: Partial<Record<LinkId, Partial<LinkProfile>>> = {}): TierSet {
   const tier = (id: TierId): TierProfile => ({ id, cpus: host.cores, memoryMB: host.memoryMB, speed: 1 });
   const link = (id: LinkId): LinkProfile => ({ id, mbps: links[id]?.mbps ?? 1000, rttMs: links[id]?.rttMs ?? 0 });
   return {
@@ -56,7 +55,7 @@ export function localTiers(host: HostFacts, links: Partial<Record<LinkId, Partia
  * memoryMB?, speed?, accelerator?}, ...}, "links"?: {"mobile-edge"?: {mbps?, rttMs?}, ...} }`.
  * Fields not given come from the preset (default `study`).
  */
-export function parseTierOverrides(json: unknown, host: HostFacts, file?: string): TierSet {
+export function parseTierOverrides(json: unknown, host: HostSize, file?: string): TierSet {
   const bad = (msg: string) => new AdvisorError('input', `tier file: ${msg}`, file);
   if (!isObject(json)) throw bad('expected a JSON object');
   allowKeys(json, ['preset', 'name', 'description', 'tiers', 'links'], '', bad);
@@ -103,12 +102,12 @@ export function parseTierOverrides(json: unknown, host: HostFacts, file?: string
   return out;
 }
 
-export function presetTiers(name: 'study' | 'local', host: HostFacts): TierSet {
+export function presetTiers(name: 'study' | 'local', host: HostSize): TierSet {
   return name === 'study' ? STUDY_TIERS : localTiers(host);
 }
 
 /** `study`, `local`, or a path to a JSON tier file. */
-export function resolveTiers(spec: string, host: HostFacts): TierSet {
+export function resolveTiers(spec: string, host: HostSize): TierSet {
   if (spec === 'study' || spec === 'local') return presetTiers(spec, host);
   let text: string;
   try {

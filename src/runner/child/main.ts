@@ -1,40 +1,46 @@
 /**
- * The runner process: forked by `RunnerClient` (src/runner/client.ts), the only process that
- * loads onnxruntime-node. It answers typed requests one at a time (src/core/protocol/runner.ts),
- * sends progress notifications, and exits when its parent goes away (IPC disconnect, or the
- * watchdog thread noticing the parent's pid is gone while a run blocks this thread).
+ * The runner process: started by a transport (src/runner/host/), locally or on a device over SSH,
+ * the only process that loads onnxruntime-node. It reads request frames on stdin, answers them one
+ * at a time (src/core/protocol/runner.ts), sends progress, and exits when its host goes away
+ * (stdin closes, or the watchdog thread notices its parent is gone while a run blocks this thread).
+ * stdout carries only frames: anything else printing to it is sent to stderr instead.
  */
 import * as os from 'node:os';
 import { AdvisorError, toAdvisorError } from '../../core/errors';
-import type { ChildMessage, ParentMessage, RequestMessage } from '../../core/protocol/runner';
-import { BulkReader, bulkFile, pack } from '../wire/bulk';
+import type { ChildMessage, RequestMessage } from '../../core/protocol/runner';
+import { encodeFrame, FrameDecoder } from '../wire/frames';
 import { JOBS } from './jobs';
-import type { JobContext } from './jobs/context';
+import type { RunnerJobContext } from './jobs/context';
 import { ort } from './ort';
 import { Watchdog } from './watchdog';
 
-function send(m: ChildMessage): void {
-  process.send?.(m);
+if (process.stdin.isTTY) {
+  process.stderr.write('edge-advisor runner: started by the advisor, which talks to it over stdin/stdout; not for direct use\n');
+  process.exit(2);
 }
 
-if (!process.send) {
-  process.stderr.write('edge-advisor runner: must be started by the advisor (child_process.fork), not directly\n');
-  process.exit(2);
+const writeFrame = process.stdout.write.bind(process.stdout);
+// a stray console.log (ours or a dependency's) must not land inside the frame stream
+process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+
+function send(m: ChildMessage): void {
+  for (const part of encodeFrame(m)) writeFrame(part);
 }
 
 const watchdog = new Watchdog();
 const baseRssBytes = process.memoryUsage.rss();
 const queue: RequestMessage[] = [];
-const bulk = new BulkReader();
 let busy = false;
 
-process.on('disconnect', () => process.exit(0));
-
-process.on('message', (m: ParentMessage) => {
-  if (m?.type !== 'request') return;
-  queue.push(m);
+const decoder = new FrameDecoder((m) => {
+  const req = m as RequestMessage;
+  if (req?.type !== 'request') return;
+  queue.push(req);
   void drain();
-});
+}, (stray) => process.stderr.write(`runner: ignored ${stray.byteLength} bytes outside a frame on stdin\n`));
+process.stdin.on('data', (chunk: Buffer) => decoder.push(chunk));
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
 
 async function drain(): Promise<void> {
   if (busy) return;
@@ -47,8 +53,8 @@ async function drain(): Promise<void> {
 }
 
 async function handle(m: RequestMessage): Promise<void> {
-  const handler = JOBS[m.kind] as ((p: unknown, c: JobContext) => Promise<unknown>) | undefined;
-  const ctx: JobContext = {
+  const handler = JOBS[m.kind] as ((p: unknown, c: RunnerJobContext) => Promise<unknown>) | undefined;
+  const ctx: RunnerJobContext = {
     progress: (message, fraction, measured) => send({ type: 'progress', id: m.id, message, ...(fraction !== undefined ? { fraction } : {}), ...(measured ? { measured } : {}) }),
     watchdog,
     baseRssBytes,
@@ -56,9 +62,8 @@ async function handle(m: RequestMessage): Promise<void> {
   watchdog.setLimit(m.memoryLimitMB ? m.memoryLimitMB * 2 ** 20 : 0);
   try {
     if (!handler) throw new AdvisorError('internal', `the runner has no job "${String(m.kind)}"`);
-    const params = bulk.read({ message: m.params, ...(m.bulk ? { bulk: m.bulk } : {}) });
-    const result = pack(await handler(params, ctx), bulkFile(os.tmpdir(), 'out'));
-    send({ type: 'response', id: m.id, ok: true, result: result.message, ...(result.bulk ? { bulk: result.bulk } : {}) });
+    const result = await handler(m.params, ctx);
+    send({ type: 'response', id: m.id, ok: true, result });
   } catch (e) {
     send({ type: 'response', id: m.id, ok: false, error: toAdvisorError(e, 'runtime').toJSON() });
   } finally {
@@ -68,5 +73,14 @@ async function handle(m: RequestMessage): Promise<void> {
 
 send({
   type: 'ready',
-  info: { pid: process.pid, onnxruntime: ort.env.versions.node ?? ort.env.versions.common, node: process.version, hostCores: os.availableParallelism() },
+  info: {
+    pid: process.pid,
+    onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
+    node: process.version,
+    hostCores: os.availableParallelism(),
+    platform: process.platform,
+    arch: process.arch,
+    cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown',
+    totalMemoryMB: Math.round(os.totalmem() / 2 ** 20),
+  },
 });

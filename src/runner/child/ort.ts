@@ -3,7 +3,7 @@
  * conversion and the chained run of a partition's stages.
  */
 import * as ort from 'onnxruntime-node';
-import { AdvisorError } from '../../core/errors';
+import { AdvisorError, firstLine } from '../../core/errors';
 import type { Feeds, TensorData, TensorType } from '../../core/protocol/tensor';
 import type { StageSpec } from '../../core/protocol/stage';
 
@@ -115,7 +115,3 @@ export async function releaseAll(stages: LoadedStage[]): Promise<void> {
   for (const s of stages) await s.session.release().catch(() => undefined);
 }
 
-function firstLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? msg;
-}

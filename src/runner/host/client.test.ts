@@ -176,23 +176,23 @@ test('a model onnxruntime rejects is a runtime error naming the file, and the ru
   }
 });
 
-test('large inputs and outputs cross through the bulk files exactly; the files go with the runner', async () => {
+test('large inputs and outputs cross the pipes exactly; the runner\'s temp folder goes with it', async () => {
   const b = new ModelBuilder({ opset: 13 });
-  const x = b.input('x', DataType.FLOAT, [1, 3, 128, 128]); // 192 KiB: above BULK_MIN_BYTES
+  const x = b.input('x', DataType.FLOAT, [1, 3, 128, 128]); // 192 KiB per sample, several per message
   b.output(b.node('Add', [x, b.initializer('one', DataType.FLOAT, [], new Float32Array([1]))]), DataType.FLOAT);
   const file = path.join(dir, 'add-one.onnx');
   writeModel(b.build(), file);
   const samples = (n: number, k: number): Feeds[] => Array.from({ length: n }, (_, s) => ({ x: { type: 'float32', dims: [1, 3, 128, 128], data: Float32Array.from({ length: 3 * 128 * 128 }, (_, i) => (i % 977) * k - s) } }));
   const client = new RunnerClient();
   try {
-    // a larger message, then a smaller one over the same files
+    // a larger message, then a smaller one
     for (const batch of [samples(3, 0.25), samples(2, -0.5)]) {
       const r = await client.run('evaluate', { stages: [{ modelPath: file, threads: 1, spinning: false }], samples: batch });
       assert.equal(r.outputs.length, batch.length);
       r.outputs.forEach((o, s) => assert.deepEqual(o.data, (batch[s]!.x.data as Float32Array).map((v) => v + 1)));
     }
     const tmp = client.tempDir!;
-    assert.deepEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('bulk-')).sort(), ['bulk-in.bin', 'bulk-out.bin']);
+    assert.ok(fs.existsSync(tmp));
     client.dispose();
     for (let i = 0; i < 100 && fs.existsSync(tmp); i++) await new Promise((r) => setTimeout(r, 50));
     assert.ok(!fs.existsSync(tmp), 'the runner\'s temp folder is removed when it exits');

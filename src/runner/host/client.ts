@@ -1,52 +1,36 @@
 /**
- * The host side of the runner: forks `dist/runner.js` (or `src/runner/child/main.ts` through tsx when
- * running from source), sends typed jobs one at a time, routes progress, and turns every way the
+ * The host side of the runner: starts a runner through a transport (this machine by default, or
+ * a device over SSH), sends typed jobs one at a time, routes progress, and turns every way the
  * runner can die into an AdvisorError:
  *   cancel()/AbortSignal → 'cancelled' · time limit → 'timeout' · memory cap → 'oom' ·
- *   signal or non-zero exit → 'crash' · onnxruntime error inside a job → 'runtime' (runner lives on).
- * After the runner dies the next job forks a fresh one. Never imports onnxruntime-node.
- * Works from the CLI (Node) and the VS Code extension host, where Electron's fork sets
- * ELECTRON_RUN_AS_NODE itself. Call dispose() when done: the IPC channel keeps the host alive.
+ *   signal or non-zero exit → 'crash' (or what the transport says, e.g. an unreachable host) ·
+ *   onnxruntime error inside a job → 'runtime' (runner lives on).
+ * After the runner dies the next job starts a fresh one. Never imports onnxruntime-node.
+ * Call dispose() when done: an open runner keeps the host's event loop alive.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { AdvisorError, fromSerialized, type ErrorCategory } from '../../core/errors';
-import { bulkFile, pack, unpack } from '../wire/bulk';
-import { OOM_MARKER, type ChildMessage, type JobKind, type JobOptions, type JobParams, type JobResult, type RequestMessage, type RunnerHost, type RunnerInfo } from '../../core/protocol/runner';
+import {
+  OOM_MARKER,
+  type ChildMessage, type JobKind, type JobOptions, type JobParams, type JobResult, type RequestMessage,
+  type RunnerHost, type RunnerInfo,
+} from '../../core/protocol/runner';
+import { encodeFrame, FrameDecoder } from '../wire/frames';
+import { LocalTransport, type LocalTransportOptions } from './localTransport';
+import type { RunnerProcess, Transport } from './transport';
 
-export interface RunnerClientOptions {
-  /** Runner entry; default `runner.js` beside this bundle, else `../child/main.ts` from this source file. */
-  runnerPath?: string;
-  /** Node flags for the runner; default none (a host's own flags, e.g. --inspect, are not inherited). */
-  execArgv?: string[];
-  env?: NodeJS.ProcessEnv;
+export interface RunnerClientOptions extends LocalTransportOptions {
+  /** How to reach the runner; default the local transport with the options above. */
+  transport?: Transport;
   /** Applied to jobs that do not set their own. */
   defaultTimeoutMs?: number;
   defaultMemoryLimitMB?: number;
-  /** How long the runner may take to load onnxruntime and say it is ready (default 60 s). */
+  /** How long the runner may take to start and say it is ready (default: the transport's, else 60 s). */
   startTimeoutMs?: number;
   /** Each line the runner writes to stderr (onnxruntime's warnings, say), colour codes removed, as it arrives. */
   onStderr?: (line: string) => void;
 }
 
 const TAIL_BYTES = 4096;
-const TEMP_PREFIX = 'edge-advisor-runner-';
-
-/** Removes runner temp folders left by a host that was itself killed (its pid is gone). */
-function sweepStaleTempDirs(): void {
-  let names: string[];
-  try { names = fs.readdirSync(os.tmpdir()); } catch { return; }
-  for (const name of names) {
-    const pid = name.startsWith(TEMP_PREFIX) ? Number(name.slice(TEMP_PREFIX.length).split('-')[0]) : NaN;
-    if (!Number.isInteger(pid) || pid === process.pid) continue;
-    let alive = true;
-    try { process.kill(pid, 0); } catch (e) { alive = (e as NodeJS.ErrnoException).code === 'EPERM'; }
-    if (!alive) fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
-  }
-}
 
 interface Pending {
   kind: JobKind;
@@ -56,28 +40,14 @@ interface Pending {
 }
 
 interface Live {
-  child: ChildProcess;
-  /** The runner's private temp folder (its TMPDIR), also where bulk files travel. */
-  tmp: string;
+  /** Aborted when the runner is killed while the transport is still opening it. */
+  opening: AbortController;
+  proc?: RunnerProcess;
   ready: Promise<RunnerInfo>;
   tail: string;
   /** Set when we kill the runner on purpose, so its death gets the right category. */
   killedFor?: { category: ErrorCategory; message: string };
   pending?: { id: number; p: Pending };
-}
-
-export function defaultRunnerEntry(): { path: string; execArgv: string[] } {
-  const bundled = path.join(__dirname, 'runner.js');
-  if (fs.existsSync(bundled)) return { path: bundled, execArgv: [] };
-  const source = path.join(__dirname, '..', 'child', 'main.ts');
-  if (fs.existsSync(source)) return { path: source, execArgv: tsxArgv() };
-  throw new AdvisorError('internal', `runner not found beside ${__dirname} (expected runner.js; run "npm run build")`);
-}
-
-/** Running from source (tests, tsx): load tsx by absolute URL so the runner works from any cwd. */
-function tsxArgv(): string[] {
-  const loader = 'tsx'; // a variable, so bundlers leave this dev-only lookup alone
-  return ['--import', pathToFileURL(require.resolve(loader)).href];
 }
 
 export class RunnerClient implements RunnerHost {
@@ -86,8 +56,11 @@ export class RunnerClient implements RunnerHost {
   /** Jobs run strictly one after another; this chains them. */
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  readonly transport: Transport;
 
-  constructor(private readonly opts: RunnerClientOptions = {}) {}
+  constructor(private readonly opts: RunnerClientOptions = {}) {
+    this.transport = opts.transport ?? new LocalTransport(opts);
+  }
 
   /** Runs one job; resolves with its result or rejects with an AdvisorError. */
   run<K extends JobKind>(kind: K, params: JobParams<K>, opts: JobOptions = {}): Promise<JobResult<K>> {
@@ -96,7 +69,11 @@ export class RunnerClient implements RunnerHost {
     return job;
   }
 
-  /** Facts about the runner (starting it if needed): onnxruntime version, pid, host cores. */
+  runtimeVersion(): string {
+    return this.transport.runtimeVersion;
+  }
+
+  /** Facts about the runner and its machine (starting it if needed): onnxruntime version, pid, cores. */
   info(): Promise<RunnerInfo> {
     return this.ensure().ready;
   }
@@ -111,14 +88,14 @@ export class RunnerClient implements RunnerHost {
     this.kill('cancelled', 'the runner was shut down');
   }
 
-  /** The pid of the running runner, if any (for tests and diagnostics). */
+  /** The pid of the local process carrying the runner, if one is running (for tests and diagnostics). */
   get pid(): number | undefined {
-    return this.live?.child.pid;
+    return this.live?.proc?.child.pid;
   }
 
-  /** The running runner's private temp folder, if any (for tests and diagnostics). */
+  /** The running runner's temp folder on this machine, if any (for tests and diagnostics). */
   get tempDir(): string | undefined {
-    return this.live?.tmp;
+    return this.live?.proc?.tempDir;
   }
 
   private async runNow<K extends JobKind>(kind: K, params: JobParams<K>, opts: JobOptions): Promise<JobResult<K>> {
@@ -151,50 +128,69 @@ export class RunnerClient implements RunnerHost {
         timer = setTimeout(() => this.kill('timeout', `job "${kind}" ran past its time limit of ${fmtSeconds(timeoutMs)}`), timeoutMs);
       }
       opts.signal?.addEventListener('abort', onAbort, { once: true });
-      let packed;
-      try {
-        packed = pack(params, bulkFile(live.tmp, 'in'));
-      } catch (e) {
-        live.pending.p.reject(new AdvisorError('internal', `could not hand the job's data to the runner: ${(e as Error).message}`));
-        return;
-      }
-      const msg: RequestMessage<K> = {
-        type: 'request', id, kind, params: packed.message, ...(packed.bulk ? { bulk: packed.bulk } : {}),
-        ...(memoryLimitMB ? { memoryLimitMB } : {}),
-      };
-      live.child.send(msg, (err) => {
-        if (err && live.pending?.id === id) live.pending.p.reject(new AdvisorError('crash', `could not send the job to the runner: ${err.message}`));
+      const prepared = this.transport.prepareJob ? this.transport.prepareJob(kind, params, live.opening.signal) : Promise.resolve(params);
+      prepared.then((sent) => {
+        const msg: RequestMessage<K> = { type: 'request', id, kind, params: sent, ...(memoryLimitMB ? { memoryLimitMB } : {}) };
+        this.send(live, msg);
+      }, (e: unknown) => {
+        if (live.pending?.id === id) live.pending.p.reject(e instanceof AdvisorError ? e : new AdvisorError('internal', `could not hand the job to the runner: ${(e as Error).message}`));
       });
     });
   }
 
+  private send(live: Live, msg: RequestMessage): void {
+    const stdin = live.proc?.child.stdin;
+    let frame: Buffer[];
+    try {
+      frame = encodeFrame(msg);
+    } catch (e) {
+      live.pending?.p.reject(new AdvisorError('internal', `could not encode the job for the runner: ${(e as Error).message}`));
+      return;
+    }
+    if (!stdin || stdin.destroyed) return; // the runner is gone: its 'close' rejects the job
+    for (const part of frame) stdin.write(part);
+  }
+
   private ensure(): Live {
     if (this.live) return this.live;
-    const entry = this.opts.runnerPath
-      ? { path: this.opts.runnerPath, execArgv: this.opts.runnerPath.endsWith('.ts') ? tsxArgv() : [] }
-      : defaultRunnerEntry();
-    // onnxruntime leaves files in TMPDIR (mat-debug-<pid>.log): give each runner its own, removed when it exits
-    sweepStaleTempDirs();
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
-    const child = fork(entry.path, [], {
-      serialization: 'advanced',
-      execArgv: this.opts.execArgv ?? entry.execArgv,
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      env: { ...(this.opts.env ?? process.env), TMPDIR: tmp },
-    });
     let readyResolve!: (i: RunnerInfo) => void;
     let readyReject!: (e: AdvisorError) => void;
     const ready = new Promise<RunnerInfo>((res, rej) => { readyResolve = res; readyReject = rej; });
     ready.catch(() => undefined);
-    const live: Live = { child, tmp, ready, tail: '' };
+    const live: Live = { opening: new AbortController(), ready, tail: '' };
     this.live = live;
-    const startTimer = setTimeout(
-      () => this.kill('timeout', `the runner did not start within ${fmtSeconds(this.opts.startTimeoutMs ?? 60000)}`),
-      this.opts.startTimeoutMs ?? 60000,
-    );
-    const keepTail = (chunk: Buffer) => { live.tail = (live.tail + chunk.toString('utf8')).slice(-TAIL_BYTES); };
-    child.stdout?.on('data', keepTail);
-    child.stderr?.on('data', keepTail);
+    const startMs = this.opts.startTimeoutMs ?? this.transport.startTimeoutMs ?? 60000;
+    const startTimer = setTimeout(() => this.kill('timeout', `the runner on ${this.transport.label} did not start within ${fmtSeconds(startMs)}`), startMs);
+    const fail = (err: AdvisorError) => {
+      clearTimeout(startTimer);
+      if (this.live === live) this.live = undefined;
+      readyReject(err);
+      live.pending?.p.reject(err);
+    };
+    this.transport.open(live.opening.signal).then((proc) => {
+      live.proc = proc;
+      if (live.killedFor) proc.kill();
+      this.attach(live, proc, () => { clearTimeout(startTimer); }, readyResolve, fail);
+    }, (e: unknown) => {
+      fail(live.killedFor ? new AdvisorError(live.killedFor.category, live.killedFor.message) : e instanceof AdvisorError ? e : new AdvisorError('crash', `could not start the runner on ${this.transport.label}: ${(e as Error).message}`));
+    });
+    return live;
+  }
+
+  /** Wires a started runner's stdio: frames in, stderr kept (tail, line callback), death described. */
+  private attach(live: Live, proc: RunnerProcess, started: () => void, readyResolve: (i: RunnerInfo) => void, fail: (e: AdvisorError) => void): void {
+    const { child } = proc;
+    const keepTail = (text: string) => { live.tail = (live.tail + text).slice(-TAIL_BYTES); };
+    const decoder = new FrameDecoder((m) => this.onMessage(live, m as ChildMessage, started, readyResolve), (stray) => keepTail(stray.toString('utf8')));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      try {
+        decoder.push(chunk);
+      } catch (e) {
+        keepTail(`\n${(e as Error).message}\n`);
+        this.kill('crash', `the runner on ${this.transport.label} sent unreadable data: ${(e as Error).message}`);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => keepTail(chunk.toString('utf8')));
     const onStderr = this.opts.onStderr;
     if (onStderr) {
       let partial = '';
@@ -206,44 +202,33 @@ export class RunnerClient implements RunnerHost {
       });
       child.stderr?.on('end', () => emit(partial));
     }
-    child.on('message', (m: ChildMessage) => {
-      if (m.type === 'ready') { clearTimeout(startTimer); readyResolve(m.info); return; }
-      const pending = live.pending?.id === m.id ? live.pending.p : undefined;
-      if (!pending) return;
-      if (m.type === 'progress') pending.onProgress?.({ message: m.message, ...(m.fraction !== undefined ? { fraction: m.fraction } : {}), ...(m.measured ? { measured: m.measured } : {}) });
-      else if (m.ok) {
-        let result: unknown;
-        try {
-          result = unpack({ message: m.result, ...(m.bulk ? { bulk: m.bulk } : {}) });
-        } catch (e) {
-          pending.reject(new AdvisorError('internal', `could not read the runner's result data: ${(e as Error).message}`));
-          return;
-        }
-        pending.resolve(result);
-      }
-      else pending.reject(fromSerialized(m.error));
-    });
-    child.on('error', (e) => keepTail(Buffer.from(`\n${e.message}\n`)));
+    child.stdin?.on('error', () => undefined); // EPIPE when the runner died first: 'close' reports it
+    child.on('error', (e) => keepTail(`\n${e.message}\n`));
     // 'close' (not 'exit') so the stderr tail, with any OOM marker, has been read completely
     child.on('close', (code, signal) => {
-      clearTimeout(startTimer);
-      fs.rmSync(tmp, { recursive: true, force: true });
-      if (this.live === live) this.live = undefined;
-      const err = this.deathError(live, code, signal);
-      readyReject(err);
-      live.pending?.p.reject(err);
+      try { proc.cleanup?.(); } catch { /* a leftover temp folder is swept on the next start */ }
+      fail(this.deathError(live, proc, code, signal));
     });
-    return live;
+  }
+
+  private onMessage(live: Live, m: ChildMessage, started: () => void, readyResolve: (i: RunnerInfo) => void): void {
+    if (m.type === 'ready') { started(); readyResolve(m.info); return; }
+    const pending = live.pending?.id === m.id ? live.pending.p : undefined;
+    if (!pending) return;
+    if (m.type === 'progress') pending.onProgress?.({ message: m.message, ...(m.fraction !== undefined ? { fraction: m.fraction } : {}), ...(m.measured ? { measured: m.measured } : {}) });
+    else if (m.ok) pending.resolve(m.result);
+    else pending.reject(fromSerialized(m.error));
   }
 
   private kill(category: ErrorCategory, message: string): void {
     const live = this.live;
     if (!live) return;
     live.killedFor ??= { category, message };
-    live.child.kill('SIGKILL');
+    live.opening.abort();
+    live.proc?.kill();
   }
 
-  private deathError(live: Live, code: number | null, signal: NodeJS.Signals | null): AdvisorError {
+  private deathError(live: Live, proc: RunnerProcess, code: number | null, signal: NodeJS.Signals | null): AdvisorError {
     const stderrTail = live.tail.trim();
     const details = { exitCode: code, signal, ...(stderrTail ? { stderrTail } : {}) };
     if (live.killedFor) return new AdvisorError(live.killedFor.category, live.killedFor.message, undefined, details);
@@ -253,6 +238,8 @@ export class RunnerClient implements RunnerHost {
       const cap = limit ? ` of ${Math.round(Number(limit) / 2 ** 20)} MB` : '';
       return new AdvisorError('oom', `the runner exceeded its memory cap${cap} and was stopped`, undefined, details);
     }
+    const described = proc.describeExit?.(code, signal, stderrTail);
+    if (described) return described;
     const how = signal ? `was killed by ${signal}${signal === 'SIGKILL' ? ' (possibly the system out-of-memory killer)' : ''}` : `exited with code ${code}`;
     // the most telling line: an error/abort message if there is one, else the last line
     const lines = stderrTail.split('\n').map((l) => l.trim()).filter(Boolean);

@@ -5,9 +5,9 @@
  * exist. minmax fetches just the reduced scalars. The session and the stacking buffers stay
  * between the chunks of one calibration.
  */
-import { AdvisorError } from '../../../core/errors';
+import { AdvisorError, firstLine } from '../../../core/errors';
 import { addMinMax, addValues, emptyState, type CalibrationState } from '../../../core/calibrate/state';
-import type { CalibrateParams } from '../../../core/calibrate/job';
+import type { CalibrateParams } from '../../../core/calibrate/jobs';
 import type { Feeds, TensorArray } from '../../../core/protocol/tensor';
 import { ort, toOrtFeeds } from '../ort';
 import type { JobHandler } from './context';
@@ -17,7 +17,7 @@ import type { JobHandler } from './context';
  * `verified`: the first stacked batch matched the same samples run one at a time.
  */
 let cached: { key: string; session: ort.InferenceSession; batch: number; verified: boolean } | undefined;
-/** Stacking buffers by input name, reused: fresh memory is slow to fault in (see ../bulk.ts). */
+/** Stacking buffers by input name, reused: fresh memory is slow to fault in (page faults on fresh buffers cost more than the copy). */
 const stackBuffers = new Map<string, TensorArray>();
 
 async function release(): Promise<void> {
@@ -192,7 +192,3 @@ export const calibrateJob: JobHandler<'calibrate'> = async (params, ctx) => {
   return { state, inferenceMs, sessionMs, batch, ...(batchFallback ? { batchFallback } : {}), peakRssMB: ctx.watchdog.peak() / 2 ** 20 };
 };
 
-function firstLine(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n').find((l) => l.trim() !== '')?.trim() ?? msg;
-}

@@ -3,7 +3,7 @@ import type { JobKind, JobParams, JobResult } from '../../../core/protocol/runne
 import type { MeasuredSoFar } from '../../../core/protocol/benchmark';
 import type { Watchdog } from '../watchdog';
 
-export interface JobContext {
+export interface RunnerJobContext {
   /** Sends a progress notification to the host (throttle in loops: a few per second is plenty). */
   progress(message: string, fraction?: number, measured?: MeasuredSoFar): void;
   /** Peak-RSS tracking and the memory cap of this runner process. */
@@ -13,4 +13,4 @@ export interface JobContext {
 }
 
 /** A job handler: params in, result out; throw AdvisorError for anything the user should read. */
-export type JobHandler<K extends JobKind> = (params: JobParams<K>, ctx: JobContext) => Promise<JobResult<K>>;
+export type JobHandler<K extends JobKind> = (params: JobParams<K>, ctx: RunnerJobContext) => Promise<JobResult<K>>;

@@ -56,7 +56,7 @@ export const evaluateJob: JobHandler<'evaluate'> = async (params, ctx) => {
   }
 };
 
-/** Output buffers may be views into onnxruntime memory; copy so only what is needed is cloned over IPC. */
+/** Output buffers may be views into onnxruntime memory; copy so only what is needed is framed and sent. */
 function copy(t: TensorData): TensorData {
   return { type: t.type, dims: t.dims, data: t.data.slice() as TensorData['data'] };
 }

@@ -5,7 +5,7 @@
  * as outputs of the models the host wrote). Nothing per sample is kept but two class ids.
  */
 import { asNumbers, topClass } from '../../../core/accuracy/predictions';
-import { AdvisorError } from '../../../core/errors';
+import { AdvisorError, firstLine } from '../../../core/errors';
 import type { TensorData } from '../../../core/protocol/tensor';
 import { fromOrtTensor, ort, toOrtFeeds } from '../ort';
 import type { JobHandler } from './context';
@@ -14,7 +14,7 @@ async function open(path: string): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(path, { executionProviders: ['cpu'], intraOpNumThreads: 1, interOpNumThreads: 1 });
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    const msg = firstLine(e);
     throw new AdvisorError('runtime', `onnxruntime cannot load the model: ${msg}`, path);
   }
 }

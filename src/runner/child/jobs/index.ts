@@ -2,9 +2,9 @@
  * The runner's job registry. Each job kind is one file, `jobs/<kind>.ts`, exporting a typed
  * handler `(params, ctx) => Promise<result>`. To add a job (e.g. `calibrate`, `profile`, `optimize`):
  *  1. add `<kind>: { params: P; result: R }` to `RunnerJobs` in `src/core/protocol/runner.ts`
- *     (P and R are plain data: numbers, strings, arrays, typed arrays — they cross IPC by
- *     structured clone);
- *  2. write `src/runner/jobs/<kind>.ts` exporting `export const <kind>Job: JobHandler<'<kind>'>`;
+ *     (P and R are plain data: numbers, strings, arrays, typed arrays — they cross the process
+ *     boundary as frames, src/runner/wire/frames.ts);
+ *  2. write `src/runner/child/jobs/<kind>.ts` exporting `export const <kind>Job: JobHandler<'<kind>'>`;
  *  3. add it to `JOBS` below (the compiler insists every kind has a handler).
  * Handlers run one at a time in the runner process; they may load onnxruntime (via `../ort`),
  * block for as long as they need (cancel and timeouts kill the process), and report progress with
@@ -23,7 +23,7 @@ import { verifyPartitionJob } from './verifyPartition';
 import { tensorShapesJob } from './tensorShapes';
 import { preprocessJob } from './preprocess';
 
-export type { JobContext, JobHandler } from './context';
+export type { RunnerJobContext, JobHandler } from './context';
 
 export const JOBS: { [K in JobKind]: JobHandler<K> } = {
   benchmark: benchmarkJob,

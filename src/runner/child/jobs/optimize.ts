@@ -3,7 +3,7 @@
  * so onnxruntime writes the graph it will actually run; the host counts integer kernels in it
  * (core/quantize/fusion.ts). 'extended' is where QDQ fusion happens without hardware layouts.
  */
-import { AdvisorError } from '../../../core/errors';
+import { AdvisorError, firstLine } from '../../../core/errors';
 import { ort } from '../ort';
 import type { JobHandler } from './context';
 
@@ -19,7 +19,7 @@ export const optimizeJob: JobHandler<'optimize'> = async (params) => {
       interOpNumThreads: 1,
     });
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    const msg = firstLine(e);
     throw new AdvisorError('runtime', `onnxruntime cannot load the model: ${msg}`, params.modelPath);
   }
   const sessionMs = Number(process.hrtime.bigint() - t0) / 1e6;

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AdvisorError } from '../../../core/errors';
+import { AdvisorError, firstLine } from '../../../core/errors';
 import { readModel } from '../../../core/onnx/io';
 import { loadStage, releaseAll, sessionOptions, toOrtFeeds, ort, type LoadedStage } from '../ort';
 import type { JobHandler } from './context';
@@ -85,7 +85,7 @@ export const profileJob: JobHandler<'profile'> = async (params, ctx) => {
         ...sessionOptions(params.stage), graphOptimizationLevel: level, enableProfiling: true, profileFilePrefix: prefix,
       });
     } catch (e) {
-      throw new AdvisorError('runtime', `onnxruntime cannot load the model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, params.stage.modelPath);
+      throw new AdvisorError('runtime', `onnxruntime cannot load the model: ${firstLine(e)}`, params.stage.modelPath);
     }
     for (let i = 0; i < warmup + runs; i++) await session.run(feed(i));
     session.endProfiling();

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { AdvisorError } from '../../../core/errors';
+import { AdvisorError, firstLine } from '../../../core/errors';
 import { readModel, writeModel } from '../../../core/onnx/io';
 import { toOrtFeeds, ort } from '../ort';
 import type { JobHandler } from './context';
@@ -28,7 +28,7 @@ export const tensorShapesJob: JobHandler<'tensorShapes'> = async (params) => {
     try {
       session = await ort.InferenceSession.create(file, { graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
     } catch (e) {
-      throw new AdvisorError('runtime', `onnxruntime cannot load the model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, params.modelPath);
+      throw new AdvisorError('runtime', `onnxruntime cannot load the model: ${firstLine(e)}`, params.modelPath);
     }
     const feeds = toOrtFeeds(params.samples[0]!);
     const input: Record<string, ort.Tensor> = {};

@@ -3,7 +3,7 @@
  * each original output is compared element by element. Outputs the head computes itself (an
  * original output that is also a cut tensor) are taken from the head.
  */
-import { AdvisorError } from '../../../core/errors';
+import { AdvisorError, firstLine } from '../../../core/errors';
 import type { OutputComparison } from '../../../core/partition/jobs';
 import { loadStage, releaseAll, toOrtFeeds, type LoadedStage, type ort } from '../ort';
 import type { JobHandler } from './context';
@@ -23,7 +23,7 @@ async function timedRun(stage: LoadedStage, feeds: Outputs): Promise<{ out: Outp
   try {
     out = (await stage.session.run(input)) as Outputs;
   } catch (e) {
-    throw new AdvisorError('runtime', `onnxruntime failed to run the model: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, stage.spec.modelPath);
+    throw new AdvisorError('runtime', `onnxruntime failed to run the model: ${firstLine(e)}`, stage.spec.modelPath);
   }
   return { out, ms: Number(process.hrtime.bigint() - t0) / 1e6 };
 }

@@ -1,6 +1,6 @@
 /** Human names and number formats shared by the rationale, the study table and the reports. */
-import type { Metric, OperatorId, PlacementId } from '../results';
-import type { LinkId } from '../tiers/types';
+import type { Metric, OperatorId, PlacementId } from './results';
+import type { LinkId } from './tiers/types';
 
 export const OPERATOR_LABELS: Readonly<Record<OperatorId, string>> = Object.freeze({
   identity: 'Identity', sptq: 'SPTQ', partition: 'Partition', 'sptq-partition': 'SPTQ-Partition',

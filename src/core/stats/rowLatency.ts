@@ -3,8 +3,8 @@
  * or only mean/sd/n. Also the two-configuration comparison the tie rule is built on.
  */
 import type { LatencyStats, ResultRow } from '../results';
-import { medianCi as medianCiOf, summarize } from '../stats/describe';
-import { mannWhitney, welch, type Magnitude } from '../stats/significance';
+import { medianCi as medianCiOf, summarize } from './describe';
+import { mannWhitney, welch, type Magnitude } from './significance';
 
 /** Significance level for "significantly different" (two-sided), as in the study. */
 export const ALPHA = 0.05;

@@ -1,4 +1,4 @@
-/** Parameters and result of the runner's `calibrate` job (src/runner/jobs/calibrate.ts). */
+/** Parameters and result of the runner's `calibrate` job (src/runner/child/jobs/calibrate.ts). */
 import type { Feeds } from '../protocol/tensor';
 import type { CalibrationOutputs } from './augment';
 import type { CalibrationState } from './state';

@@ -1,0 +1,68 @@
+/**
+ * Step: the black-box quantized operators. SPTQ of the model (calibrated on the run's calibration
+ * samples, fidelity checked on held-out samples) and DSPTQ, the same quantization of the user's
+ * distilled variant. An operator that cannot be built is a warning; the run goes on without it.
+ */
+import * as path from 'node:path';
+import { endsRun, toAdvisorError } from '../../errors';
+import { LOW_FUSION_SHARE } from '../../quantize/fusion';
+import { runSptq, type SptqResult } from '../../quantize/sptq';
+import type { ResultFlag } from '../../results';
+import type { OperatorBuild } from '../measure';
+import { stem, type BuildContext } from './context';
+
+export interface SptqBuilds {
+  builds: OperatorBuild[];
+  /** The model's own SPTQ result, for SPTQ-Partition and the report's quantization section. */
+  sptq?: SptqResult;
+  warnings: string[];
+}
+
+const SINGLE = ['mobile', 'edge', 'cloud'] as const;
+
+export function sptqFlags(r: SptqResult): ResultFlag[] {
+  return [
+    ...(r.synthetic ? ['syntheticCalibration' as const] : []),
+    ...(r.fusion.share < LOW_FUSION_SHARE ? ['lowFusionCoverage' as const] : []),
+  ];
+}
+
+export async function buildSptqOperators(ctx: BuildContext): Promise<SptqBuilds> {
+  const builds: OperatorBuild[] = [];
+  const warnings: string[] = [];
+  const quantizeOne = async (operator: 'sptq' | 'dsptq', source: string): Promise<SptqResult | undefined> => {
+    const t0 = Date.now();
+    try {
+      const out = path.join(ctx.outDir, `${stem(source)}.sptq.onnx`);
+      const r = await runSptq(ctx.runner, source, out, ctx.data.calibSamples, {
+        synthetic: ctx.data.syntheticCalibration,
+        fidelitySamples: operator === 'sptq' ? ctx.data.fidelitySamples : [],
+        perLayer: operator === 'sptq',
+        job: ctx.jobOpts,
+        onProgress: (stage, message, fraction) => ctx.progress(stage === 'calibrate' ? 'calibrate' : 'quantize', `${operator}: ${message}`, fraction ?? 0, { operator }),
+      });
+      builds.push({ operator, stages: [r.out], placements: [...SINGLE], flags: sptqFlags(r), note: `${r.report.quantizedNodes} nodes int8, ${(r.fusion.share * 100).toFixed(0)}% of Conv/MatMul/Gemm fused` });
+      return r;
+    } catch (e) {
+      const err = toAdvisorError(e);
+      if (endsRun(err)) throw err;
+      warnings.push(`${operator} could not be built: ${err.message}`);
+      return undefined;
+    } finally {
+      ctx.timings[operator] = Date.now() - t0;
+    }
+  };
+
+  const wanted = (op: 'sptq' | 'dsptq' | 'sptq-partition') => !ctx.req.operators || ctx.req.operators.includes(op);
+  let sptq: SptqResult | undefined;
+  if (ctx.inspection.quantization.state === 'float' && (wanted('sptq') || wanted('sptq-partition'))) {
+    ctx.progress('calibrate', 'SPTQ: calibrating', 0, { operator: 'sptq' });
+    sptq = await quantizeOne('sptq', ctx.loaded.path);
+  }
+  const distilled = ctx.variants.find((v) => v.kind === 'distilled');
+  if (distilled && wanted('dsptq')) {
+    if (distilled.inspection.quantization.state === 'float') await quantizeOne('dsptq', distilled.loaded.path);
+    else warnings.push('the distilled variant is already quantized: DSPTQ is skipped');
+  }
+  return { builds, ...(sptq ? { sptq } : {}), warnings };
+}
