@@ -113,7 +113,7 @@ async function measure(s: SuiteSettings, host: RunnerHost, dir: string): Promise
   const imagenet2 = rows.find((r) => r.name.startsWith('224×224 JPEG, imagenet') && r.threads === Math.min(2, s.hostCores))!;
   const [m1, m2] = memory;
   const markdown = [
-    `Through the runner's \`preprocess\` job (wasm mozjpeg decode, src/core/data/images): each thread decodes the files over and over for ${budgetMs} ms; ${reps} repetition${reps > 1 ? 's' : ''}. Files: 32 photo-like JPEGs (quality 90), ${fmt(small.reduce((a, b) => a + b.length, 0) / small.length / 1024, 1)} KiB (224×224) and ${fmt(large.reduce((a, b) => a + b.length, 0) / large.length / 1024, 1)} KiB (500×375) on average.`,
+    `Through the runner's \`preprocess\` job in the shipped bundle (dist/runner.js, not tsx; wasm mozjpeg decode, src/core/data/images): each thread decodes the files over and over for ${budgetMs} ms; ${reps} repetition${reps > 1 ? 's' : ''}. Files: 32 photo-like JPEGs (quality 90), ${fmt(small.reduce((a, b) => a + b.length, 0) / small.length / 1024, 1)} KiB (224×224) and ${fmt(large.reduce((a, b) => a + b.length, 0) / large.length / 1024, 1)} KiB (500×375) on average.`,
     '',
     mdTable(['files, preprocessing', 'threads', 'images/s median [min–max]', 'ms per image'], rows.map((r) => [r.name, r.threads, fmtSpread(r.perSecond, 0), fmt(r.msPerImage, 2)])),
     '',
