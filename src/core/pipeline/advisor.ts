@@ -22,7 +22,7 @@ import { ensureWritableDir } from '../fsutil';
 import { measureAccuracy } from './accuracy';
 import { measure, type OperatorBuild } from './measure';
 import { buildOperators, type BuiltOperators } from './operators';
-import { measurePreprocessing, prepareData } from './data';
+import { dataCacheParts, measurePreprocessing, prepareData } from './data';
 import type { AdvisorProgress, AdvisorRequest, AdvisorStage } from './types';
 
 
@@ -194,10 +194,12 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
 /** Everything a measurement depends on: file bytes (model, variants, their external data, data), tiers, settings, runtime. */
 function runCacheKey(req: AdvisorRequest, models: LoadedModel[], onnxruntime: string): string {
   const modelFiles = [...new Set(models.flatMap((m) => [m.path, ...externalDataFiles(m)]))];
-  const dataFiles = [req.dataPath, req.labelsPath, req.calibrationPath].filter((f): f is string => !!f);
+  // preprocessing and tokenizer change every number measured on files (pipeline/data.ts)
+  const decoding = dataCacheParts(req);
+  const dataFiles = [req.dataPath, req.labelsPath, req.calibrationPath, ...decoding.files].filter((f): f is string => !!f);
   return cacheKey({
     modelFiles, dataFiles, tiers: req.tiers, onnxruntimeVersion: onnxruntime,
-    settings: { job: 'recommend', advisor: ADVISOR_VERSION, budgetSeconds: req.budgetSeconds, maxThreads: req.maxThreads ?? null, placements: req.placements ?? null, operators: req.operators ?? null },
+    settings: { job: 'recommend', advisor: ADVISOR_VERSION, budgetSeconds: req.budgetSeconds, maxThreads: req.maxThreads ?? null, placements: req.placements ?? null, operators: req.operators ?? null, data: decoding.settings },
   });
 }
 

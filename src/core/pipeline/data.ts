@@ -253,3 +253,16 @@ export async function measurePreprocessing(
   data.summary.preprocessTiming = timing;
   return out;
 }
+
+/**
+ * What turns the data files into tensors, for the results cache key: the preprocessing setting (a
+ * --preprocess value or the model's edge-advisor.json entry) and the tokenizer, whose files are hashed too.
+ */
+export function dataCacheParts(req: AdvisorRequest): { files: string[]; settings: unknown } {
+  const cfg = readModelDataConfig(req.configFile, req.modelPath);
+  const preprocess = req.preprocess ?? cfg.preprocess ?? null;
+  const tokenizer = req.tokenizerPath ?? cfg.tokenizer ?? path.join(path.dirname(req.modelPath), 'tokenizer.json');
+  const files = [tokenizer, typeof preprocess === 'string' && /\.json$/i.test(preprocess) ? path.resolve(preprocess) : undefined]
+    .filter((f): f is string => !!f && fs.existsSync(f));
+  return { files, settings: { preprocess, tokenizer: files.includes(tokenizer) ? tokenizer : null } };
+}
