@@ -1,6 +1,6 @@
 /**
  * The benchmark suite: `npm run bench` (not part of `npm test`; timings depend on the machine).
- *   npm run bench -- [--quick] [--only overhead,io,quantization,zoo,calibration,e2e,scaling] [--out <dir>]
+ *   npm run bench -- [--quick] [--only overhead,io,quantization,zoo,calibration,e2e,scaling,images] [--out <dir>]
  * Writes <out>/<YYYY-MM-DD>.md and .json (default bench/results/; --quick writes to a temp folder
  * unless --out is given) and prints the summary. Every figure is a ratio against a reference
  * measured in the same run, with its spread: median [min–max] over repetitions.
@@ -21,9 +21,10 @@ import { overheadSection } from './sections/overhead';
 import { benchModels, quantizationSection, type QuantRow } from './sections/quantization';
 import { scalingSection } from './sections/scaling';
 import { zooSection } from './sections/zoo';
+import { imagesSection } from './sections/images';
 import { mdTable, type SectionResult, type SuiteSettings } from './sections/types';
 
-type SectionId = 'overhead' | 'io' | 'quantization' | 'zoo' | 'calibration' | 'e2e' | 'scaling';
+type SectionId = 'overhead' | 'io' | 'quantization' | 'zoo' | 'calibration' | 'e2e' | 'scaling' | 'images';
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     await runSection('calibration', () => calibrationSection(s));
     await runSection('e2e', () => endToEndSection(s));
     await runSection('scaling', () => scalingSection(s, host, models, quantRows));
+    await runSection('images', () => imagesSection(s));
   } finally {
     host.dispose();
     fs.rmSync(tmpDir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import type { LinkId } from '../src/core/tiers/types';
 import { applyChartDefaults, latencyChart, scatterChart, sqnrChart } from './charts/index';
 import { clear, h } from './dom';
 import { rank } from '../src/core/recommend/rank';
+import { dataLines } from '../src/core/report/dataLines';
 import { crossoversOnSlider, liveRows, nextSort, recordedPick, reportBandwidths, sortRows } from './model';
 import type { SliderBandwidths, LiveRow, SortKey } from './model';
 import { readPalette } from './theme';
@@ -156,6 +157,8 @@ export class App {
         `${r.tiers.name} tiers · ${r.metric === 'agreement' ? 'agreement with float (no labels)' : r.metric} · ${r.results.length} configurations`,
         this.s.cached ? ' · ' : '', this.s.cached ? badge('cached') : '',
         r.provisional ? ' · ' : '', r.provisional ? h('span', { 'data-testid': 'provisional' }, badge('provisional: still measuring')) : '') : '',
+      // where the samples came from, how they were preprocessed, what a request uploads and costs to decode
+      ...(r ? dataLines(r.data).map((line) => h('p', { class: 'muted', 'data-testid': 'data-summary' }, line)) : []),
     );
   }
 

@@ -89,6 +89,13 @@ export interface ResultRow {
   note?: string;
   /** How its latency was sampled: blocks measured, the CI reached, and why sampling stopped. */
   sampling?: Sampling;
+  /**
+   * When samples are files: the tier that receives the request (a placement's first tier) decodes
+   * and preprocesses it; its measured time per request (ms), included in `latencyMs`.
+   */
+  preprocessMs?: number;
+  /** Bytes one request uploads (the encoded file when samples are files, else the tensor). */
+  payloadBytes?: number;
 }
 
 /** Why a row's sampling stopped (the race in src/core/pipeline/race.ts). */
@@ -112,6 +119,21 @@ export interface Sampling {
   by?: { operator: OperatorId; placement: PlacementId };
   /** Times its sessions were loaded (more than once: reloaded to keep the runner's memory bounded). */
   loads?: number;
+}
+
+/** Where a run's samples came from and how they became tensors (shown in every report). */
+export interface DataSummary {
+  kind: 'npy' | 'images' | 'text' | 'synthetic';
+  path?: string;
+  samples: number;
+  /** e.g. "450 images in 10 classes (order: sorted folder names); gray, ..." */
+  describe?: string;
+  /** Median bytes one request uploads. */
+  payloadBytes: number;
+  preprocessing?: { description: string; origin: string; guess: boolean };
+  calibration?: { kind: DataSummary['kind']; path?: string; samples: number; describe?: string };
+  /** Per tier: decode + preprocess time of one request measured at the tier's threads, and throughput. */
+  preprocessTiming?: Array<{ tier: string; threads: number; msPerRequest: number; perSecond: number }>;
 }
 
 export type Modality = 'image' | 'text' | 'audio' | 'tabular' | 'unknown';
@@ -185,4 +207,6 @@ export interface AdvisorReport {
   timings?: Record<string, number>;
   /** A report of a run still measuring (rows so far, a provisional pick); the final one lacks this. */
   provisional?: true;
+  /** The data the run used (absent in reports from --measurements). */
+  data?: DataSummary;
 }

@@ -20,6 +20,9 @@ import {
   type AdvisorSettings, type JobRequest, type RunOptions,
 } from './runOptions';
 import { askRunOptions } from './setup';
+import { cardDataFor } from './cardData';
+import type { CardData } from './modelCardHtml';
+import { readModelDataConfig, updateModelDataConfig } from '../core/data/modelConfig';
 import { surroundingsOf, type ModelSurroundings, type Variants } from './variants';
 
 const untrustedReason = () => vscode.l10n.t('This workspace is in Restricted Mode, so Edge Advisor only inspects models: running a model loads it into onnxruntime, which is only safe for files you trust. Trust the workspace to benchmark.');
@@ -143,8 +146,11 @@ class EdgeAdvisorExtension implements PanelHost {
     const options = opts.skipSetup ? current : await askRunOptions(modelPath, current, this.discover(modelPath).variants);
     if (!options) return;
     await this.context.workspaceState.update(this.optionsKey(modelPath), options);
+    if (!opts.skipSetup) this.rememberData(modelPath, options);
     const settings = this.settings(modelPath);
     const request = buildJobRequest(modelPath, options, settings, outputFolderFor(modelPath, settings, this.workspaceRoot(modelPath)));
+    const configFile = this.configFile(modelPath);
+    if (configFile && fs.existsSync(configFile)) request.advisor.configFile = configFile;
     // Re-run means measure again: the advisor's results cache is skipped
     if (opts.useCache === false) request.advisor.useCache = false;
     this.start(modelPath, request);
@@ -228,6 +234,59 @@ class EdgeAdvisorExtension implements PanelHost {
 
   private workspaceRoot(modelPath: string): string | undefined {
     return vscode.workspace.getWorkspaceFolder(vscode.Uri.file(modelPath))?.uri.fsPath ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  }
+
+  dataFor(modelPath: string): Promise<CardData> {
+    return cardDataFor(modelPath, this.runOptionsFor(modelPath), this.configFile(modelPath));
+  }
+
+  async chooseData(modelPath: string, what: 'data' | 'calib' | 'preprocess'): Promise<void> {
+    const o = this.runOptionsFor(modelPath);
+    const pickPath = async (title: string) => (await vscode.window.showOpenDialog({ title, canSelectFiles: true, canSelectFolders: true, canSelectMany: false, defaultUri: vscode.Uri.file(path.dirname(modelPath)) }))?.[0]?.fsPath;
+    if (what === 'data') {
+      const f = await pickPath('Evaluation data: an image folder (root/<class>/<image>), an image, a .txt/.jsonl/.csv or .npy');
+      if (!f) return;
+      o.dataPath = f;
+      delete o.labelsPath;
+    } else if (what === 'calib') {
+      const f = await pickPath('Calibration data for SPTQ (image folder, text file or .npy)');
+      if (!f) return;
+      o.calibPath = f;
+    } else {
+      const presets = ['', 'imagenet', '[-1,1]', 'inception', 'clip', 'caffe', 'raw'];
+      const r = await vscode.window.showQuickPick([...presets.map((p) => ({ label: p || 'Inferred from the model input', value: p })), { label: 'A preprocessing file (.json)…', value: 'file' }], { title: 'Image preprocessing' });
+      if (!r) return;
+      if (r.value === 'file') {
+        const f = (await vscode.window.showOpenDialog({ title: 'Preprocessing (.json)', canSelectMany: false, filters: { JSON: ['json'] } }))?.[0]?.fsPath;
+        if (!f) return;
+        o.preprocess = f;
+      } else if (r.value) o.preprocess = r.value;
+      else delete o.preprocess;
+    }
+    await this.context.workspaceState.update(this.optionsKey(modelPath), o);
+    this.rememberData(modelPath, o);
+    this.modelChanged.fire(modelPath);
+  }
+
+  private configFile(modelPath: string): string | undefined {
+    const root = this.workspaceRoot(modelPath);
+    return root ? path.join(root, 'edge-advisor.json') : undefined;
+  }
+
+  /** The chosen data, remembered per model in the workspace's edge-advisor.json (atomically; other keys kept). */
+  private rememberData(modelPath: string, o: RunOptions): void {
+    const file = this.configFile(modelPath);
+    if (!file) return;
+    try {
+      // a preprocessing object the user wrote by hand is not offered by the setup step: keep it
+      const handWritten = typeof readModelDataConfig(file, modelPath).preprocess === 'object';
+      updateModelDataConfig(file, modelPath, {
+        data: o.dataPath, labels: o.labelsPath, calib: o.calibPath, tokenizer: o.tokenizerPath,
+        ...(o.preprocess || !handWritten ? { preprocess: o.preprocess } : {}),
+      });
+    } catch (e) {
+      void vscode.window.showWarningMessage(`Edge Advisor: could not remember the data in ${file}: ${toAdvisorError(e).message}`);
+    }
   }
 
   private optionsKey(modelPath: string): string {

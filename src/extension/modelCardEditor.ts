@@ -11,7 +11,7 @@ import { toAdvisorError } from '../core/errors';
 import { inspectModel, type Inspection } from '../core/inspect/inspect';
 import { readModel } from '../core/onnx/io';
 import { createNonce } from '../core/protocol/panelHtml';
-import { parseCardMessage, renderModelCard } from './modelCardHtml';
+import { parseCardMessage, renderModelCard, type CardData } from './modelCardHtml';
 import type { AdvisorReport } from '../core/results';
 import type { Variants } from './variants';
 
@@ -31,6 +31,10 @@ export interface ModelCardHost {
   readonly onDidChangeModel: vscode.Event<string>;
   recommend(uri: vscode.Uri): void;
   openResults(modelPath: string): void;
+  /** The Data section: remembered data and a preview of the preprocessed images. */
+  dataFor(modelPath: string): Promise<CardData>;
+  /** File/folder pickers from the card; the host remembers the choice and fires onDidChangeModel. */
+  chooseData(modelPath: string, what: 'data' | 'calib' | 'preprocess'): Promise<void>;
 }
 
 class ModelDocument implements vscode.CustomDocument {
@@ -49,6 +53,10 @@ export class ModelCardProvider implements vscode.CustomReadonlyEditorProvider<Mo
     const modelPath = document.uri.fsPath;
     panel.webview.options = { enableScripts: true, localResourceRoots: [] };
     let inspection: Inspection | { error: string } | undefined;
+    let data: CardData | undefined;
+    const loadData = () => {
+      void this.host.dataFor(modelPath).then((d) => { data = d; if (!disposed) render(); }, (e: unknown) => this.host.log.warn(`model card data: ${String(e)}`));
+    };
     const render = () => {
       const caps = this.host.capabilities();
       panel.webview.html = renderModelCard({
@@ -59,6 +67,7 @@ export class ModelCardProvider implements vscode.CustomReadonlyEditorProvider<Mo
         canRun: caps.canRun,
         ...(caps.reason ? { reason: caps.reason } : {}),
         busy: this.host.isBusy(modelPath),
+        ...(data ? { data } : {}),
         cspSource: panel.webview.cspSource,
         nonce: createNonce(),
       });
@@ -77,19 +86,23 @@ export class ModelCardProvider implements vscode.CustomReadonlyEditorProvider<Mo
       watcher,
       watcher.onDidChange(inspect),
       watcher.onDidCreate(inspect),
-      this.host.onDidChangeModel((p) => { if (p === modelPath) render(); }),
+      this.host.onDidChangeModel((p) => { if (p === modelPath) { render(); loadData(); } }),
       vscode.workspace.onDidGrantWorkspaceTrust(render),
       panel.webview.onDidReceiveMessage((raw: unknown) => {
         const m = parseCardMessage(raw);
         if (!m) { this.host.log.warn('malformed message from the model card ignored'); return; }
         if (m.type === 'recommend') this.host.recommend(document.uri);
         else if (m.type === 'openResults') this.host.openResults(modelPath);
+        else if (m.type === 'chooseData') void this.host.chooseData(modelPath, 'data');
+        else if (m.type === 'chooseCalib') void this.host.chooseData(modelPath, 'calib');
+        else if (m.type === 'choosePreprocess') void this.host.chooseData(modelPath, 'preprocess');
         else this.host.log.show(true);
       }),
     ];
     panel.onDidDispose(() => { disposed = true; for (const s of subs) s.dispose(); });
     render();
     inspect();
+    loadData();
   }
 
   private inspect(modelPath: string): Inspection | { error: string } {

@@ -9,14 +9,28 @@ import type { AdvisorReport } from '../core/results';
 import type { Variants } from './variants';
 
 /** Buttons on the card post exactly these; the host validates with `parseCardMessage`. */
-export type CardMessage = { type: 'recommend' } | { type: 'openResults' } | { type: 'showLog' };
+export type CardMessage = { type: 'recommend' } | { type: 'openResults' } | { type: 'showLog' } | { type: 'chooseData' } | { type: 'chooseCalib' } | { type: 'choosePreprocess' };
+
+const CARD_MESSAGES = new Set(['recommend', 'openResults', 'showLog', 'chooseData', 'chooseCalib', 'choosePreprocess']);
 
 export function parseCardMessage(raw: unknown): CardMessage | null {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
   const keys = Object.keys(raw);
   const t = (raw as { type?: unknown }).type;
-  if (keys.length !== 1 || (t !== 'recommend' && t !== 'openResults' && t !== 'showLog')) return null;
-  return { type: t };
+  if (keys.length !== 1 || typeof t !== 'string' || !CARD_MESSAGES.has(t)) return null;
+  return { type: t as CardMessage['type'] };
+}
+
+/** The data a run of this model will use (remembered per model), and a preview of what the model is fed. */
+export interface CardData {
+  data?: string;
+  labels?: string;
+  calib?: string;
+  /** One line: the preprocessing and where it comes from. */
+  preprocess?: string;
+  previews?: Array<{ file: string; label?: string; src: string; width: number; height: number }>;
+  /** Why there is no preview (not images, unreadable, ...). */
+  note?: string;
 }
 
 export interface ModelCardInput {
@@ -31,6 +45,7 @@ export interface ModelCardInput {
   reason?: string;
   /** A job is queued or running for this model. */
   busy?: boolean;
+  data?: CardData;
   cspSource: string;
   nonce: string;
 }
@@ -98,6 +113,25 @@ function lastSection(last: ModelCardInput['last']): string {
 <button id="open-results" class="secondary">Open results</button>`;
 }
 
+function dataSection(d: CardData | undefined): string {
+  const line = (label: string, v: string | undefined, none: string) => row(label, v ? `<code>${escapeHtml(v)}</code>` : `<span class="muted">${escapeHtml(none)}</span>`);
+  const previews = d?.previews?.length
+    ? `<div class="previews" data-testid="data-preview">${d.previews.map((p) => `<figure><img src="${escapeHtml(p.src)}" width="${Math.max(64, Math.min(160, p.width * 2))}" alt="${escapeHtml(p.file)}" title="${escapeHtml(`${p.file}: ${p.width}×${p.height} as the model gets it`)}"><figcaption>${escapeHtml(p.label ?? p.file)}<br><span class="muted">${p.width}×${p.height}</span></figcaption></figure>`).join('')}</div>`
+    : d?.note ? `<p class="muted" data-testid="data-preview-note">${escapeHtml(d.note)}</p>` : '';
+  return `<table class="facts" data-testid="data">
+${line('Evaluation data', d?.data, 'none: synthetic inputs, fidelity instead of accuracy')}
+${d?.labels ? line('Labels', d.labels, '') : ''}
+${line('Calibration', d?.calib, d?.data ? 'spread over the evaluation data' : 'synthetic')}
+${d?.preprocess ? row('Preprocessing', escapeHtml(d.preprocess)) : ''}
+</table>
+${previews}
+<div class="actions">
+  <button id="choose-data" class="secondary">Choose evaluation data…</button>
+  <button id="choose-calib" class="secondary">Choose calibration data…</button>
+  <button id="choose-preprocess" class="secondary">Preprocessing…</button>
+</div>`;
+}
+
 export function renderModelCard(input: ModelCardInput): string {
   const { nonce, cspSource } = input;
   const csp = `default-src 'none'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; img-src ${cspSource} data:;`;
@@ -131,6 +165,9 @@ export function renderModelCard(input: ModelCardInput): string {
   button.secondary { color: var(--vscode-button-secondaryForeground); background: var(--vscode-button-secondaryBackground); }
   button[disabled] { opacity: 0.6; cursor: default; }
   .actions { display: flex; gap: 8px; margin: 12px 0; }
+  .previews { display: flex; gap: 12px; margin: 8px 0; }
+  .previews figure { margin: 0; text-align: center; }
+  .previews img { image-rendering: pixelated; border: 1px solid var(--vscode-panel-border, transparent); }
 </style>
 </head>
 <body>
@@ -143,13 +180,15 @@ ${runNote}
 </div>
 <h2>Model</h2>
 ${body}
+<h2>Data</h2>
+${dataSection(input.data)}
 <h2>Variants</h2>
 ${variantsSection(input.variants)}
 <h2>Last results</h2>
 ${lastSection(input.last)}
 <script nonce="${nonce}">
   const vscode = acquireVsCodeApi();
-  for (const [id, type] of [['recommend', 'recommend'], ['open-results', 'openResults'], ['show-log', 'showLog']]) {
+  for (const [id, type] of [['recommend', 'recommend'], ['open-results', 'openResults'], ['show-log', 'showLog'], ['choose-data', 'chooseData'], ['choose-calib', 'chooseCalib'], ['choose-preprocess', 'choosePreprocess']]) {
     document.getElementById(id)?.addEventListener('click', () => vscode.postMessage({ type }));
   }
 </script>

@@ -58,6 +58,12 @@ export function sanitizeSettings(get: (key: keyof AdvisorSettings) => unknown): 
 export interface RunOptions {
   dataPath?: string;
   labelsPath?: string;
+  /** SPTQ calibration data (any data kind); absent: spread over the evaluation data. */
+  calibPath?: string;
+  /** Image preprocessing: a preset name or a .json file; absent: inferred from the input (a guess). */
+  preprocess?: string;
+  /** tokenizer.json for text data; absent: tokenizer.json beside the model. */
+  tokenizerPath?: string;
   variants: Variants;
   tierPreset: TierPreset;
   customTiersFile?: string;
@@ -66,11 +72,14 @@ export interface RunOptions {
 }
 
 /** Options for a model from settings, discovered variants and the declaration file. */
-export function defaultRunOptions(settings: AdvisorSettings, found: { variants: Variants; data?: string; labels?: string }): RunOptions {
+export function defaultRunOptions(settings: AdvisorSettings, found: { variants: Variants; data?: string; labels?: string; calib?: string; preprocess?: string; tokenizer?: string }): RunOptions {
   return {
     variants: { ...found.variants },
     ...(found.data ? { dataPath: found.data } : {}),
     ...(found.labels ? { labelsPath: found.labels } : {}),
+    ...(found.calib ? { calibPath: found.calib } : {}),
+    ...(found.preprocess ? { preprocess: found.preprocess } : {}),
+    ...(found.tokenizer ? { tokenizerPath: found.tokenizer } : {}),
     tierPreset: settings.tierPreset,
     ...(settings.customTiersFile ? { customTiersFile: settings.customTiersFile } : {}),
     maxAccuracyDrop: settings.maxAccuracyDrop,
@@ -90,11 +99,18 @@ export function reviveRunOptions(raw: unknown, exists: (file: string) => boolean
   }
   const dataPath = file(r.dataPath);
   const labelsPath = file(r.labelsPath);
+  const calibPath = file(r.calibPath);
+  const tokenizerPath = file(r.tokenizerPath);
+  // a preset name, or a .json file that still exists
+  const preprocess = typeof r.preprocess === 'string' && r.preprocess && (!/\.json$/i.test(r.preprocess) || exists(r.preprocess)) ? r.preprocess : undefined;
   const customTiersFile = file(r.customTiersFile);
   return {
     variants,
     ...(dataPath ? { dataPath } : {}),
     ...(labelsPath ? { labelsPath } : {}),
+    ...(calibPath ? { calibPath } : {}),
+    ...(preprocess ? { preprocess } : {}),
+    ...(tokenizerPath ? { tokenizerPath } : {}),
     tierPreset: (TIER_PRESETS as readonly unknown[]).includes(r.tierPreset) ? r.tierPreset! : fallback.tierPreset,
     ...(customTiersFile ? { customTiersFile } : fallback.customTiersFile ? { customTiersFile: fallback.customTiersFile } : {}),
     maxAccuracyDrop: num(r.maxAccuracyDrop, 0, 100, fallback.maxAccuracyDrop),
@@ -124,6 +140,9 @@ export function buildJobRequest(modelPath: string, o: RunOptions, settings: Advi
       modelPath,
       ...(o.dataPath ? { dataPath: o.dataPath } : {}),
       ...(o.labelsPath ? { labelsPath: o.labelsPath } : {}),
+      ...(o.calibPath ? { calibrationPath: o.calibPath } : {}),
+      ...(o.preprocess ? { preprocess: o.preprocess } : {}),
+      ...(o.tokenizerPath ? { tokenizerPath: o.tokenizerPath } : {}),
       variants: { ...o.variants },
       maxAccuracyDrop: o.maxAccuracyDrop,
       budgetSeconds: o.budgetSeconds,

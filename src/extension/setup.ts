@@ -4,17 +4,18 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { looksLikeImages } from '../core/data/images/folder';
 import { VARIANT_KINDS, type Variants } from './variants';
+
+const isImages = (p: string) => looksLikeImages(p);
 import type { RunOptions, TierPreset } from './runOptions';
 
 function summary(o: RunOptions, modelDir: string): string {
   const rel = (f: string) => path.relative(modelDir, f) || f;
-  const variants = VARIANT_KINDS.filter((k) => o.variants[k]).join(', ') || vscode.l10n.t('none');
-  const data = o.dataPath
-    ? (o.labelsPath ? vscode.l10n.t('data {0} + labels', rel(o.dataPath)) : vscode.l10n.t('data {0} (no labels: fidelity mode)', rel(o.dataPath)))
-    : vscode.l10n.t('no data (synthetic inputs, fidelity mode)');
-  const tiers = o.tierPreset === 'custom' ? vscode.l10n.t('tiers {0}', o.customTiersFile ? rel(o.customTiersFile) : vscode.l10n.t('(custom, no file)')) : vscode.l10n.t('{0} tiers', o.tierPreset);
-  return vscode.l10n.t('{0} · max drop {1} pts · {2} s · variants: {3} · {4}', tiers, o.maxAccuracyDrop, o.budgetSeconds, variants, data);
+  const variants = VARIANT_KINDS.filter((k) => o.variants[k]).join(', ') || 'none';
+  const data = o.dataPath ? `data ${rel(o.dataPath)}${o.labelsPath ? ' + labels' : isImages(o.dataPath) ? ' (labels from class folders)' : ''}${o.calibPath ? ` · calibration ${rel(o.calibPath)}` : ''}${o.preprocess ? ` · preprocess ${o.preprocess}` : ''}` : 'no data (synthetic inputs, fidelity mode)';
+  const tiers = o.tierPreset === 'custom' ? `tiers ${o.customTiersFile ? rel(o.customTiersFile) : '(custom, no file)'}` : `${o.tierPreset} tiers`;
+  return `${tiers} · max drop ${o.maxAccuracyDrop} pts · ${o.budgetSeconds} s · variants: ${variants} · ${data}`;
 }
 
 type Choice<T> = vscode.QuickPickItem & { value: T };
@@ -44,28 +45,63 @@ async function askNumber(title: string, value: number, lo: number, hi: number, u
 export async function askRunOptions(modelPath: string, current: RunOptions, detected: Variants): Promise<RunOptions | undefined> {
   const dir = path.dirname(modelPath);
   const first = await vscode.window.showQuickPick<Choice<'defaults' | 'customize'>>([
-    { label: `$(play) ${vscode.l10n.t('Use these settings')}`, description: vscode.l10n.t('Enter'), detail: summary(current, dir), value: 'defaults' },
-    { label: `$(settings-gear) ${vscode.l10n.t('Customize…')}`, detail: vscode.l10n.t('Data and labels, variants, tier preset, accuracy and time budgets'), value: 'customize' },
-  ], { title: vscode.l10n.t('Recommend deployment: {0}', path.basename(modelPath)), ignoreFocusOut: true, matchOnDetail: true });
+    { label: '$(play) Use these settings', description: 'Enter', detail: summary(current, dir), value: 'defaults' },
+    { label: '$(settings-gear) Customize…', detail: 'Data, labels, calibration data and preprocessing, variants, tier preset, accuracy and time budgets', value: 'customize' },
+  ], { title: `Recommend deployment: ${path.basename(modelPath)}`, ignoreFocusOut: true, matchOnDetail: true });
   if (!first) return undefined;
   if (first.value === 'defaults') return current;
 
   const o: RunOptions = { ...current, variants: { ...current.variants } };
 
-  // 1. Data and labels
-  const dataChoice = await pick<'keep' | 'none' | 'browse'>(vscode.l10n.t('Evaluation data'), [
-    ...(o.dataPath ? [{ label: `$(check) ${path.relative(dir, o.dataPath) || o.dataPath}`, description: o.labelsPath ? vscode.l10n.t('with labels') : vscode.l10n.t('no labels'), value: 'keep' as const }] : []),
-    { label: vscode.l10n.t('No data'), detail: vscode.l10n.t('Synthetic inputs; accuracy becomes agreement with the float model (fidelity mode)'), value: 'none' },
-    { label: vscode.l10n.t('Choose a .npy file or folder…'), value: 'browse' },
+  // 1. Data, labels, calibration data and preprocessing
+  const dataChoice = await pick<'keep' | 'none' | 'browse'>('Evaluation data', [
+    ...(o.dataPath ? [{ label: `$(check) ${path.relative(dir, o.dataPath) || o.dataPath}`, description: o.labelsPath || isImages(o.dataPath) ? 'with labels' : 'no labels', value: 'keep' as const }] : []),
+    { label: 'No data', detail: 'Synthetic inputs; accuracy becomes agreement with the float model (fidelity mode)', value: 'none' },
+    { label: 'Choose data…', detail: 'An image folder (root/<class>/<image> gives the labels), an image, a .txt/.jsonl/.csv of texts, or .npy', value: 'browse' },
   ], 1);
   if (dataChoice === undefined) return undefined;
-  if (dataChoice === 'none') { delete o.dataPath; delete o.labelsPath; }
+  if (dataChoice === 'none') { delete o.dataPath; delete o.labelsPath; delete o.calibPath; }
   if (dataChoice === 'browse') {
-    const data = await browse(vscode.l10n.t('Evaluation inputs (.npy file or folder)'), true, { NumPy: ['npy'] });
+    const data = await browse('Evaluation data: an image folder, an image, a text file (.txt, .jsonl, .csv) or .npy', true);
     if (!data) return undefined;
     o.dataPath = data;
-    const labels = await browse(vscode.l10n.t('Labels (.npy), or cancel for fidelity mode'), false, { NumPy: ['npy'] });
-    if (labels) o.labelsPath = labels; else delete o.labelsPath;
+    delete o.labelsPath;
+    // an image folder carries its labels (class folders); .npy and text may come with a labels file
+    if (!isImages(data)) {
+      const labels = await browse('Labels (.npy or .json), or cancel: text files may carry a label column; none means fidelity mode', false, { Labels: ['npy', 'json'] });
+      if (labels) o.labelsPath = labels;
+    }
+  }
+  if (o.dataPath) {
+    const calib = await pick<'eval' | 'keep' | 'browse'>('Calibration data for SPTQ', [
+      ...(o.calibPath ? [{ label: `$(check) ${path.relative(dir, o.calibPath) || o.calibPath}`, value: 'keep' as const }] : []),
+      { label: 'Spread over the evaluation data', detail: 'No separate set: SPTQ\'s accuracy may then be optimistic', value: 'eval' },
+      { label: 'Choose calibration data…', detail: 'Held-out training samples of the same kind (image folder, text file or .npy)', value: 'browse' },
+    ], 1);
+    if (calib === undefined) return undefined;
+    if (calib === 'eval') delete o.calibPath;
+    if (calib === 'browse') {
+      const f = await browse('Calibration data (image folder, text file or .npy)', true);
+      if (!f) return undefined;
+      o.calibPath = f;
+    }
+    if (isImages(o.dataPath)) {
+      const pre = await pick<string>('Image preprocessing', [
+        { label: 'Inferred from the model input', detail: 'Channels, size and layout from the input; values scaled to [0, 1] (a guess: the report says so)', value: '' },
+        { label: 'imagenet', detail: 'Shorter side 256, center crop 224, ImageNet mean/std (torchvision)', value: 'imagenet' },
+        { label: '[-1,1]', detail: 'Values scaled to [-1, 1] (TensorFlow/Inception style)', value: '[-1,1]' },
+        { label: 'caffe', detail: 'BGR, 0–255 minus the ImageNet mean (Keras "caffe" mode)', value: 'caffe' },
+        { label: 'raw', detail: 'Values 0–255', value: 'raw' },
+        { label: 'A preprocessing file (.json)…', value: 'file' },
+      ].map((i) => ({ ...i, ...(o.preprocess === i.value || (!o.preprocess && i.value === '') ? { description: '$(check) current' } : {}) })), 1);
+      if (pre === undefined) return undefined;
+      if (pre === 'file') {
+        const f = await browse('Preprocessing (.json)', false, { JSON: ['json'] });
+        if (!f) return undefined;
+        o.preprocess = f;
+      } else if (pre) o.preprocess = pre;
+      else delete o.preprocess;
+    }
   }
 
   // 2. Variants

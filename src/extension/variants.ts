@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { discoverVariants, readConfigFile, VARIANT_KINDS } from '../core/variants/discover';
 import type { VariantKind } from '../core/variants/kinds';
+import { readModelDataConfig } from '../core/data/modelConfig';
 
 export { VARIANT_KINDS };
 
@@ -16,6 +17,10 @@ export interface ModelSurroundings {
   variants: Variants;
   data?: string;
   labels?: string;
+  calib?: string;
+  /** A preset name or .json path (an object in edge-advisor.json is used by the run itself). */
+  preprocess?: string;
+  tokenizer?: string;
 }
 
 /**
@@ -28,10 +33,13 @@ export function surroundingsOf(modelPath: string, workspaceRoot: string | undefi
   for (const v of discoverVariants(modelPath, configFile ? { configFile } : {})) variants[v.kind] = v.path;
   const out: ModelSurroundings = { variants };
   if (configFile && fs.existsSync(configFile)) {
-    const rel = path.relative(workspaceRoot!, path.resolve(modelPath)).split(path.sep).join('/');
-    const entry = readConfigFile(configFile).models?.[rel];
-    if (typeof entry?.data === 'string' && entry.data) out.data = path.resolve(workspaceRoot!, entry.data);
-    if (typeof entry?.labels === 'string' && entry.labels) out.labels = path.resolve(workspaceRoot!, entry.labels);
+    readConfigFile(configFile);
+    const d = readModelDataConfig(configFile, modelPath);
+    if (d.data) out.data = d.data;
+    if (d.labels) out.labels = d.labels;
+    if (d.calib) out.calib = d.calib;
+    if (d.tokenizer) out.tokenizer = d.tokenizer;
+    if (typeof d.preprocess === 'string') out.preprocess = d.preprocess;
   }
   return out;
 }

@@ -205,6 +205,30 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
     check(/not allowed|varients/i.test(hoverText), `the hover explains the unknown field ("${hoverText.slice(0, 120)}")`);
     lap(`wrong edge-advisor.json: ${squiggleCount} squiggles; hover "${hoverText.slice(0, 80)}"`);
     await shot(page, '11-config-squiggles-light');
+    // 7) real data as users hold it: pick an image class-folder tree on the model card, see three
+    //    preprocessed samples, run, and read real top-1 accuracy (labels from the class folders)
+    await closeAllEditors(page);
+    await modelRow.dblclick();
+    const card2 = await webviewWith(page, '[data-testid="inspection"]');
+    await card2.click('#choose-data');
+    await pickPath(page, path.join(ws, 'images', 'digits'));
+    const card3 = await webviewWith(page, '[data-testid="data-preview"]', 60_000);
+    const previews = await card3.$$('[data-testid="data-preview"] img');
+    check(previews.length === 3, `the card previews three preprocessed images (${previews.length})`);
+    check(/images\/digits/.test(await card3.textContent('[data-testid="data"]')), 'the card shows the chosen image folder');
+    const remembered = JSON.parse(fs.readFileSync(path.join(ws, 'edge-advisor.json'), 'utf8')).models['models/digits_teacher.onnx'];
+    check(remembered.data === 'images/digits', `edge-advisor.json remembers the folder (${JSON.stringify(remembered)})`);
+    await shot(page, '10-model-card-image-data');
+    await card3.click('#recommend');
+    await acceptSetup(page);
+    const panel4 = await webviewWith(page, '[data-testid="panel-root"]');
+    await panel4.waitForSelector('[data-testid="rec-config"]', { timeout: RESULT_TIMEOUT });
+    const grid = await panel4.textContent('#results-grid');
+    check(/9\d\.\d/.test(grid ?? ''), `the results show real accuracy (${(grid ?? '').slice(0, 200)})`);
+    const header = await panel4.textContent('[data-testid="panel-root"]');
+    check(/top1/.test(header ?? '') && !/agreement with float/.test(header ?? ''), 'the accuracy is top-1 against the class-folder labels, not fidelity');
+    await shot(page, '11-results-image-data');
+    lap('image folder picked on the model card → results with top-1 accuracy');
 
     fs.writeFileSync(path.join(shots, 'timings.json'), JSON.stringify({ clickToFirstResultsS: firstResultsS, cancelS, cancelVia: via, recommendation: config, gridRows: rows.length }, null, 2));
   } catch (e) {
@@ -238,6 +262,21 @@ async function openFile(page, rel) {
   await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(rel) }).first().waitFor();
   await page.keyboard.press('Enter');
   await page.locator('.monaco-editor .view-lines').first().waitFor();
+}
+
+/**
+ * Answers VS Code's own file dialog (code-server shows the simple, quick-input one): type the path,
+ * then accept the folder with OK.
+ */
+async function pickPath(page, target) {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(target.endsWith('/') ? target : `${target}/`);
+  await page.waitForTimeout(800);
+  const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first();
+  if (await ok.isVisible().catch(() => false)) await ok.click();
+  else await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 20_000 });
 }
 
 /**

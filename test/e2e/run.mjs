@@ -12,6 +12,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { flow, restrictedFlow } from './flow.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -42,6 +43,35 @@ async function waitHealthy(url, child, logFile) {
   throw new Error('code-server did not become healthy in 60 s');
 }
 
+/**
+ * The digits test split as a PNG class-folder tree (images/digits/<label>/<n>.png), the way a user
+ * holds image data; the e2e picks it from the model card. Written with pngjs from the root install.
+ */
+function writeDigitsPngTree(root, count = 150) {
+  const { PNG } = createRequire(path.join(ROOT, 'package.json'))('pngjs');
+  const npy = (f) => {
+    const b = fs.readFileSync(f);
+    const headerLen = b.readUInt16LE(8);
+    const header = b.subarray(10, 10 + headerLen).toString('latin1');
+    const shape = /'shape': \(([^)]*)\)/.exec(header)[1].split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+    const data = b.subarray(10 + headerLen);
+    return { shape, f32: (i) => data.readFloatLE(4 * i), i64: (i) => Number(data.readBigInt64LE(8 * i)) };
+  };
+  const x = npy(path.join(ROOT, 'samples', 'digits', 'digits_test_x.npy'));
+  const y = npy(path.join(ROOT, 'samples', 'digits', 'digits_test_y.npy'));
+  const [h, w] = [x.shape[2], x.shape[3]];
+  for (let i = 0; i < count; i++) {
+    const png = new PNG({ width: w, height: h });
+    for (let k = 0; k < h * w; k++) {
+      const v = Math.round(Math.max(0, Math.min(1, x.f32(i * h * w + k))) * 255);
+      png.data.set([v, v, v, 255], 4 * k);
+    }
+    const dir = path.join(root, String(y.i64(i)));
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${String(i).padStart(3, '0')}.png`), PNG.sync.write(png));
+  }
+}
+
 /** The workspace: the bundled digits family, its test split declared as evaluation data. */
 function makeWorkspace(ws) {
   const src = path.join(ROOT, 'samples', 'digits');
@@ -56,6 +86,7 @@ function makeWorkspace(ws) {
     varients: { distilled: 'student.onnx' },
     models: { 'net.onnx': { preprocess: { color: 'cmyk' } } },
   }, null, 2));
+  writeDigitsPngTree(path.join(ws, 'images', 'digits'));
   fs.mkdirSync(path.join(ws, '.vscode'));
   // A short budget keeps the run inside the e2e time limit; the numbers are still real.
   fs.writeFileSync(path.join(ws, '.vscode', 'settings.json'), JSON.stringify({ 'edgeAdvisor.budgetSeconds': 15 }, null, 2));

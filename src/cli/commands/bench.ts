@@ -20,6 +20,7 @@ import type { TierSet } from '../../core/tiers/types';
 import { RunnerClient } from '../../runner/host/client';
 import { numberOpt, parseArgs, stringOpt } from '../args';
 import { table } from '../format';
+import { DATA_OPTIONS, DATA_USAGE, dataOptions } from '../dataOptions';
 import type { Command } from './command';
 import { ADVISOR_VERSION, hostFacts } from '../../core/hostFacts';
 
@@ -41,7 +42,8 @@ export interface BenchOutput {
 export const benchCommand: Command = {
   summary: 'benchmark the model as is on each tier (latency with 95% CI, cold start, memory, accuracy)',
   usage: `usage: edge-advisor bench <model.onnx> [--tiers study|local|<file.json>] [--placements mobile,edge,cloud]
-                            [--data <file.npy|dir>] [--labels <file.npy|file.json>] [--budget-seconds N]
+                            [--data <file.npy|dir|images|texts>] [--labels <file.npy|file.json>] [--budget-seconds N]
+                            [--preprocess <preset|file.json>] [--tokenizer <tokenizer.json>]
                             [--out <dir>] [--no-cache] [--json]
 
   --tiers T           tier profiles: "study" (default: the study's containers and links), "local"
@@ -49,9 +51,12 @@ export const benchCommand: Command = {
   --placements P      comma-separated subset of mobile, edge, cloud (default all three); partitions
                       (mobile-edge, edge-cloud) need a cut: use "recommend"
   --data D            input samples: one .npy with a leading sample axis, a folder of per-sample
-                      .npy files, or one .npy/folder per input name (default: synthetic inputs)
+                      .npy files, or one .npy/folder per input name; an image or an image folder
+                      (root/<class>/<image> labels by class); a .txt/.jsonl/.csv of texts
+                      (default: synthetic inputs)
   --labels L          labels for --data (.npy or .json): adds top-1 accuracy (F1 for two classes,
                       mIoU for masks)
+${DATA_USAGE}
   --budget-seconds N  measuring time for all configurations together (default ${DEFAULT_BUDGET_SECONDS}); sampling
                       stops earlier once every median's 95% CI (over blocks of runs) is within ±3%
   --out DIR           output folder for the cache (default .edge-advisor/ beside the model)
@@ -60,7 +65,7 @@ export const benchCommand: Command = {
 
   async run(argv) {
     const args = parseArgs(argv, {
-      tiers: { type: 'string' }, placements: { type: 'string' }, data: { type: 'string' }, labels: { type: 'string' },
+      ...DATA_OPTIONS, tiers: { type: 'string' }, placements: { type: 'string' }, data: { type: 'string' }, labels: { type: 'string' },
       'budget-seconds': { type: 'string' }, out: { type: 'string' }, cache: { type: 'boolean' }, json: { type: 'boolean' },
     });
     if (args.positionals.length !== 1) throw new AdvisorError('usage', 'expected exactly one model path');
@@ -76,9 +81,9 @@ export const benchCommand: Command = {
     const loaded = readModel(modelPath);
     validateGraph(loaded.model.graph!, modelPath);
     const inspection = inspectModel(loaded);
-    const data = prepareData({
+    const data = await prepareData({
       modelPath, variants: {}, tiers, maxAccuracyDrop: 0, budgetSeconds,
-      ...(dataPath ? { dataPath } : {}), ...(labelsPath ? { labelsPath } : {}),
+      ...(dataPath ? { dataPath } : {}), ...(labelsPath ? { labelsPath } : {}), ...dataOptions(args),
     }, loaded.model, inspection);
     const say = (line: string) => { if (!args.options['json'] || process.stderr.isTTY) process.stderr.write(line + '\n'); };
     for (const w of data.warnings.filter((w) => !w.startsWith('SPTQ'))) say(`note: ${w}`);
@@ -112,7 +117,7 @@ export const benchCommand: Command = {
         });
         results = race.rows();
         if (data.labels) {
-          const acc = await measureAccuracy([build], data.evalSamples, data.labels, runner, info.hostCores, { timeoutMs: 600_000, ...(labelsPath ? { labelsFile: labelsPath } : {}) });
+          const acc = await measureAccuracy([build], data.evalSource, data.labels, runner, info.hostCores, { timeoutMs: 600_000, ...(labelsPath ? { labelsFile: labelsPath } : {}) });
           const a = acc.perOperator.get('identity')!;
           results = results.map((r) => ({ ...r, accuracy: a.accuracy }));
           say(`accuracy (${acc.metric}) on ${acc.samples} samples: ${a.accuracy.toFixed(2)}%`);

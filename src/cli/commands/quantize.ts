@@ -4,9 +4,14 @@
  * check (how many Conv/MatMul/Gemm onnxruntime really runs as integer kernels) and a label-free
  * fidelity report (top-1 agreement and SQNR vs the float model on held-out samples).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CALIBRATION_METHODS, type CalibrationMethod } from '../../core/calibrate/state';
 import { loadDataset, loadLabels, modelInputSpecs, syntheticSamples } from '../../core/data';
+import { describePreprocess } from '../../core/data/images/preprocessSpec';
+import { readModelDataConfig } from '../../core/data/modelConfig';
+import { headOf, memorySource, type SampleSource } from '../../core/data/source';
+import { openSource } from '../../core/pipeline/data';
 import { AdvisorError } from '../../core/errors';
 import { ensureWritableDir, sameFile } from '../../core/fsutil';
 import { inspectModel } from '../../core/inspect/inspect';
@@ -17,6 +22,7 @@ import { runSptq, SptqNotOfferedError, type SptqOptions, type SptqResult } from 
 import { RunnerClient } from '../../runner/host/client';
 import { listOpt, numberOpt, parseArgs, stringOpt } from '../args';
 import { table } from '../format';
+import { DATA_OPTIONS, DATA_USAGE, dataOptions } from '../dataOptions';
 import type { Command } from './command';
 
 const SYNTHETIC_SAMPLES = 32;
@@ -63,14 +69,15 @@ export function defaultSptqPath(modelPath: string): string {
 
 export const quantizeCommand: Command = {
   summary: 'SPTQ: static int8 QDQ quantization with calibration, fusion check and fidelity report',
-  usage: `usage: edge-advisor quantize <model.onnx> [--calib <file.npy|dir>] [--method minmax|percentile|entropy]
+  usage: `usage: edge-advisor quantize <model.onnx> [--calib <file.npy|dir|images|texts>] [--method minmax|percentile|entropy]
                                [--per-channel|--no-per-channel] [--exclude-node NAME]... [--exclude-op OP]...
                                [--fidelity-data <file.npy|dir>] [--data <x.npy|dir> --labels <y.npy> --max-accuracy-drop P]
                                [--threads N] [--no-placement] [--no-equalize] [--max-samples N] [--out <path>] [--json]
+                               [--preprocess <preset|file.json>] [--tokenizer <tokenizer.json>]
 
   --calib D          calibration samples: one .npy with a leading sample axis, a folder of per-sample
-                     .npy files, or one .npy/folder per input name. Without it, synthetic inputs are used
-                     and the ranges are unreliable (a warning says so)
+                     .npy files, or one .npy/folder per input name; an image folder; a .txt/.jsonl/.csv.
+                     Without it, synthetic inputs are used and the ranges are unreliable (a warning says so)
   --method M         range estimation: minmax (default), percentile (99.999, one-sided aware),
                      entropy (KL threshold search)
   --per-channel      per-channel int8 weights (default; needs opset ≥ 13, upgraded when safe)
@@ -95,11 +102,12 @@ export const quantizeCommand: Command = {
                      calibrationBatch, fusion: {integerKernels, total, share, ...}, fidelity,
                      accuracy: {target, met, fallback: {keptFloat, steps}},
                      placement: {threads, decisions: [{nodes, region, floatMs, int8Ms, action}]},
-                     speed: {floatMs, int8Ms, speedup, runs, p}, skipped, notes, warnings}`,
+                     speed: {floatMs, int8Ms, speedup, runs, p}, skipped, notes, warnings}
+${DATA_USAGE}`,
 
   async run(argv) {
     const args = parseArgs(argv, {
-      calib: { type: 'string' }, method: { type: 'string' }, 'per-channel': { type: 'boolean' },
+      ...DATA_OPTIONS, calib: { type: 'string' }, method: { type: 'string' }, 'per-channel': { type: 'boolean' },
       'exclude-node': { type: 'string', multiple: true }, 'exclude-op': { type: 'string', multiple: true },
       'fidelity-data': { type: 'string' }, 'max-samples': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
       'speed-check': { type: 'boolean' }, data: { type: 'string' }, labels: { type: 'string' }, 'max-accuracy-drop': { type: 'string' },
@@ -141,21 +149,30 @@ export const quantizeCommand: Command = {
     const inputs = modelInputSpecs(loaded.model, modelPath);
     const modality = inspectModel(loaded).modality;
 
-    let calib: Feeds[];
+    let calib: SampleSource;
     let held: Feeds[];
     const calibPath = stringOpt(args, 'calib');
     const fidelityPath = stringOpt(args, 'fidelity-data');
+    const { preprocess, tokenizerPath } = dataOptions(args);
+    const cfg = readModelDataConfig(fs.existsSync('edge-advisor.json') ? path.resolve('edge-advisor.json') : undefined, modelPath);
+    const setting = preprocess !== undefined ? { setting: preprocess, origin: '--preprocess', baseDir: process.cwd() }
+      : cfg.preprocess !== undefined ? { setting: cfg.preprocess, origin: 'edge-advisor.json', baseDir: process.cwd() } : undefined;
+    const open = (p: string, limit: number) => openSource(p, {
+      inputs, modelPath, limit, ...(setting ? { preprocess: setting } : {}), ...(tokenizerPath ?? cfg.tokenizer ? { tokenizer: tokenizerPath ?? cfg.tokenizer! } : {}),
+    });
+    const fidelityData = async (p: string) => { const s = await open(p, MAX_FIDELITY_SAMPLES); warnings.push(...s.warnings); return s.read(0, s.count); };
     if (calibPath) {
-      const all = loadDataset(calibPath, inputs, maxSamples ? { limit: maxSamples } : {}).samples;
-      if (all.length === 0) throw new AdvisorError('input', 'contains no samples', calibPath);
-      const holdOut = fidelityPath || all.length < 10 ? 0 : Math.min(MAX_FIDELITY_SAMPLES, Math.floor(all.length / 5));
-      calib = all.slice(0, all.length - holdOut);
-      held = fidelityPath ? loadDataset(fidelityPath, inputs, { limit: MAX_FIDELITY_SAMPLES }).samples : all.slice(all.length - holdOut);
+      const all = await open(calibPath, maxSamples ?? Number.MAX_SAFE_INTEGER);
+      warnings.push(...all.warnings);
+      if (all.preprocess?.guess) warnings.push(`preprocessing is a guess (${all.preprocess.origin}): ${describePreprocess(all.preprocess.spec)}; give --preprocess if the model was trained otherwise`);
+      const holdOut = fidelityPath || all.count < 10 ? 0 : Math.min(MAX_FIDELITY_SAMPLES, Math.floor(all.count / 5));
+      calib = headOf(all, all.count - holdOut);
+      held = fidelityPath ? await fidelityData(fidelityPath) : await all.read(all.count - holdOut, all.count);
       if (held.length === 0) warnings.push('fewer than 10 calibration samples and no --fidelity-data: no fidelity report');
     } else {
       warnings.push('no --calib data: calibrating on SYNTHETIC inputs — the int8 ranges are unreliable and accuracy may drop; give representative samples with --calib');
-      calib = syntheticSamples(inputs, modality, Math.min(maxSamples ?? SYNTHETIC_SAMPLES, SYNTHETIC_SAMPLES), 5);
-      held = fidelityPath ? loadDataset(fidelityPath, inputs, { limit: MAX_FIDELITY_SAMPLES }).samples : syntheticSamples(inputs, modality, 16, 99);
+      calib = memorySource('synthetic', syntheticSamples(inputs, modality, Math.min(maxSamples ?? SYNTHETIC_SAMPLES, SYNTHETIC_SAMPLES), 5));
+      held = fidelityPath ? await fidelityData(fidelityPath) : syntheticSamples(inputs, modality, 16, 99);
     }
     let accuracy: SptqOptions['accuracy'];
     if (dataPath && labelsPath && maxDrop !== undefined) {
@@ -180,7 +197,7 @@ export const quantizeCommand: Command = {
     try {
       r = await runSptq(runner, modelPath, out, calib, {
         ...options, synthetic: !calibPath, fidelitySamples: held, job: { signal: abort.signal }, ...(accuracy ? { accuracy } : {}),
-        ...(args.options['speed-check'] === false ? {} : { speedCheck: { samples: held.length ? held : calib, budgetMs: SPEED_CHECK_MS, threads } }),
+        ...(args.options['speed-check'] === false ? {} : { speedCheck: { samples: held.length ? held : await calib.read(0, 4), budgetMs: SPEED_CHECK_MS, threads } }),
         ...(args.options['placement'] === false ? { measuredPlacement: false } : {}),
         onProgress: (_stage, message) => { if (!json && process.stderr.isTTY) process.stderr.write(`\r${message.slice(0, 78).padEnd(80)}`); },
       });

@@ -19,14 +19,16 @@ import { DEFAULT_MAX_ACCURACY_DROP, MEDIUM_DROP_MAX } from '../../core/study/acc
 import { listOpt, numberOpt, parseArgs, stringOpt, type OptionSpec, type ParsedArgs } from '../args';
 import { EXIT_GATE_NOT_MET, gateFailure, parseRequire, type Configuration } from '../gates';
 import { table } from '../format';
+import { DATA_OPTIONS, DATA_USAGE } from '../dataOptions';
 import { DEFAULT_BUDGET_SECONDS, runModelMode } from './recommendModel';
 import type { Command } from './command';
 import { ADVISOR_VERSION, hostFacts } from '../../core/hostFacts';
 
 /** Options only model mode understands; accepted by the parser so the error can say so. */
-const MODEL_MODE_OPTIONS = ['data', 'labels', 'calib', 'variant', 'tiers', 'budget-seconds', 'out-dir', 'quiet', 'cache', 'threads'] as const;
+const MODEL_MODE_OPTIONS = ['data', 'labels', 'calib', 'preprocess', 'tokenizer', 'variant', 'tiers', 'budget-seconds', 'out-dir', 'quiet', 'cache', 'threads'] as const;
 
 const SPEC: Record<string, OptionSpec> = {
+  ...DATA_OPTIONS,
   measurements: { type: 'string' },
   'max-accuracy-drop': { type: 'string' },
   'latency-target-ms': { type: 'string' },
@@ -51,7 +53,8 @@ export const recommendCommand: Command & { run(argv: string[], write?: Write): P
   summary: 'benchmark every operator on every tier and recommend one (or --measurements <file.json>)',
   usage: `usage: edge-advisor recommend --measurements <file.json> [--max-accuracy-drop <points>]
                                 [--latency-target-ms N] [--require OP@PLACEMENT]... [--json] [--report <out.md|out.csv|out.json>]
-       edge-advisor recommend <model.onnx> [--data <file.npy|dir>] [--labels <file>] [--calib <file.npy|dir>]
+       edge-advisor recommend <model.onnx> [--data <file.npy|dir|images|texts>] [--labels <file>] [--calib <same kinds>]
+                              [--preprocess <preset|file.json>] [--tokenizer <tokenizer.json>]
                               [--variant distilled=<path>] [--variant pruned=<path>] [--variant qat=<path>]
                               [--tiers study|local|<file.json>] [--max-accuracy-drop <points>]
                               [--latency-target-ms N] [--require OP@PLACEMENT]...
@@ -60,10 +63,14 @@ export const recommendCommand: Command & { run(argv: string[], write?: Write): P
   model mode: builds SPTQ, DSPTQ, Partition and SPTQ-Partition, finds distilled/pruned/QAT variants
   beside the model (<name>.distilled.onnx, <name>_distilled.onnx, ...; or --variant), benchmarks every
   operator on every placement in a background process and measures accuracy on the same samples.
-  --data F               input samples (.npy with a sample axis, or a folder); none → synthetic inputs
-                         and fidelity to the float model instead of accuracy
-  --labels F             labels for --data (.npy or .json): top-1, F1 (binary) or mIoU (masks)
-  --calib F              SPTQ calibration samples (default: --data, else synthetic)
+  --data F               input samples: .npy with a sample axis, or a folder of .npy; an image or an image
+                         folder (JPEG, PNG, WebP, BMP, GIF; root/<class>/<image> gives labels by sorted
+                         class name, or by the order of labels.txt/classes.txt in the root); a text file
+                         (.txt one text a line, .jsonl or .csv with a text and an optional label field).
+                         None → synthetic inputs and fidelity to the float model instead of accuracy
+  --labels F             labels for .npy or text data (.npy or .json): top-1, F1 (binary) or mIoU (masks)
+  --calib F              SPTQ calibration samples, any --data kind (default: spread over --data, else synthetic)
+${DATA_USAGE}
   --tiers T              study (the paper's Mobile/Edge/Cloud, default), local, or a JSON tier file
   --budget-seconds N     time for latency measurement (default ${DEFAULT_BUDGET_SECONDS})
   --out-dir D            where produced models and the results cache go (default .edge-advisor/ beside the model)

@@ -15,6 +15,7 @@ import type { AdvisorReport } from '../../core/results';
 import { resolveTiers } from '../../core/tiers/presets';
 import { RunnerClient } from '../../runner/host/client';
 import { listOpt, numberOpt, stringOpt, type ParsedArgs } from '../args';
+import { dataOptions } from '../dataOptions';
 
 export { DEFAULT_BUDGET_SECONDS };
 
@@ -48,6 +49,7 @@ export async function runModelMode(model: string, args: ParsedArgs, common: Mode
     ...(dataPath ? { dataPath: path.resolve(dataPath) } : {}),
     ...(labelsPath ? { labelsPath: path.resolve(labelsPath) } : {}),
     ...(calibrationPath ? { calibrationPath: path.resolve(calibrationPath) } : {}),
+    ...dataOptions(args),
     ...(outDir ? { outDir: path.resolve(outDir) } : {}),
     variants,
     ...(fs.existsSync('edge-advisor.json') ? { configFile: path.resolve('edge-advisor.json') } : {}),

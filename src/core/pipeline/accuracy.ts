@@ -1,11 +1,15 @@
 /**
  * Accuracy of every operator on the same samples, measured (partitions included: head then tail,
  * never assumed equal): the runner evaluates each build, `scoreOutputs` scores them against
- * Identity (metric choice, bootstrap CI and fidelity live there). The advisor evaluates operators
- * as they are built and scores whatever it has so far; `measureAccuracy` does all at once.
+ * Identity (metric choice, bootstrap CI and fidelity live there). Samples are read from their
+ * source one chunk at a time and sent to the runner, which keeps the build's sessions open across
+ * the chunks, so neither side holds more than a chunk of inputs (outputs are kept: one small
+ * tensor per sample). The advisor evaluates operators as they are built and scores whatever it has
+ * so far; `measureAccuracy` does all at once.
  */
 import { scoreOutputs, type AccuracyResult } from '../accuracy/score';
 import type { Labels } from '../data/labels';
+import { memorySource, type SampleSource } from '../data/source';
 import type { Feeds, TensorData } from '../protocol/tensor';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
 import type { OperatorId } from '../results';
@@ -13,29 +17,44 @@ import type { OperatorBuild } from './rows';
 
 export type { AccuracyResult, OperatorAccuracy } from '../accuracy/score';
 
-/**
- * One operator's outputs on the samples, in order (the first output, or the model's named one), and
- * the runner's peak RSS holding it — its own peak when the runner was fresh (`fresh: true`).
- */
+/** Samples per evaluate job: large enough to amortise a job's round trip, small enough to bound memory. */
+export const EVAL_CHUNK = 64;
+
+export interface EvaluateOptions extends JobOptions {
+  /** Evaluate in a fresh runner, so the peak memory it reports is this build's own. */
+  fresh?: boolean;
+  chunk?: number;
+}
+
+/** One operator's outputs on the samples, in order, and the peak RSS of a runner holding it. */
 export async function evaluateBuild(
-  build: OperatorBuild, samples: Feeds[], runner: RunnerHost, threads: number, opts: JobOptions & { fresh?: boolean } = {},
-): Promise<{ outputs: TensorData[]; peakRssMB: number }> {
+  build: OperatorBuild, samples: SampleSource | Feeds[], runner: RunnerHost, threads: number, opts: EvaluateOptions = {},
+): Promise<{ outputs: TensorData[]; peakRssMB: number | undefined }> {
+  const source = Array.isArray(samples) ? memorySource('npy', samples) : samples;
+  const chunk = Math.max(1, opts.chunk ?? EVAL_CHUNK);
+  const job = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) };
+  const stages = build.stages.map((modelPath) => ({ modelPath, threads }));
   if (opts.fresh) runner.fresh?.();
-  const r = await runner.run('evaluate', {
-    stages: build.stages.map((modelPath) => ({ modelPath, threads })),
-    samples,
-  }, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) });
-  return { outputs: r.outputs, peakRssMB: r.peakRssMB };
+  const outputs: TensorData[] = [];
+  let peakRssMB: number | undefined;
+  for (let start = 0; start < source.count; start += chunk) {
+    const end = Math.min(source.count, start + chunk);
+    const r = await runner.run('evaluate', { stages, samples: await source.read(start, end), keepSession: end < source.count }, job);
+    outputs.push(...r.outputs);
+    peakRssMB ??= r.peakRssMB;
+  }
+  return { outputs, peakRssMB };
 }
 
 export async function measureAccuracy(
-  builds: OperatorBuild[], samples: Feeds[], labels: Labels | undefined, runner: RunnerHost, threads: number,
-  opts: JobOptions & { onOperator?: (op: OperatorId, i: number, n: number) => void; labelsFile?: string } = {},
+  builds: OperatorBuild[], samples: SampleSource | Feeds[], labels: Labels | undefined, runner: RunnerHost, threads: number,
+  opts: EvaluateOptions & { onOperator?: (op: OperatorId, i: number, n: number) => void; labelsFile?: string } = {},
 ): Promise<AccuracyResult> {
+  const count = Array.isArray(samples) ? samples.length : samples.count;
   const outputs = new Map<OperatorId, TensorData[]>();
   for (const [i, b] of builds.entries()) {
     opts.onOperator?.(b.operator, i, builds.length);
     outputs.set(b.operator, (await evaluateBuild(b, samples, runner, threads, opts)).outputs);
   }
-  return scoreOutputs(outputs, labels, samples.length, opts.labelsFile);
+  return scoreOutputs(outputs, labels, count, opts.labelsFile);
 }

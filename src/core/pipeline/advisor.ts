@@ -24,7 +24,7 @@ import type { TensorData } from '../protocol/tensor';
 import { rank } from '../recommend/rank';
 import type { AdvisorReport, OperatorId, PlacementId, ResultRow } from '../results';
 import { evaluateBuild } from './accuracy';
-import { prepareData } from './data';
+import { dataCacheParts, measurePreprocessing, prepareData } from './data';
 import { baseOperators, quantizationSection } from './operators';
 import { Planner } from './plan';
 import { Race } from './race';
@@ -108,7 +108,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
 
   // 2. data
   t0 = Date.now();
-  const data = prepareData(req, loaded.model, inspection);
+  const data = await prepareData(req, loaded.model, inspection);
   for (const w of data.warnings) hooks.log?.(`warning: ${w}`);
   lap('data', t0);
 
@@ -125,8 +125,12 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     progress: (stage, message, within, current) => report(stage, message, within, current),
     timings, log: (line) => hooks.log?.(line),
   };
+  // decode + preprocessing of sample files, timed on the receiving tier's side, is part of every request
+  t0 = Date.now();
+  const preprocessMs = await measurePreprocessing(data, req.tiers, hostCores, runner, jobOpts);
+  lap('preprocess', t0);
   const theRace = new Race(runner, {
-    tiers: req.tiers, hostCores, samples: data.benchSamples, inputBytes: data.inputBytes,
+    tiers: req.tiers, hostCores, samples: data.benchSamples, inputBytes: data.inputBytes, ...(preprocessMs ? { preprocessMs } : {}),
     budgetMs: req.budgetSeconds * 1000, job: { ...jobOpts, timeoutMs: 120_000 + req.budgetSeconds * 1000 },
   });
   live.race = theRace;
@@ -147,6 +151,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
         onnxruntime: info.onnxruntime, advisor: ADVISOR_VERSION, date: new Date(started).toISOString(),
       },
       timings: { ...timings },
+      data: data.summary,
     }, { maxAccuracyDrop: req.maxAccuracyDrop, ...(req.latencyTargetMs !== undefined ? { latencyTargetMs: req.latencyTargetMs } : {}) }),
     ...extra,
   });
@@ -173,13 +178,13 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     const t = Date.now();
     for (const b of builds) {
       if (outputs.has(b.operator)) continue;
-      report('accuracy', `measuring ${data.labels ? 'accuracy' : 'fidelity'} of ${b.operator} on ${data.evalSamples.length} samples`, 0, { operator: b.operator });
+      report('accuracy', `measuring ${data.labels ? 'accuracy' : 'fidelity'} of ${b.operator} on ${data.evalSource.count} samples`, 0, { operator: b.operator });
       // in a fresh runner, so its peak memory is this operator's own (what a tier running it needs)
-      const ev = await evaluateBuild(b, data.evalSamples, evaluator, hostCores, { ...jobOpts, fresh: true });
+      const ev = await evaluateBuild(b, data.evalSource, evaluator, hostCores, { ...jobOpts, fresh: true });
       outputs.set(b.operator, ev.outputs);
-      theRace.setOwnPeak(b.operator, ev.peakRssMB);
+      if (ev.peakRssMB !== undefined) theRace.setOwnPeak(b.operator, ev.peakRssMB);
     }
-    acc = scoreOutputs(outputs, data.labels, data.evalSamples.length, req.labelsPath);
+    acc = scoreOutputs(outputs, data.labels, data.evalSource.count, req.labelsPath);
     for (const [op, a] of acc.perOperator) {
       theRace.setAccuracy(op, { accuracy: a.accuracy, drop: a.drop, dropCi: a.dropCi, fidelity: a.fidelity, ...(data.labels ? {} : { flags: ['fidelityOnly'] }) });
     }
@@ -276,10 +281,12 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
 /** Everything a measurement depends on: file bytes (model, variants, their external data, data), tiers, settings, runtime. */
 function runCacheKey(req: AdvisorRequest, models: LoadedModel[], onnxruntime: string): string {
   const modelFiles = [...new Set(models.flatMap((m) => [m.path, ...externalDataFiles(m)]))];
-  const dataFiles = [req.dataPath, req.labelsPath, req.calibrationPath].filter((f): f is string => !!f);
+  // preprocessing and tokenizer change every number measured on files (pipeline/data.ts)
+  const decoding = dataCacheParts(req);
+  const dataFiles = [req.dataPath, req.labelsPath, req.calibrationPath, ...decoding.files].filter((f): f is string => !!f);
   return cacheKey({
     modelFiles, dataFiles, tiers: req.tiers, onnxruntimeVersion: onnxruntime,
-    settings: { job: 'recommend', advisor: ADVISOR_VERSION, budgetSeconds: req.budgetSeconds, maxThreads: req.maxThreads ?? null, placements: req.placements ?? null, operators: req.operators ?? null },
+    settings: { job: 'recommend', advisor: ADVISOR_VERSION, budgetSeconds: req.budgetSeconds, maxThreads: req.maxThreads ?? null, placements: req.placements ?? null, operators: req.operators ?? null, data: decoding.settings },
   });
 }
 

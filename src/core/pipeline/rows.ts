@@ -14,7 +14,7 @@ import { summarize } from '../stats/describe';
 import { computeScale, fitAmdahl, threadsFor, type AmdahlFit } from '../tiers/compute';
 import { totalTransferMs } from '../tiers/network';
 import { placementTiers, placementTransfers } from '../tiers/placement';
-import type { TierSet } from '../tiers/types';
+import type { TierId, TierSet } from '../tiers/types';
 
 /** One operator as built: the model chain to run and what to flag on its rows. */
 export interface OperatorBuild {
@@ -33,6 +33,8 @@ export interface RowContext {
   samples: Feeds[];
   /** Bytes uploaded per request (raw sample size or tensor bytes). */
   inputBytes: number;
+  /** Decode + preprocess ms per request on each tier, when samples are files (pipeline/data.ts). */
+  preprocessMs?: Partial<Record<TierId, number>>;
 }
 
 export function threadCounts(tiers: TierSet, hostCores: number): number[] {
@@ -98,9 +100,12 @@ export function deriveRows(builds: readonly OperatorBuild[], records: ReadonlyMa
       const transferMs = totalTransferMs(transfers, ctx.tiers.links);
       const n = Math.min(...scaled.map((s) => s.length));
       const compute = Array.from({ length: n }, (_, r) => scaled.reduce((sum, s) => sum + s[r]!, 0));
-      const samplesMs = compute.map((c) => c + transferMs);
+      // the tier that receives the request (the placement's first) decodes the file it was sent
+      const preprocessMs = ctx.preprocessMs?.[placementTiers(placement)[0]!];
+      const fixedMs = transferMs + (preprocessMs ?? 0);
+      const samplesMs = compute.map((c) => c + fixedMs);
       const nb = Math.min(...scaledBlocks.map((s) => s.length));
-      const blocks = Array.from({ length: nb }, (_, k) => scaledBlocks.reduce((sum, s) => sum + s[k]!, 0) + transferMs);
+      const blocks = Array.from({ length: nb }, (_, k) => scaledBlocks.reduce((sum, s) => sum + s[k]!, 0) + fixedMs);
       const st = summarize(samplesMs);
       const ci = blockCi(blocks, st.median);
       if (st.outliers.length) flags.add('outliers');
@@ -125,6 +130,8 @@ export function deriveRows(builds: readonly OperatorBuild[], records: ReadonlyMa
         ...(b.cut ? { cut: b.cut } : cutBytes !== undefined ? { cut: { tensors: [], bytes: cutBytes } } : {}),
         flags: [...flags],
         ...(b.note ? { note: b.note } : {}),
+        ...(preprocessMs !== undefined ? { preprocessMs } : {}),
+        payloadBytes: ctx.inputBytes,
         sampling: { blocks: nb, relHalfWidth: ci.relHalfWidth, stopped: 'running', ...(loads > 1 ? { loads } : {}) },
       };
       out.push({ row, configs: [...used] });

@@ -14,6 +14,13 @@ export interface AdvisorRequest {
   labelsPath?: string;
   /** Calibration samples for SPTQ; defaults to `dataPath` (or synthetic). */
   calibrationPath?: string;
+  /**
+   * Image preprocessing: a preset name, a .json file, or an object (src/core/data/images/preprocessSpec.ts).
+   * Absent: the model's entry in `configFile`, else inferred from the input (a guess, and the report says so).
+   */
+  preprocess?: unknown;
+  /** tokenizer.json for text data; default: the model's entry in `configFile`, else tokenizer.json beside the model. */
+  tokenizerPath?: string;
   /** User-provided white-box variants; discovered beside the model when not given. */
   variants: Partial<Record<VariantKind, string>>;
   /** An `edge-advisor.json` to consult for variants (the workspace root's). */

@@ -12,6 +12,7 @@
 import type { SerializedError } from '../errors';
 import type { BenchmarkParams, BenchmarkResult } from './benchmark';
 import type { EvaluateParams, EvaluateResult } from './evaluate';
+import type { PreprocessParams, PreprocessResult } from './preprocess';
 import type { CalibrateParams, CalibrateResult } from '../calibrate/jobs';
 import type { FidelityParams, FidelityResult, KernelProfileParams, KernelProfileResult, OptimizeParams, OptimizeResult, SensitivityParams, SensitivityResult } from '../quantize/jobs';
 import type { ProfileParams, ProfileResult, TensorShapesParams, TensorShapesResult, VerifyPartitionParams, VerifyPartitionResult } from '../partition/jobs';
@@ -49,6 +50,8 @@ export interface RunnerJobs {
   verifyPartition: { params: VerifyPartitionParams; result: VerifyPartitionResult };
   /** Runtime shapes of intermediate values that static inference could not size (src/core/partition). */
   tensorShapes: { params: TensorShapesParams; result: TensorShapesResult };
+  /** Decode + preprocess time of sample files at a tier's thread count (src/core/data/images). */
+  preprocess: { params: PreprocessParams; result: PreprocessResult };
 }
 
 export interface ProbeParams {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { computeRanges, type CalibrationMethod, type CalibrationState, type TensorRanges } from '../calibrate/state';
 import { writeModel } from '../onnx/io';
 import type { ModelProto } from '../onnx/types';
+import type { SampleSource } from '../data/source';
 import type { Feeds } from '../protocol/tensor';
 import { planFor, quantize, type QuantizeOptions, type QuantizeReport } from './quantize';
 
@@ -23,7 +24,7 @@ export interface Candidate {
   groups: Map<string, string>;
 }
 
-export type Calibrator = (model: ModelProto, tensors: string[], samples: Feeds[]) => Promise<{ state: CalibrationState; batchNote?: string }>;
+export type Calibrator = (model: ModelProto, tensors: string[], samples: Feeds[] | SampleSource) => Promise<{ state: CalibrationState; batchNote?: string }>;
 
 export class Candidates {
   readonly ranges: TensorRanges = {};
@@ -36,7 +37,7 @@ export class Candidates {
   constructor(
     model: ModelProto,
     private readonly qopts: QuantizeOptions & { method: CalibrationMethod },
-    private readonly samples: Feeds[],
+    private readonly samples: Feeds[] | SampleSource,
     private readonly calibrator: Calibrator,
     private readonly tmp: string,
     private readonly sourceDir: string,

@@ -18,6 +18,7 @@ import { emptyState, type CalibrationMethod, type CalibrationState, type TensorR
 import { readModel, writeModel } from '../onnx/io';
 import type { ModelProto } from '../onnx/types';
 import type { Feeds } from '../protocol/tensor';
+import { memorySource, type SampleSource } from '../data/source';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
 import { fidelityOf, meetAccuracy, type AccuracyContext, type AccuracyFallback } from './accuracyLoop';
 import { Candidates } from './candidates';
@@ -129,34 +130,41 @@ export interface CalibrationRun {
   batch: { batch: number; reason?: string; fallback?: true };
 }
 
-/** Runs calibration over `samples` in chunks (each a whole number of batches); returns the merged state. */
-export async function calibrate(host: RunnerHost, modelPath: string, model: ModelProto, tensors: string[], samples: Feeds[], opts: SptqOptions, tmp: string): Promise<CalibrationRun> {
+/**
+ * Runs calibration over `samples` in chunks (each a whole number of batches); returns the merged
+ * state. A SampleSource (an image folder, a text file) is read one chunk at a time.
+ */
+export async function calibrate(host: RunnerHost, modelPath: string, model: ModelProto, tensors: string[], input: Feeds[] | SampleSource, opts: SptqOptions, tmp: string): Promise<CalibrationRun> {
+  const samples = Array.isArray(input) ? memorySource('npy', input) : input;
   const method = opts.method ?? 'minmax';
   const aug = buildCalibrationModel(model, tensors, method);
   const augPath = path.join(tmp, 'calibration.onnx');
   writeModel(aug.model, augPath, { sourceDir: path.dirname(modelPath) });
-  const decided = opts.calibrationBatch !== undefined ? { batch: Math.max(1, Math.floor(opts.calibrationBatch)) } : calibrationBatch(model, tensors, samples[0]!);
+  const decided = opts.calibrationBatch !== undefined ? { batch: Math.max(1, Math.floor(opts.calibrationBatch)) } : calibrationBatch(model, tensors, (await samples.read(0, 1))[0]!);
   let batch: CalibrationRun['batch'] = decided;
   let state = emptyState(method);
   let inferenceMs = 0;
   let peakRssMB = 0;
   const chunk = Math.ceil(Math.max(1, opts.chunkSize ?? 16) / decided.batch) * decided.batch;
-  for (let i = 0; i < samples.length; i += chunk) {
+  for (let i = 0; i < samples.count; i += chunk) {
     const r = await host.run('calibrate', {
-      modelPath: augPath, outputs: aug.outputs, samples: samples.slice(i, i + chunk), state, batch: decided.batch,
-      optimization: opts.calibrationOptimization ?? 'all', last: i + chunk >= samples.length,
+      modelPath: augPath, outputs: aug.outputs, samples: await samples.read(i, i + chunk), state, batch: decided.batch,
+      optimization: opts.calibrationOptimization ?? 'all', last: i + chunk >= samples.count,
     }, opts.job);
     peakRssMB = Math.max(peakRssMB, r.peakRssMB);
     state = r.state;
     inferenceMs += r.inferenceMs.reduce((a, b) => a + b, 0);
     if (r.batchFallback) batch = { batch: 1, reason: r.batchFallback, fallback: true };
-    opts.onProgress?.('calibrate', `calibrated ${state.samples}/${samples.length} samples`, state.samples / samples.length);
+    opts.onProgress?.('calibrate', `calibrated ${state.samples}/${samples.count} samples`, state.samples / samples.count);
   }
   return { state, inferenceMs, peakRssMB, batch };
 }
 
-export async function runSptq(host: RunnerHost, modelPath: string, outPath: string, samples: Feeds[], opts: SptqOptions = {}): Promise<SptqResult> {
-  if (samples.length === 0) throw new AdvisorError('input', 'no calibration samples', modelPath);
+/** Calibration samples the accuracy loop's sensitivity ranking may use (it takes a few of them). */
+const SENSITIVITY_READ = 16;
+
+export async function runSptq(host: RunnerHost, modelPath: string, outPath: string, samples: Feeds[] | SampleSource, opts: SptqOptions = {}): Promise<SptqResult> {
+  if ((Array.isArray(samples) ? samples.length : samples.count) === 0) throw new AdvisorError('input', 'no calibration samples', modelPath);
   const method = opts.method ?? 'minmax';
   const loaded = readModel(modelPath);
   const qopts = { ...opts, method, file: modelPath, modelDir: loaded.dir };
@@ -165,7 +173,7 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
   try {
     const t0 = Date.now();
     let stats = { samples: 0, inferenceMs: 0, peakRssMB: 0, batch: { batch: 1 } as CalibrationRun['batch'] };
-    const calibrator = async (model: ModelProto, tensors: string[], s: Feeds[]) => {
+    const calibrator = async (model: ModelProto, tensors: string[], s: Feeds[] | SampleSource) => {
       const r = await calibrate(host, modelPath, model, tensors, s, opts, tmp);
       stats = { samples: r.state.samples, inferenceMs: stats.inferenceMs + r.inferenceMs, peakRssMB: Math.max(stats.peakRssMB, r.peakRssMB), batch: r.batch.fallback ? r.batch : stats.batch.fallback ? stats.batch : r.batch };
       return { state: r.state };
@@ -186,7 +194,7 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
     let accuracy: SptqResult['accuracy'];
     const labels = opts.accuracy && opts.accuracy.kind === 'accuracy' ? opts.accuracy.labels : undefined;
     const actx: AccuracyContext = {
-      host, candidates, floatModel: candidates.model, floatPath, calibSamples: samples, heldOut: opts.fidelitySamples ?? [], tmp, sourceDir: loaded.dir,
+      host, candidates, floatModel: candidates.model, floatPath, calibSamples: Array.isArray(samples) ? samples : await samples.read(0, Math.min(samples.count, SENSITIVITY_READ)), heldOut: opts.fidelitySamples ?? [], tmp, sourceDir: loaded.dir,
       ...(labels ? { labels } : {}), ...(opts.job ? { job: opts.job } : {}),
     };
     if (opts.fidelitySamples?.length) {

@@ -4,6 +4,7 @@
  */
 import { configLabel, formatMs, formatPoints, METRIC_LABELS, sig3 } from '../labels';
 import type { AdvisorReport, ResultRow } from '../results';
+import { dataLines } from './dataLines';
 
 /** Escapes what would break a table cell or start Markdown syntax mid-sentence. */
 function md(s: string): string {
@@ -26,6 +27,7 @@ export function renderMarkdown(report: AdvisorReport): string {
   out.push(`Model \`${md(report.model.path)}\` (${report.model.modality})` +
     (report.baselineAccuracy !== undefined ? `, baseline ${METRIC_LABELS[report.metric]} ${report.baselineAccuracy.toFixed(2)}%` : '') + `; budget: ${budget}.`, '');
   out.push(`Tiers: ${md(report.tiers.name)}. ${md(report.tiers.description)}`, '');
+  out.push(...dataLines(report.data).map(md), '');
 
   const rec = report.recommendation;
   if (rec) {
@@ -51,14 +53,16 @@ export function renderMarkdown(report: AdvisorReport): string {
     if (report.sensitivityNote) out.push(`- ${md(report.sensitivityNote)}`);
   }
 
+  // decode + preprocessing of sample files, when the run measured it (image data)
+  const pre = report.results.some((r) => r.preprocessMs !== undefined);
   out.push('', '## All configurations', '',
-    '| configuration | median | 95% CI | mean ± sd | compute | transfer | accuracy | drop (points) | Pareto | flags |',
-    '|---|---:|---|---:|---:|---:|---:|---:|:-:|---|');
+    `| configuration | median | 95% CI | mean ± sd | compute | transfer |${pre ? ' preprocess |' : ''} accuracy | drop (points) | Pareto | flags |`,
+    `|---|---:|---|---:|---:|---:|${pre ? '---:|' : ''}---:|---:|:-:|---|`);
   report.results.forEach((r, i) => {
     const l = r.latencyMs;
     const meanSd = l.mean !== undefined ? `${formatMs(l.mean)}${l.sd !== undefined ? ` ± ${formatMs(l.sd)}` : ''}` : '';
     const picked = rec && rec.operator === r.operator && rec.placement === r.placement ? ' **(recommended)**' : '';
-    out.push(`| ${configLabel(r)}${picked} | ${ms(l.median)} | ${ciCell(r)} | ${meanSd} | ${ms(r.computeMs?.median)} | ${ms(r.transferMs)} | ` +
+    out.push(`| ${configLabel(r)}${picked} | ${ms(l.median)} | ${ciCell(r)} | ${meanSd} | ${ms(r.computeMs?.median)} | ${ms(r.transferMs)} | ${pre ? `${ms(r.preprocessMs)} | ` : ''}` +
       `${r.accuracy !== undefined ? `${r.accuracy.toFixed(2)}%` : ''} | ${r.accuracyDrop !== undefined ? formatPoints(r.accuracyDrop) : ''} | ` +
       `${report.pareto.includes(i) ? '●' : ''} | ${r.flags.join(', ')} |`);
   });

@@ -140,7 +140,7 @@ test('sessions too large to keep together take turns in memory: the runner stays
   const own: number[] = [];
   for (const m of hogs) {
     const probe = new RunnerClient();
-    try { own.push((await probe.run('evaluate', { stages: [{ modelPath: m, threads: 1 }], samples: [x] })).peakRssMB); } finally { probe.dispose(); }
+    try { own.push((await probe.run('evaluate', { stages: [{ modelPath: m, threads: 1 }], samples: [x] })).peakRssMB!); } finally { probe.dispose(); }
   }
   const client = new RunnerClient();
   try {

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { endsRun, toAdvisorError } from '../../errors';
 import { LOW_FUSION_SHARE } from '../../quantize/fusion';
 import { runSptq, sptqMeasurement, type SptqResult } from '../../quantize/sptq';
+import type { Feeds } from '../../protocol/tensor';
 import type { ResultFlag } from '../../results';
 import type { OperatorBuild } from '../rows';
 import { stem, type BuildContext } from './context';
@@ -19,6 +20,8 @@ export interface SptqBuilds {
 }
 
 const SINGLE = ['mobile', 'edge', 'cloud'] as const;
+/** At most this many evaluation samples for SPTQ's accuracy check (sptqMeasurement takes what it needs). */
+const SPTQ_CHECK_SAMPLES = 200;
 
 export function sptqFlags(r: SptqResult): ResultFlag[] {
   return [
@@ -30,13 +33,16 @@ export function sptqFlags(r: SptqResult): ResultFlag[] {
 export async function buildSptqOperators(ctx: BuildContext): Promise<SptqBuilds> {
   const builds: OperatorBuild[] = [];
   const warnings: string[] = [];
+  // the samples SPTQ's accuracy target is checked on, read once from the run's evaluation data
+  let held: Feeds[] | undefined;
+  const heldOut = async () => (held ??= await ctx.data.evalSource.read(0, Math.min(ctx.data.evalSource.count, SPTQ_CHECK_SAMPLES)));
   const quantizeOne = async (operator: 'sptq' | 'dsptq', source: string): Promise<SptqResult | undefined> => {
     const t0 = Date.now();
     try {
       const out = path.join(ctx.outDir, `${stem(source)}.sptq.onnx`);
       const r = await runSptq(ctx.runner, source, out, ctx.data.calibSamples, {
         synthetic: ctx.data.syntheticCalibration,
-        ...sptqMeasurement(ctx.data, ctx.req.maxAccuracyDrop),
+        ...sptqMeasurement({ ...ctx.data, evalSamples: await heldOut() }, ctx.req.maxAccuracyDrop),
         perLayer: operator === 'sptq',
         job: ctx.jobOpts,
         onProgress: (stage, message, fraction) => ctx.progress(stage === 'calibrate' ? 'calibrate' : 'quantize', `${operator}: ${message}`, fraction ?? 0, { operator }),

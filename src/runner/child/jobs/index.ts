@@ -23,6 +23,7 @@ import { probeJob } from './probe';
 import { profileJob } from './profile';
 import { verifyPartitionJob } from './verifyPartition';
 import { tensorShapesJob } from './tensorShapes';
+import { preprocessJob } from './preprocess';
 
 export type { RunnerJobContext, JobHandler } from './context';
 
@@ -38,4 +39,5 @@ export const JOBS: { [K in JobKind]: JobHandler<K> } = {
   profile: profileJob,
   verifyPartition: verifyPartitionJob,
   tensorShapes: tensorShapesJob,
+  preprocess: preprocessJob,
 };

@@ -1,0 +1,71 @@
+/**
+ * The data a model is run with, remembered per model in `edge-advisor.json` (the workspace root's):
+ * `models["<model path relative to the file>"]` may hold `data`, `labels`, `calib`, `tokenizer`
+ * (paths relative to the file) and `preprocess` (a preset name, a .json path, or an object; see
+ * images/preprocessSpec.ts). Updates are written atomically and keep every other key the user has.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AdvisorError } from '../errors';
+import { atomicWriteFile } from '../fsutil';
+
+export interface ModelDataConfig {
+  data?: string;
+  labels?: string;
+  calib?: string;
+  tokenizer?: string;
+  preprocess?: unknown;
+}
+
+const PATH_KEYS = ['data', 'labels', 'calib', 'tokenizer'] as const;
+
+function modelKey(configFile: string, modelPath: string): string {
+  return path.relative(path.dirname(configFile), path.resolve(modelPath)).split(path.sep).join('/');
+}
+
+function readObject(configFile: string): Record<string, unknown> {
+  if (!fs.existsSync(configFile)) return {};
+  let raw: unknown;
+  try { raw = JSON.parse(fs.readFileSync(configFile, 'utf8')); } catch (e) {
+    throw new AdvisorError('input', `cannot read edge-advisor.json: ${(e as Error).message}`, configFile);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AdvisorError('input', 'expected a JSON object', configFile);
+  return raw as Record<string, unknown>;
+}
+
+/** The model's data settings with paths resolved against the file's folder. */
+export function readModelDataConfig(configFile: string | undefined, modelPath: string): ModelDataConfig {
+  if (!configFile || !fs.existsSync(configFile)) return {};
+  const models = readObject(configFile)['models'];
+  const entry = typeof models === 'object' && models !== null ? (models as Record<string, unknown>)[modelKey(configFile, modelPath)] : undefined;
+  if (typeof entry !== 'object' || entry === null) return {};
+  const e = entry as Record<string, unknown>;
+  const out: ModelDataConfig = {};
+  for (const k of PATH_KEYS) {
+    const v = e[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw new AdvisorError('input', `models["${modelKey(configFile, modelPath)}"].${k} must be a path string`, configFile);
+    if (v) out[k] = path.resolve(path.dirname(configFile), v);
+  }
+  if (e['preprocess'] !== undefined && e['preprocess'] !== null) out.preprocess = e['preprocess'];
+  return out;
+}
+
+/**
+ * Sets (or, with `undefined`, removes) the model's data settings; paths are stored relative to the
+ * file. Everything else in the file — other models, variants, unknown keys — is kept as it was.
+ */
+export function updateModelDataConfig(configFile: string, modelPath: string, patch: Partial<Record<keyof ModelDataConfig, unknown>>): void {
+  const cfg = readObject(configFile);
+  const models = (typeof cfg['models'] === 'object' && cfg['models'] !== null ? cfg['models'] : {}) as Record<string, unknown>;
+  const key = modelKey(configFile, modelPath);
+  const entry = { ...((typeof models[key] === 'object' && models[key] !== null ? models[key] : {}) as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined || v === null || v === '') delete entry[k];
+    else entry[k] = (PATH_KEYS as readonly string[]).includes(k) && typeof v === 'string'
+      ? path.relative(path.dirname(configFile), path.resolve(v)).split(path.sep).join('/') || '.'
+      : v;
+  }
+  cfg['models'] = { ...models, [key]: entry };
+  atomicWriteFile(configFile, JSON.stringify(cfg, null, 2) + '\n');
+}
