@@ -122,8 +122,10 @@ export interface Sampling {
 }
 
 /** Where a run's samples came from and how they became tensors (shown in every report). */
+export type DataKind = 'npy' | 'images' | 'text' | 'synthetic';
+
 export interface DataSummary {
-  kind: 'npy' | 'images' | 'text' | 'synthetic';
+  kind: DataKind;
   path?: string;
   samples: number;
   /** e.g. "450 images in 10 classes (order: sorted folder names); gray, ..." */
@@ -131,7 +133,7 @@ export interface DataSummary {
   /** Median bytes one request uploads. */
   payloadBytes: number;
   preprocessing?: { description: string; origin: string; guess: boolean };
-  calibration?: { kind: DataSummary['kind']; path?: string; samples: number; describe?: string };
+  calibration?: { kind: DataKind; path?: string; samples: number; describe?: string };
   /** Per tier: decode + preprocess time of one request measured at the tier's threads, and throughput. */
   preprocessTiming?: Array<{ tier: string; threads: number; msPerRequest: number; perSecond: number }>;
 }
@@ -186,7 +188,11 @@ export interface AdvisorReport {
   quantization?: {
     layers: LayerSqnr[]; fusionShare?: number; synthetic?: boolean;
     /** Measured placement: int8 regions the profiler found slower than float, returned to float. */
-    placement?: { threads: number; decisions: Array<{ nodes: string[]; ops: string[]; region: string[]; floatMs: number; int8Ms: number; action: string }> };
+    placement?: {
+      threads: number;
+      /** p: Mann–Whitney p-value of the region's int8 against its float kernel times. */
+      decisions: Array<{ nodes: string[]; ops: string[]; region: string[]; floatMs: number; int8Ms: number; p?: number; action: string }>;
+    };
     /** The accuracy target SPTQ was held to, and the layers kept float to meet it. */
     accuracy?: { target: string; met: boolean; keptFloat: Array<{ node: string; op: string; sqnrDb: number }> };
   };

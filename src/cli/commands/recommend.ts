@@ -12,7 +12,8 @@ import { loadMeasurements } from '../../core/recommend/loadMeasurements';
 import { measuredElsewhereTiers } from '../../core/recommend/measurements';
 import { rank } from '../../core/recommend/rank';
 import { renderCsv } from '../../core/report/csv';
-import { reportJson } from '../../core/report/document';
+import { reportJson, toReportDocument } from '../../core/report/document';
+import { streamLine } from '../stream';
 import { renderMarkdown } from '../../core/report/markdown';
 import type { AdvisorReport } from '../../core/results';
 import { DEFAULT_MAX_ACCURACY_DROP, MEDIUM_DROP_MAX } from '../../core/study/accuracyClasses';
@@ -33,6 +34,7 @@ const SPEC: Record<string, OptionSpec> = {
   'max-accuracy-drop': { type: 'string' },
   'latency-target-ms': { type: 'string' },
   json: { type: 'boolean' },
+  'json-stream': { type: 'boolean' },
   report: { type: 'string' },
   data: { type: 'string' },
   labels: { type: 'string' },
@@ -86,6 +88,8 @@ ${DATA_USAGE}
                          within the accuracy budget does
   --require OP@PLACEMENT exit 3 unless the pick is this configuration (e.g. sptq@edge; repeat to accept
                          any of several)
+  --json-stream          NDJSON on stdout as the run goes: {"event":"progress",...} lines, {"event":"report",...}
+                         provisional reports (rows so far, a provisional pick), last {"event":"final","report":...}
   --json                 print the report as JSON (AdvisorReport: recommendation, results, pareto,
                          sensitivity, tiers, environment)
   --report FILE          also write the report as Markdown, CSV or JSON (by the file name's ending)
@@ -111,6 +115,8 @@ interface CommonOptions {
   required: Configuration[];
   latencyTargetMs?: number;
   json: boolean;
+  /** NDJSON events on stdout (cli/stream.ts); the last line is the final report. */
+  stream: boolean;
   report?: string;
 }
 
@@ -123,7 +129,9 @@ function commonOptions(args: ParsedArgs): CommonOptions {
   if (report !== undefined && !/\.(md|markdown|csv|json)$/i.test(report)) {
     throw new AdvisorError('usage', `--report ${report}: use a .md, .csv or .json file name`);
   }
-  return { maxAccuracyDrop, required: listOpt(args, 'require').map(parseRequire), latencyTargetMs, json: args.options['json'] === true, report };
+  const stream = args.options['json-stream'] === true;
+  if (stream && args.options['json'] === true) throw new AdvisorError('usage', 'give --json or --json-stream, not both');
+  return { maxAccuracyDrop, required: listOpt(args, 'require').map(parseRequire), latencyTargetMs, json: args.options['json'] === true, stream, report };
 }
 
 function measurementsMode(file: string, args: ParsedArgs, write: Write): Promise<number> {
@@ -144,7 +152,10 @@ function measurementsMode(file: string, args: ParsedArgs, write: Write): Promise
 
 async function modelMode(model: string, args: ParsedArgs, write: Write): Promise<number> {
   const opts = commonOptions(args);
-  const report = await runModelMode(model, args, { maxAccuracyDrop: opts.maxAccuracyDrop, ...(opts.latencyTargetMs !== undefined ? { latencyTargetMs: opts.latencyTargetMs } : {}) });
+  const report = await runModelMode(model, args, {
+    maxAccuracyDrop: opts.maxAccuracyDrop, ...(opts.latencyTargetMs !== undefined ? { latencyTargetMs: opts.latencyTargetMs } : {}),
+    ...(opts.stream ? { stream: write } : {}),
+  });
   return emit(report, opts, write);
 }
 
@@ -161,7 +172,7 @@ function emit(report: AdvisorReport, opts: CommonOptions, write: Write): number 
     const ext = path.extname(opts.report).toLowerCase();
     atomicWriteFile(opts.report, ext === '.csv' ? renderCsv(report) : ext === '.json' ? reportJson(report) : renderMarkdown(report));
   }
-  write(opts.json ? reportJson(report) : human(report) + '\n');
+  write(opts.stream ? streamLine({ event: 'final', report: toReportDocument(report) }) : opts.json ? reportJson(report) : human(report) + '\n');
   const failed = gateFailure(report, opts.required);
   if (failed === undefined) return 0;
   process.stderr.write(`edge-advisor recommend: gate not met: ${failed}\n`);

@@ -15,6 +15,7 @@ import type { AdvisorReport } from '../../core/results';
 import { resolveTiers } from '../../core/tiers/presets';
 import { RunnerClient } from '../../runner/host/client';
 import { listOpt, numberOpt, stringOpt, type ParsedArgs } from '../args';
+import { provisionalEvent, streamLine } from '../stream';
 import { dataOptions } from '../dataOptions';
 
 export { DEFAULT_BUDGET_SECONDS };
@@ -29,7 +30,12 @@ export function parseVariants(specs: string[]): Partial<Record<VariantKind, stri
   return out;
 }
 
-export interface ModelModeOptions { maxAccuracyDrop: number; latencyTargetMs?: number }
+export interface ModelModeOptions {
+  maxAccuracyDrop: number;
+  latencyTargetMs?: number;
+  /** Each progress report and provisional report as it happens (--json-stream); stderr progress lines stop. */
+  stream?: (line: string) => void;
+}
 
 export async function runModelMode(model: string, args: ParsedArgs, common: ModelModeOptions): Promise<AdvisorReport> {
   const variants = parseVariants(listOpt(args, 'variant'));
@@ -69,7 +75,9 @@ export async function runModelMode(model: string, args: ParsedArgs, common: Mode
   try {
     return await runAdvisor(req, runner, {
       signal: abort.signal,
+      ...(common.stream ? { onPartial: (r: AdvisorReport) => common.stream!(streamLine(provisionalEvent(r))) } : {}),
       onProgress: (p) => {
+        if (common.stream) { common.stream(streamLine({ event: 'progress', progress: p })); return; }
         if (quiet) return;
         const line = `[${Math.round(p.fraction * 100).toString().padStart(3)}%] ${p.message}${p.etaSeconds !== undefined ? ` (about ${p.etaSeconds}s left)` : ''}`;
         if (line !== last) process.stderr.write(line + '\n');
