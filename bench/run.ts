@@ -1,6 +1,6 @@
 /**
  * The benchmark suite: `npm run bench` (not part of `npm test`; timings depend on the machine).
- *   npm run bench -- [--quick] [--only overhead,io,quantization,zoo,calibration,e2e,scaling,images] [--out <dir>]
+ *   npm run bench -- [--quick] [--only overhead,io,quantization,zoo,calibration,e2e,memory,scaling,images] [--out <dir>]
  * Writes <out>/<YYYY-MM-DD>.md and .json (default bench/results/; --quick writes to a temp folder
  * unless --out is given) and prints the summary. Every figure is a ratio against a reference
  * measured in the same run, with its spread: median [min–max] over repetitions.
@@ -22,9 +22,10 @@ import { benchModels, quantizationSection, type QuantRow } from './sections/quan
 import { scalingSection } from './sections/scaling';
 import { zooSection } from './sections/zoo';
 import { imagesSection } from './sections/images';
+import { memorySection } from './sections/memory';
 import { mdTable, type SectionResult, type SuiteSettings } from './sections/types';
 
-type SectionId = 'overhead' | 'io' | 'quantization' | 'zoo' | 'calibration' | 'e2e' | 'scaling' | 'images';
+type SectionId = 'overhead' | 'io' | 'quantization' | 'zoo' | 'calibration' | 'e2e' | 'memory' | 'scaling' | 'images';
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     await runSection('zoo', () => zooSection(s, host));
     await runSection('calibration', () => calibrationSection(s));
     await runSection('e2e', () => endToEndSection(s));
+    await runSection('memory', () => memorySection(s));
     await runSection('scaling', () => scalingSection(s, host, models, quantRows));
     await runSection('images', () => imagesSection(s));
   } finally {

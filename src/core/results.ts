@@ -213,6 +213,11 @@ export interface AdvisorReport {
   timings?: Record<string, number>;
   /** A report of a run still measuring (rows so far, a provisional pick); the final one lacks this. */
   provisional?: true;
+  /**
+   * The latency benchmark's runner: its peak RSS while measuring and its base (onnxruntime loaded, no
+   * session), MB. It holds at most the largest configuration's own peak + 25% of sessions at once.
+   */
+  benchmarkMemory?: { runnerPeakRssMB: number; baseRssMB: number };
   /** The data the run used (absent in reports from --measurements). */
   data?: DataSummary;
 }

@@ -13,6 +13,7 @@ import type { AdvisorReport } from '../core/results';
 import { createAdvisorStart, describeProgress } from './advisorJob';
 import { JobManager, type JobSnapshot } from './jobs';
 import { JobStatusBar } from './jobStatus';
+import { RunsView } from './runsView';
 import { MODEL_CARD_VIEW_TYPE, ModelCardProvider } from './modelCardEditor';
 import { RESULTS_VIEW_TYPE, ResultsPanel, type PanelHost } from './panel';
 import {
@@ -50,6 +51,9 @@ class EdgeAdvisorExtension implements PanelHost {
   activate(): void {
     const c = this.context;
     const reg = vscode.commands.registerCommand;
+    // every finished run lands in its model's history: the Runs view follows
+    const runs = new RunsView({ outputFolder: (m) => this.outputFolder(m), showRun: (m, r) => this.showRun(m, r) }, c);
+    c.subscriptions.push(this.jobs.onDidChange((s) => { if (s.state !== 'queued' && s.state !== 'running') runs.refresh(); }));
     c.subscriptions.push(
       reg('edgeAdvisor.recommend', (uri?: unknown) => this.guard(() => this.recommend(uri))),
       reg('edgeAdvisor.openModelCard', (uri?: unknown) => this.guard(async () => {
@@ -193,6 +197,14 @@ class EdgeAdvisorExtension implements PanelHost {
         if (now && now.state !== 'queued' && now.state !== 'running') finish();
       }),
     );
+  }
+
+  /** A run from the history, in its model's results panel. */
+  showRun(modelPath: string, report: AdvisorReport): void {
+    const panel = ResultsPanel.show(this, modelPath);
+    if (this.jobs.activeFor(modelPath)) return; // a run in progress owns the panel
+    panel.setReport(report);
+    panel.setJobState('done');
   }
 
   private onJob(s: Job): void {
