@@ -8,6 +8,7 @@ export type ErrorCategory =
   | 'unsupported' // valid input we cannot handle (op, dtype, opset, size)
   | 'security' // refused for safety (external data outside the model folder, untrusted workspace)
   | 'runtime' // onnxruntime rejected or failed on a model
+  | 'device' // a device tier cannot be reached or used (ssh failed, no Node there, disk full)
   | 'crash' // the runner process died (signal, segfault)
   | 'oom' // the runner exceeded its memory cap
   | 'timeout' // a job ran past its time limit

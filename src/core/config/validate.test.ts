@@ -34,14 +34,16 @@ test('edge-advisor.json errors name the file and the JSON path, down to the wron
   bad({ model: {} }, /unknown field "model" \(allowed: \$schema, variants, models\)/);
 });
 
-test('tier files: the device fields are part of the format; running them waits for device support', () => {
-  const withDevice = { tiers: { edge: { ssh: 'pi@raspberrypi.local', sshConfig: '~/.ssh/config', executionProvider: 'cpu' }, cloud: { executionProvider: 'cuda' } } };
+test('tier files: a tier with "ssh" is a device; sshConfig is found from the tier file; other providers need a device', () => {
+  const withDevice = { tiers: { edge: { ssh: 'pi@raspberrypi.local', sshConfig: 'ssh_config', executionProvider: 'cpu' } } };
   assert.deepEqual(validateConfig('tiers', withDevice, 'tiers.json'), withDevice);
-  assert.throws(() => validateConfig('tiers', { tiers: { edge: { ssh: '' } } }, 'tiers.json'), inputError(/tiers\.edge\.ssh must NOT have fewer than 1 characters/));
-  assert.throws(() => parseTierOverrides(withDevice, { cores: 4, memoryMB: 8192 }, 'tiers.json'),
-    (e: unknown) => e instanceof AdvisorError && e.category === 'unsupported' && /tiers\.json: tiers\.edge: device tiers .* not supported by this version yet/.test(e.message));
-  assert.equal(parseTierOverrides({ tiers: { edge: { executionProvider: 'cpu', cpus: 2 } } }, { cores: 4, memoryMB: 8192 }).tiers.edge.cpus, 2);
+  const tiers = parseTierOverrides(withDevice, { cores: 4, memoryMB: 8192 }, '/home/u/proj/tiers.json');
+  assert.deepEqual(tiers.tiers.edge.device, { ssh: 'pi@raspberrypi.local', sshConfig: '/home/u/proj/ssh_config', executionProvider: 'cpu' });
+  assert.equal(tiers.tiers.mobile.device, undefined);
+  assert.throws(() => parseTierOverrides({ tiers: { cloud: { executionProvider: 'cuda' } } }, { cores: 4, memoryMB: 8192 }, 'tiers.json'),
+    (e: unknown) => e instanceof AdvisorError && e.category === 'usage' && /tiers\.json: tiers\.cloud: executionProvider "cuda" needs "ssh"/.test(e.message));
 });
+
 
 test('readConfig: unreadable and non-JSON files are input errors naming the file', () => {
   const dir = tempDir();

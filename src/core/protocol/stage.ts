@@ -9,4 +9,6 @@ export interface StageSpec {
   modelPath: string;
   /** Intra-op threads for this stage (the tier's core count on the machine measuring it). */
   threads: number;
+  /** onnxruntime execution provider (default cpu); a device tier's, passed through as named. */
+  executionProvider?: string;
 }
