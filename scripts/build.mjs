@@ -54,4 +54,7 @@ if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  // what a device tier installs (issue 17): runner.js with onnxruntime-node's Linux binaries
+  const { assembleDeviceRuntimes } = await import('./deviceRuntime.mjs');
+  assembleDeviceRuntimes();
 }

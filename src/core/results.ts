@@ -96,6 +96,12 @@ export interface ResultRow {
   preprocessMs?: number;
   /** Bytes one request uploads (the encoded file when samples are files, else the tensor). */
   payloadBytes?: number;
+  /**
+   * A partition with a device at one end, also run for real: head on its tier, the cut tensors sent
+   * over the real link, tail on the other tier, the result back; wall time per request as this host
+   * saw it, next to the priced `latencyMs` (which adds transfers computed from the link's figures).
+   */
+  realRun?: { medianMs: number; n: number; ciLow?: number; ciHigh?: number };
 }
 
 /** Why a row's sampling stopped (the race in src/core/pipeline/race.ts). */

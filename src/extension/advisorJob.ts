@@ -5,13 +5,14 @@
  */
 import { hostFacts } from '../core/hostFacts';
 import { AdvisorError } from '../core/errors';
-import { runAdvisor } from '../core/pipeline/advisor';
+import { runAdvisor, type AdvisorHooks } from '../core/pipeline/advisor';
 import type { AdvisorProgress, AdvisorRequest } from '../core/pipeline/types';
 import type { AdvisorReport } from '../core/results';
 import { resolveTiers } from '../core/tiers/presets';
 import type { TierSet } from '../core/tiers/types';
 import type { RunnerHost } from '../core/protocol/runner';
 import { RunnerClient } from '../runner/host/client';
+import { DeviceClient } from '../runner/host/ssh/deviceClient';
 import type { JobContext, StartJob } from './jobs';
 import type { JobRequest } from './runOptions';
 
@@ -19,7 +20,7 @@ import type { JobRequest } from './runOptions';
 export type RunAdvisor = (
   request: AdvisorRequest,
   runner: RunnerHost,
-  hooks: { onProgress?: (p: AdvisorProgress) => void; signal?: AbortSignal; log?: (line: string) => void; onPartial?: (r: AdvisorReport) => void },
+  hooks: AdvisorHooks,
 ) => Promise<AdvisorReport>;
 
 export function tierSetFor(spec: JobRequest['tiers']): TierSet {
@@ -56,6 +57,7 @@ export function createAdvisorStart(opts: AdvisorStartOptions = {}): AdvisorJob {
         log: (line) => ctx.log(line),
         // shown if the run is cancelled from here on (latencies without accuracy)
         onPartial: (report) => ctx.partial(report),
+        deviceRunner: (tier, target) => new DeviceClient(target, { onStderr: (line) => ctx.log(`runner (${tier}): ${line}`) }),
       });
     } finally {
       runner.dispose();

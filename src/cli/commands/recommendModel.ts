@@ -14,6 +14,7 @@ import type { VariantKind } from '../../core/variants/kinds';
 import type { AdvisorReport } from '../../core/results';
 import { resolveTiers } from '../../core/tiers/presets';
 import { RunnerClient } from '../../runner/host/client';
+import { DeviceClient } from '../../runner/host/ssh/deviceClient';
 import { listOpt, numberOpt, stringOpt, type ParsedArgs } from '../args';
 import { provisionalEvent, streamLine } from '../stream';
 import { dataOptions } from '../dataOptions';
@@ -83,7 +84,8 @@ export async function runModelMode(model: string, args: ParsedArgs, common: Mode
         if (line !== last) process.stderr.write(line + '\n');
         last = line;
       },
-      log: (l) => { if (!quiet && l.startsWith('warning:')) process.stderr.write(l + '\n'); },
+      log: (l) => { if (!quiet && (l.startsWith('warning:') || l.startsWith('device:'))) process.stderr.write(l + '\n'); },
+      deviceRunner: (_tier, target) => new DeviceClient(target),
     });
   } finally {
     process.removeListener('SIGINT', onSignal);

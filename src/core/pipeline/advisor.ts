@@ -33,6 +33,8 @@ import type { BuildContext } from './steps/context';
 import { buildPartitions } from './steps/partition';
 import { buildSptqOperators, sptqFlags } from './steps/sptq';
 import { findVariants } from './steps/variants';
+import { connectDevices, runPartitionsForReal, type DeviceRunnerFactory, type Devices } from './steps/devices';
+import { placementTiers } from '../tiers/placement';
 import type { AdvisorProgress, AdvisorRequest, AdvisorStage } from './types';
 
 const ALL_SINGLE: PlacementId[] = ['mobile', 'edge', 'cloud'];
@@ -50,6 +52,8 @@ export interface AdvisorHooks {
    * accuracy is known. The last one is what a host shows if the run is cancelled. Never cached.
    */
   onPartial?: (report: AdvisorReport) => void;
+  /** Runners for device tiers (the SSH transport); needed when a tier names a device. */
+  deviceRunner?: DeviceRunnerFactory;
 }
 
 export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks: AdvisorHooks = {}): Promise<AdvisorReport> {
@@ -112,6 +116,14 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   for (const w of data.warnings) hooks.log?.(`warning: ${w}`);
   lap('data', t0);
 
+  // device tiers: reached, probed and their links measured before anything is timed
+  t0 = Date.now();
+  const devices: Devices = await connectDevices(req.tiers, hooks.deviceRunner, {
+    ...(hooks.signal ? { signal: hooks.signal } : {}), log: (l) => hooks.log?.(l), progress: (m) => report('inspect', m),
+  });
+  const tiers = devices.tiers;
+  lap('devices', t0);
+
   const quantizable = inspection.quantization.state === 'float';
   const distilled = found.variants.find((v) => v.kind === 'distilled');
   const plan = new Planner(req, path.basename(loaded.path), [
@@ -127,23 +139,26 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   };
   // decode + preprocessing of sample files, timed on the receiving tier's side, is part of every request
   t0 = Date.now();
-  const preprocessMs = await measurePreprocessing(data, req.tiers, hostCores, runner, jobOpts);
+  const preprocessMs = await measurePreprocessing(data, tiers, hostCores, runner, jobOpts).catch((e: unknown) => { devices.dispose(); throw e; });
   lap('preprocess', t0);
   const theRace = new Race(runner, {
-    tiers: req.tiers, hostCores, samples: data.benchSamples, inputBytes: data.inputBytes, ...(preprocessMs ? { preprocessMs } : {}),
-    budgetMs: req.budgetSeconds * 1000, job: { ...jobOpts, timeoutMs: 120_000 + req.budgetSeconds * 1000 },
+    tiers, hostCores, samples: data.benchSamples, inputBytes: data.inputBytes, ...(preprocessMs ? { preprocessMs } : {}),
+    budgetMs: req.budgetSeconds * 1000, job: { ...jobOpts, timeoutMs: 120_000 + req.budgetSeconds * 1000 }, devices: devices.runners,
   });
   live.race = theRace;
-  const warnings: string[] = [];
+  const warnings: string[] = [...devices.warnings];
+  /** Every build in the race, as raced (placements filtered). */
+  const raced: OperatorBuild[] = [];
+  let realRuns = new Map<string, NonNullable<ResultRow['realRun']>>();
 
   /** The engine over these rows, wrapped with everything the report says about the run. */
   const assemble = (rows: ResultRow[], acc: AccuracyResult | undefined, extra: Partial<AdvisorReport> = {}): AdvisorReport => ({
     ...rank({
       model: { path: loaded.path, name: path.basename(loaded.path), modality: inspection.modality, inputBytes: data.inputBytes },
       metric: acc?.metric ?? (data.labels ? 'top1' : 'agreement'),
-      results: rows,
+      results: rows.map((r) => { const real = realRuns.get(`${r.operator}@${r.placement}`); return real ? { ...r, realRun: real } : r; }),
       ...(acc ? { baselineAccuracy: acc.baseline } : {}),
-      tiers: req.tiers,
+      tiers,
       ...(sptqQuantization ? { quantization: sptqQuantization } : {}),
       environment: {
         host: hostFacts().hostname, cpus: info.hostCores, cpuModel: info.cpuModel, node: process.version,
@@ -191,7 +206,10 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     lap('accuracy', t);
   };
   const wanted = (op: OperatorId) => !req.operators || req.operators.includes(op);
-  const placements = (split: boolean) => (req.placements ?? [...ALL_SINGLE, ...ALL_SPLIT]).filter((p) => (split ? ALL_SPLIT : ALL_SINGLE).includes(p));
+  const placements = (split: boolean) => (req.placements ?? [...ALL_SINGLE, ...ALL_SPLIT])
+    .filter((p) => (split ? ALL_SPLIT : ALL_SINGLE).includes(p))
+    // a device that could not be reached takes its placements with it
+    .filter((p) => placementTiers(p).every((t) => !devices.unavailable.has(t)));
   /**
    * Builds the user asked for, on the placements asked for, join the race; their accuracy is
    * measured right after (`latencyFirst`: after a first slice, so the first rows arrive sooner).
@@ -204,6 +222,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     const toEvaluate = [...built.filter((b) => b.operator === 'identity' && !builds.includes(b)), ...builds];
     if (!latencyFirst) await evaluate(toEvaluate);
     theRace.add(builds);
+    raced.push(...builds);
     for (const b of builds) plan.set(b.operator, 'measuring');
     plan.configurations(theRace.active.length);
     if (latencyFirst) {
@@ -257,6 +276,21 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
       partial('Accuracy is not measured yet.');
     });
     lap('benchmark', t);
+    for (const [tier, why] of theRace.deviceFailures) warnings.push(`${tier} tier stopped during the race: ${why}; its rows keep what was measured before`);
+
+    // 6. partitions across a real link, where one end is a device
+    if (Object.keys(devices.runners).length > 0) {
+      const t1 = Date.now();
+      report('benchmark', 'running Mobile-Edge partitions for real across the device link');
+      try {
+        realRuns = await runPartitionsForReal(raced, devices, runner, hostCores, data.benchSamples, { ...jobOpts, log: (l) => hooks.log?.(l) });
+      } catch (e) {
+        const err = toAdvisorError(e);
+        if (err.category === 'cancelled') throw err;
+        warnings.push(`the partition could not be run for real across the device link: ${err.message}`);
+      }
+      lap('realPartition', t1);
+    }
   } catch (e) {
     // what a cancel (or a dead runner) still shows: every row measured so far, marked stopped
     theRace.stopAll('stopped');
@@ -264,6 +298,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     throw e;
   } finally {
     if (evaluator !== runner) evaluator.dispose();
+    devices.dispose();
   }
 
   // 6. recommendation

@@ -10,14 +10,15 @@
  * Operators can join while the race runs (SPTQ once built), and accuracy arrives per operator; a
  * row whose accuracy is not known yet is never judged dominated. Rows carry why they stopped.
  */
-import { AdvisorError } from '../errors';
+import { AdvisorError, toAdvisorError } from '../errors';
 import { mergeSlice, MIN_CI_BLOCKS, newRecord, recordCi, type ConfigRecord } from '../measure/slices';
 import { DEFAULT_BLOCKS } from '../stats/blocks';
-import type { BenchmarkConfig } from '../protocol/benchmark';
+import { SAMPLES_NOT_HELD, type BenchmarkConfig } from '../protocol/benchmark';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
 import type { OperatorId, PlacementId, ResultRow, StopReason } from '../results';
-import type { LinkId } from '../tiers/types';
-import { configId, deriveRows, threadCounts, type DerivedRow, type OperatorBuild, type RowContext } from './rows';
+import type { LinkId, TierId } from '../tiers/types';
+import { placementTiers } from '../tiers/placement';
+import { configId, deriveRows, deviceConfigId, deviceThreads, threadCounts, type DerivedRow, type OperatorBuild, type RowContext } from './rows';
 
 export const DEFAULT_TARGET = 0.03;
 /** Blocks each configuration should get within the budget: CIs need MIN_CI_BLOCKS, racing decides after them. */
@@ -32,6 +33,8 @@ export interface RaceOptions extends RowContext {
   /** One job call's length, ms (default 600: decisions a few times a second on small models). */
   sliceMs?: number;
   job?: JobOptions;
+  /** Runners of the device tiers that were reached: those tiers' configurations are measured there. */
+  devices?: Partial<Record<TierId, RunnerHost>>;
 }
 
 export interface OperatorAccuracyInfo {
@@ -55,6 +58,13 @@ export class Race {
   runnerPeakRssMB = 0;
   baseRssMB = 0;
 
+  /** Where each configuration runs (this host's runner unless it is a device tier's). */
+  private readonly runnerOf = new Map<string, RunnerHost>();
+  /** Runners that hold the samples (sent once each, not with every slice). */
+  private readonly holdSamples = new Set<RunnerHost>();
+  /** Device tiers whose runner failed during the race, with why: their rows keep what was measured. */
+  readonly deviceFailures = new Map<TierId, string>();
+
   constructor(private readonly runner: RunnerHost, private readonly opts: RaceOptions) {}
 
   get target(): number {
@@ -72,6 +82,19 @@ export class Race {
           id: configId(i, b, t), stages: b.stages.map((modelPath) => ({ modelPath, threads: t })), ...(own !== undefined ? { ownPeakMB: own } : {}),
         };
         this.records.set(config.id, newRecord(config));
+        this.runnerOf.set(config.id, this.runner);
+      }
+      for (const [tier, runner] of Object.entries(this.opts.devices ?? {}) as [TierId, RunnerHost][]) {
+        if (this.deviceFailures.has(tier) || !b.placements.some((p) => placementTiers(p).includes(tier))) continue;
+        const profile = this.opts.tiers.tiers[tier];
+        const own = this.ownPeakMB.get(b.operator);
+        const config: BenchmarkConfig = {
+          id: deviceConfigId(i, b, tier),
+          stages: b.stages.map((modelPath) => ({ modelPath, threads: deviceThreads(profile), executionProvider: profile.device?.executionProvider ?? 'cpu' })),
+          ...(own !== undefined ? { ownPeakMB: own } : {}),
+        };
+        this.records.set(config.id, newRecord(config));
+        this.runnerOf.set(config.id, runner);
       }
     }
   }
@@ -85,10 +108,7 @@ export class Race {
     this.ownPeakMB.set(op, mb);
     this.builds.forEach((b, i) => {
       if (b.operator !== op) return;
-      for (const t of threadCounts(this.opts.tiers, this.opts.hostCores)) {
-        const rec = this.records.get(configId(i, b, t));
-        if (rec) rec.config.ownPeakMB = mb;
-      }
+      for (const rec of this.records.values()) if (rec.config.id.startsWith(`${i}:`)) rec.config.ownPeakMB = mb;
     });
   }
 
@@ -106,24 +126,61 @@ export class Race {
     const spent = this.budgetLeftMs <= 0;
     const active = spent ? this.active.filter((c) => this.records.get(c.id)!.samplesMs.length === 0) : this.active;
     if (active.length === 0) { this.stopAll('budget'); return false; }
-    const r = await this.runner.run('benchmark', {
-      configs: active, samples: this.opts.samples, firstPass: this.passes,
-      sliceMs: spent ? 0 : Math.min(this.opts.sliceMs ?? 600, this.budgetLeftMs), blockMs: this.blockMs(active.length),
+    // one slice per machine, one after the other (never two benchmarks at once)
+    const groups = new Map<RunnerHost, BenchmarkConfig[]>();
+    for (const c of active) {
+      const runner = this.runnerOf.get(c.id) ?? this.runner;
+      groups.set(runner, [...(groups.get(runner) ?? []), c]);
+    }
+    for (const [runner, configs] of groups) {
+      try {
+        await this.slice(runner, configs, spent);
+      } catch (e) {
+        const tier = this.deviceTierOf(runner);
+        const err = toAdvisorError(e);
+        // a device that fails leaves its rows with what was measured; this host's failures end the run
+        if (!tier || err.category === 'cancelled') throw e;
+        this.deviceFailures.set(tier, err.message);
+        for (const c of configs) this.stopped.set(c.id, { reason: 'stopped' });
+      }
+    }
+    this.decide();
+    if (this.budgetLeftMs <= 0 && this.active.every((c) => this.records.get(c.id)!.samplesMs.length > 0)) this.stopAll('budget');
+    return this.active.length > 0;
+  }
+
+  private async slice(runner: RunnerHost, configs: BenchmarkConfig[], spent: boolean): Promise<void> {
+    const params = {
+      configs, firstPass: this.passes,
+      sliceMs: spent ? 0 : Math.min(this.opts.sliceMs ?? 600, this.budgetLeftMs), blockMs: this.blockMs(this.active.length),
       // blocks re-warm anyway: a short first warm-up leaves the budget to the blocks
-      warmupRuns: 3, warmupMs: 50,
-    }, this.opts.job);
+      warmupRuns: 3, warmupMs: 50, samplesKey: 'race',
+    };
+    const send = (withSamples: boolean) => runner.run('benchmark', { ...params, samples: withSamples ? this.opts.samples : [] }, this.opts.job);
+    let r;
+    try {
+      r = await send(!this.holdSamples.has(runner));
+    } catch (e) {
+      // a runner started afresh since (after a crash) no longer holds them
+      if (!(e instanceof AdvisorError && e.message.includes(SAMPLES_NOT_HELD))) throw e;
+      r = await send(true);
+    }
+    this.holdSamples.add(runner);
     this.spentMs += r.elapsedMs;
-    this.passes += r.passes;
-    this.runnerPeakRssMB = Math.max(this.runnerPeakRssMB, r.runnerPeakRssMB);
-    this.baseRssMB = r.baseRssMB;
+    this.passes = Math.max(this.passes, params.firstPass + r.passes);
+    if (runner === this.runner) {
+      this.runnerPeakRssMB = Math.max(this.runnerPeakRssMB, r.runnerPeakRssMB);
+      this.baseRssMB = r.baseRssMB;
+    }
     for (const slice of r.configs) {
       const rec = this.records.get(slice.id);
       if (!rec) throw new AdvisorError('internal', `the runner measured an unknown configuration ${slice.id}`);
       mergeSlice(rec, slice);
     }
-    this.decide();
-    if (this.budgetLeftMs <= 0 && this.active.every((c) => this.records.get(c.id)!.samplesMs.length > 0)) this.stopAll('budget');
-    return this.active.length > 0;
+  }
+
+  private deviceTierOf(runner: RunnerHost): TierId | undefined {
+    return (Object.entries(this.opts.devices ?? {}) as [TierId, RunnerHost][]).find(([, r]) => r === runner)?.[0];
   }
 
   /**

@@ -14,7 +14,7 @@ import { summarize } from '../stats/describe';
 import { computeScale, fitAmdahl, threadsFor, type AmdahlFit } from '../tiers/compute';
 import { totalTransferMs } from '../tiers/network';
 import { placementTiers, placementTransfers } from '../tiers/placement';
-import type { TierId, TierSet } from '../tiers/types';
+import type { TierId, TierProfile, TierSet } from '../tiers/types';
 
 /** One operator as built: the model chain to run and what to flag on its rows. */
 export interface OperatorBuild {
@@ -37,15 +37,21 @@ export interface RowContext {
   preprocessMs?: Partial<Record<TierId, number>>;
 }
 
+/** Thread counts measured on this host: 1..cores and each local tier's (device tiers are measured there). */
 export function threadCounts(tiers: TierSet, hostCores: number): number[] {
   const set = new Set<number>();
   for (let t = 1; t <= hostCores; t++) set.add(t);
-  for (const tier of Object.values(tiers.tiers)) set.add(threadsFor(tier, hostCores));
+  for (const tier of Object.values(tiers.tiers)) if (!tier.device) set.add(threadsFor(tier, hostCores));
   return [...set].sort((a, b) => a - b);
 }
 
 /** Builds may share an operator (a partition cut per link), so ids carry the build's index. */
 export const configId = (i: number, b: OperatorBuild, t: number): string => `${i}:${b.operator}@${t}`;
+/** A build's whole chain measured on a device tier, as that device runs it (its own cores, no scaling). */
+export const deviceConfigId = (i: number, b: OperatorBuild, tier: TierId): string => `${i}:${b.operator}@${tier}`;
+
+/** Intra-op threads on a device: its whole cores (a CPU quota of half a core still runs one thread). */
+export const deviceThreads = (tier: TierProfile): number => Math.max(1, Math.floor(tier.device?.facts?.cores ?? tier.cpus));
 
 /** A row, and the configurations its numbers come from (what the race must keep measuring for it). */
 export interface DerivedRow { row: ResultRow; configs: string[] }
@@ -78,8 +84,10 @@ export function deriveRows(builds: readonly OperatorBuild[], records: ReadonlyMa
       let loads = 0;
       let missing = false;
       tiers.forEach((tier, s) => {
-        const scale = computeScale(tier, ctx.hostCores, fits[s]);
-        const m = perThreads.get(scale.measuredThreads);
+        // a device tier is measured there, as it is: no thread mapping, no speed factor, no extrapolation
+        const onDevice = tier.device ? records.get(deviceConfigId(i, b, tier.id)) : undefined;
+        const scale = tier.device ? { factor: 1, extrapolated: false, measuredThreads: 0 } : computeScale(tier, ctx.hostCores, fits[s]);
+        const m = tier.device ? (onDevice && onDevice.samplesMs.length > 0 ? onDevice : undefined) : perThreads.get(scale.measuredThreads);
         if (!m) { missing = true; return; }
         used.add(m.config.id);
         // an extrapolated tier leans on the fit over every thread count

@@ -17,6 +17,8 @@ import type { StageSpec } from './stage';
  */
 export const BENCHMARK_METHOD = 3;
 
+export const SAMPLES_NOT_HELD = 'samples not held';
+
 export interface BenchmarkConfig {
   /** Caller's id for this configuration, echoed back. */
   id: string;
@@ -34,6 +36,12 @@ export interface BenchmarkParams {
   configs: BenchmarkConfig[];
   /** Input samples; pass p uses sample (firstPass + p) mod n for every configuration. */
   samples: Feeds[];
+  /**
+   * Names the samples: given with samples, the runner keeps them under this key; given with none,
+   * it uses the ones it keeps (a device gets them once, not with every slice). A runner without
+   * them fails with SAMPLES_NOT_HELD in the message, and the host sends them again.
+   */
+  samplesKey?: string;
   /** Keep passing over the configurations until this long has passed (at least one pass), ms. */
   sliceMs: number;
   /** Passes the host has run before this slice, so inputs keep rotating across slices (default 0). */

@@ -13,6 +13,7 @@ import type { SerializedError } from '../errors';
 import type { BenchmarkParams, BenchmarkResult } from './benchmark';
 import type { EvaluateParams, EvaluateResult } from './evaluate';
 import type { PreprocessParams, PreprocessResult } from './preprocess';
+import type { DeviceSession, EchoParams, EchoResult, InferParams, InferResult } from './device';
 import type { CalibrateParams, CalibrateResult } from '../calibrate/jobs';
 import type { FidelityParams, FidelityResult, KernelProfileParams, KernelProfileResult, OptimizeParams, OptimizeResult, SensitivityParams, SensitivityResult } from '../quantize/jobs';
 import type { ProfileParams, ProfileResult, TensorShapesParams, TensorShapesResult, VerifyPartitionParams, VerifyPartitionResult } from '../partition/jobs';
@@ -52,6 +53,10 @@ export interface RunnerJobs {
   tensorShapes: { params: TensorShapesParams; result: TensorShapesResult };
   /** Decode + preprocess time of sample files at a tier's thread count (src/core/data/images). */
   preprocess: { params: PreprocessParams; result: PreprocessResult };
+  /** Times a link: bytes there and back. */
+  echo: { params: EchoParams; result: EchoResult };
+  /** One request through a chain of stages, outputs returned (a partition run for real across machines). */
+  infer: { params: InferParams; result: InferResult };
 }
 
 export interface ProbeParams {
@@ -107,6 +112,12 @@ export interface JobOptions {
   memoryLimitMB?: number;
   /** Abort = kill the runner; AdvisorError 'cancelled'. */
   signal?: AbortSignal;
+}
+
+/** A runner on a device tier (src/runner/host/ssh): a runner host that also says what the device is. */
+export interface DeviceRunnerHost extends RunnerHost {
+  /** Reaches the device (probe, install): its facts, or AdvisorError('device') naming the host and cause. */
+  device(signal?: AbortSignal): Promise<DeviceSession>;
 }
 
 /** What the orchestrator needs from a runner; implemented by `src/runner/host/client.ts`. */

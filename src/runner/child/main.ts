@@ -84,12 +84,14 @@ async function handle(m: RequestMessage): Promise<void> {
   };
   watchdog.setLimit(m.memoryLimitMB ? m.memoryLimitMB * 2 ** 20 : 0);
   try {
-    // benchmark slices keep their sessions; any other job runs without them (the memory bound holds job by job)
-    if (m.kind !== 'benchmark') await sessions.releaseAll();
+    // benchmark slices and infer requests keep their sessions; any other job runs without them (the memory bound holds job by job)
+    if (m.kind !== 'benchmark' && m.kind !== 'infer' && m.kind !== 'echo') await sessions.releaseAll();
     if (!handler) throw new AdvisorError('internal', `the runner has no job "${String(m.kind)}"`);
     const result = await handler(m.params, ctx);
     send({ type: 'response', id: m.id, ok: true, result });
   } catch (e) {
+    // not one of ours: its stack goes to the log (the host's output channel), the message to the user
+    if (!(e instanceof AdvisorError) && e instanceof Error) process.stderr.write(`runner: job "${m.kind}" failed: ${e.stack ?? e.message}\n`);
     send({ type: 'response', id: m.id, ok: false, error: toAdvisorError(e, 'runtime').toJSON() });
   } finally {
     watchdog.setLimit(0);

@@ -21,14 +21,24 @@ export interface LoadedStage {
  * intra-op thread count. Interference between configurations measured in turn is handled by how
  * they take turns (blocks with a discarded re-warm), not by running them unlike a deployment.
  */
-export function sessionOptions(spec: Pick<StageSpec, 'threads'>): ort.InferenceSession.SessionOptions {
+export function sessionOptions(spec: Pick<StageSpec, 'threads' | 'executionProvider'>): ort.InferenceSession.SessionOptions {
   return {
-    executionProviders: ['cpu'],
+    executionProviders: [spec.executionProvider ?? 'cpu'],
     intraOpNumThreads: Math.max(1, Math.floor(spec.threads)),
   };
 }
 
+/** A provider this onnxruntime-node build lacks is named, with the ones it offers. */
+function checkProvider(ep: string | undefined): void {
+  if (!ep || ep === 'cpu') return;
+  const offered = ort.listSupportedBackends().map((b) => b.name);
+  if (!offered.includes(ep)) {
+    throw new AdvisorError('unsupported', `execution provider "${ep}" is not available in onnxruntime-node ${ort.env.versions.common} on ${process.platform}-${process.arch} (it offers: ${offered.join(', ')})`);
+  }
+}
+
 export async function loadStage(spec: StageSpec): Promise<LoadedStage> {
+  checkProvider(spec.executionProvider);
   const t0 = process.hrtime.bigint();
   let session: ort.InferenceSession;
   try {

@@ -30,7 +30,7 @@ export interface Resident {
 }
 
 function keyOf(config: BenchmarkConfig): string {
-  return config.stages.map((s) => `${s.modelPath}@${s.threads}`).join(' → ');
+  return config.stages.map((s) => `${s.modelPath}@${s.threads}${s.executionProvider ? `:${s.executionProvider}` : ''}`).join(' → ');
 }
 
 export class SessionPool {

@@ -13,7 +13,7 @@
  *   belongs to, and the host computes statistics over blocks.
  */
 import { AdvisorError } from '../../../core/errors';
-import type { BenchmarkConfig, ConfigSlice, StageMeasurement } from '../../../core/protocol/benchmark';
+import { SAMPLES_NOT_HELD, type BenchmarkConfig, type BenchmarkParams, type ConfigSlice, type StageMeasurement } from '../../../core/protocol/benchmark';
 import { blockRuns, DEFAULT_BLOCKS, rewarmDue, type BlockRule } from '../../../core/stats/blocks';
 import { runChain, runStage, toOrtFeeds, type ort } from '../ort';
 import type { Resident } from '../sessionPool';
@@ -76,8 +76,16 @@ async function runBlock(v: Visiting, stages: Resident['stages'], input: Record<s
   v.blockRuns.push(runs);
 }
 
+/** The samples of the last slice that sent them, by the host's key (a device gets them once, not per slice). */
+let held: { key: string; samples: BenchmarkParams['samples'] } | undefined;
+
 export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
   const started = performance.now();
+  if (params.samplesKey !== undefined) {
+    if (params.samples.length > 0) held = { key: params.samplesKey, samples: params.samples };
+    else if (held?.key === params.samplesKey) params = { ...params, samples: held.samples };
+    else throw new AdvisorError('internal', `${SAMPLES_NOT_HELD}: the runner does not hold samples "${params.samplesKey}"`);
+  }
   if (params.samples.length === 0) throw new AdvisorError('input', 'the benchmark needs at least one input sample');
   if (params.configs.length === 0) throw new AdvisorError('internal', 'the benchmark was given no configuration');
   const rule: BlockRule = {
@@ -101,10 +109,12 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
     const input = feeds[((params.firstPass ?? 0) + passes) % feeds.length]!;
     for (const v of visits) {
       const { resident, created } = await ctx.sessions.acquire(v.config);
-      if (created) {
-        const first = !recent.has(v.config.id);
-        if (first) recent.set(v.config.id, v.config.stages.map(() => []));
-        v.loads++;
+      // a configuration seen for the first time may find its sessions already loaded by another one
+      // with the same files (a device stores identical models once): it still warms up and is timed
+      const first = !recent.has(v.config.id);
+      if (first) recent.set(v.config.id, v.config.stages.map(() => []));
+      if (created || first) {
+        if (created) v.loads++;
         resident.stages.forEach((st, s) => { if (first || v.coldStartMs[s] === 0) v.coldStartMs[s] = st.coldStartMs; });
         const warmStart = performance.now();
         const minRuns = first ? Math.max(1, warmupRuns) : 2;

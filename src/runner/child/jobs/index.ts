@@ -24,6 +24,8 @@ import { profileJob } from './profile';
 import { verifyPartitionJob } from './verifyPartition';
 import { tensorShapesJob } from './tensorShapes';
 import { preprocessJob } from './preprocess';
+import { echoJob } from './echo';
+import { inferJob } from './infer';
 
 export type { RunnerJobContext, JobHandler } from './context';
 
@@ -40,4 +42,6 @@ export const JOBS: { [K in JobKind]: JobHandler<K> } = {
   verifyPartition: verifyPartitionJob,
   tensorShapes: tensorShapesJob,
   preprocess: preprocessJob,
+  echo: echoJob,
+  infer: inferJob,
 };
