@@ -77,7 +77,12 @@ describe('a plain SSH device', { skip: sshDeviceUnavailable() ?? false, timeout:
     assert.deepEqual(device.processes(), []);
     // A daemon that left sshd's tree (setsid, reparented) is still the device's.
     assert.equal((await device.ssh('setsid sleep 300 </dev/null >/dev/null 2>&1 &')).code, 0);
-    const left = device.processes();
+    // It may still be exec'ing setsid → sleep when ssh returns: look again for up to 2 s.
+    let left = device.processes();
+    for (let i = 0; i < 40 && !(left.length === 1 && /^\d+ sleep 300$/.test(left[0])); i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      left = device.processes();
+    }
     assert.equal(left.length, 1, left.join('; '));
     assert.match(left[0], /^\d+ sleep 300$/);
   });
@@ -157,5 +162,45 @@ describe(`a shaped SSH device (${SHAPED.mbit} Mbit/s, ${SHAPED.cpuQuota} of core
     assert.deepEqual(leftovers(device, []), []);
     // No veth left: the device's address is routed like any other again.
     assert.doesNotMatch(spawnSync('ip', ['route', 'get', device.address], { encoding: 'utf8' }).stdout, / dev adv/);
+  });
+});
+
+const FAULTY = { mbit: 100, diskMB: 2 };
+describe('faults of a device: full disk, link gone mid-run, device killed', { skip: sshDeviceUnavailable(FAULTY) ?? false, timeout: 120_000 }, () => {
+  let device: SshDevice;
+  before(async () => { device = await startSshDevice(FAULTY); });
+  after(async () => { await device?.stop(); });
+
+  test('a 2 MiB home fills up', async () => {
+    const r = await device.ssh('head -c 3000000 /dev/zero > ~/big');
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /No space left on device/);
+  });
+
+  test('link down: a running command stalls until ServerAlive gives up, new connections fail, link up recovers', async () => {
+    const running = device.ssh('sleep 30', { sshOptions: ['-o', 'ServerAliveInterval=1', '-o', 'ServerAliveCountMax=2'] });
+    await new Promise((res) => setTimeout(res, 1500));
+    device.setLink(false);
+    try {
+      const r = await running;
+      assert.equal(r.code, 255);
+      assert.match(r.stderr, /Timeout, server .* not responding/);
+      assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
+      const fresh = await device.ssh('true', { sshOptions: ['-o', 'ConnectTimeout=2'] });
+      assert.equal(fresh.code, 255);
+      // The link has no carrier, so this machine knows at once (like a device gone from the LAN).
+      assert.match(fresh.stderr, /timed out|No route to host/);
+    } finally { device.setLink(true); }
+    assert.equal((await device.ssh('true')).code, 0);
+  });
+
+  test('killed device: the client sees the connection end at once, nothing keeps running', async () => {
+    const running = device.ssh('sleep 30');
+    await new Promise((res) => setTimeout(res, 1500));
+    device.kill();
+    const r = await running;
+    assert.equal(r.code, 255);
+    assert.ok(r.ms < 5000, `took ${r.ms} ms`);
+    assert.deepEqual(device.processes(), []);
   });
 });

@@ -21,6 +21,8 @@ export interface SshDeviceOptions {
   pinCpu?: number;
   /** Link rate in Mbit/s, both directions: tbf on both ends of a veth into a network namespace. */
   mbit?: number;
+  /** Size of the device user's home in MiB (a tmpfs), for disk-full faults. Default: this machine's disk. */
+  diskMB?: number;
   /** Folders of this machine the device must not see (tmpfs over them). Default: the folder holding the repository. */
   hide?: string[];
 }
@@ -47,6 +49,11 @@ export interface SshDevice {
   processes(): string[];
   /** Runs `ssh -F sshConfig -o BatchMode=yes <alias> <command>` with optional stdin. */
   ssh(command: string, opts?: { input?: Buffer | string; alias?: string; sshOptions?: string[]; timeoutMs?: number }): Promise<SshResult>;
+  /** The device dies (power loss): every process of it, sshd included, SIGKILLed. stop() still cleans up. */
+  kill(): void;
+  /** Shaped devices only: the device's end of the link goes down (false) or comes back (true). Packets are
+   *  dropped silently, so open connections stall and new ones time out, as when a device leaves the network. */
+  setLink(up: boolean): void;
   /** Kills sshd and everything under it; removes namespaces, cgroups and files. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -153,7 +160,10 @@ function sweepLeftovers(): void {
   }
   try { for (const ns of fs.readdirSync('/run/netns').filter(dead)) spawnSync('ip', ['netns', 'del', ns]); } catch { /* no netns */ }
   try {
-    for (const d of fs.readdirSync(os.tmpdir()).filter(dead)) fs.rmSync(path.join(os.tmpdir(), d), { recursive: true, force: true });
+    for (const d of fs.readdirSync(os.tmpdir()).filter(dead)) {
+      spawnSync('umount', ['-l', path.join(os.tmpdir(), d, 'device', 'home')], { stdio: 'ignore' }); // diskMB's tmpfs
+      fs.rmSync(path.join(os.tmpdir(), d), { recursive: true, force: true });
+    }
   } catch { /* unreadable tmp */ }
 }
 
@@ -194,16 +204,17 @@ function addr(base: string, n: number): string {
   return `${p[0]}.${p[1]}.${p[2]}.${p[3] + n}`;
 }
 
-interface Resources { state: string; cgroups: string[]; netns?: string; vethHost?: string; silent?: net.Server; sshd?: ChildProcess }
+interface Resources { state: string; cgroups: string[]; netns?: string; vethHost?: string; silent?: net.Server; sshd?: ChildProcess; tmpfs?: string }
 
 function cleanupSync(r: Resources): void {
-  if (r.sshd?.pid !== undefined && r.sshd.exitCode === null) {
+  if (r.sshd?.pid !== undefined && r.sshd.exitCode === null && r.sshd.signalCode === null) {
     for (const pid of [r.sshd.pid, ...descendants(r.sshd.pid)]) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
   }
   removeCgroups(r.cgroups);
   if (r.netns) spawnSync('ip', ['netns', 'del', r.netns]);
   if (r.vethHost) spawnSync('ip', ['link', 'del', r.vethHost], { stdio: 'ignore' }); // gone with the netns, normally
   r.silent?.close();
+  if (r.tmpfs) spawnSync('umount', ['-l', r.tmpfs]);
   fs.rmSync(r.state, { recursive: true, force: true });
 }
 
@@ -232,6 +243,10 @@ async function start(id: string, r: Resources, opts: SshDeviceOptions, onExit: (
   for (const d of ['sshd', 'home', 'tmp']) fs.mkdirSync(path.join(dev, d), { recursive: true, mode: 0o700 });
   fs.mkdirSync(client, { mode: 0o700 });
   fs.chmodSync(path.join(dev, 'tmp'), 0o1777);
+  if (opts.diskMB !== undefined) {
+    r.tmpfs = path.join(dev, 'home');
+    run('mount', ['-t', 'tmpfs', '-o', `size=${opts.diskMB}m,mode=700`, 'advisor-device-home', r.tmpfs]);
+  }
   run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'advisor-device host key', '-f', path.join(dev, 'sshd', 'host_key')]);
   run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'advisor-device client key', '-f', path.join(client, 'id_ed25519')]);
   fs.copyFileSync(path.join(client, 'id_ed25519.pub'), path.join(dev, 'sshd', 'authorized_keys'));
@@ -242,13 +257,14 @@ async function start(id: string, r: Resources, opts: SshDeviceOptions, onExit: (
   let port: number;
   let unreachable: { address: string; port: number };
   let netnsExec: string[] = [];
+  let vethDev: string | undefined;
   if (opts.mbit !== undefined) {
     const base = freeSubnet();
     const short = `${process.pid.toString(36)}${counter.toString(36)}`;
     r.netns = id;
     run('ip', ['netns', 'add', id]);
     r.vethHost = `adv${short}h`;
-    const vethDev = `adv${short}d`;
+    vethDev = `adv${short}d`;
     run('ip', ['link', 'add', r.vethHost, 'type', 'veth', 'peer', 'name', vethDev]);
     run('ip', ['link', 'set', vethDev, 'netns', id]);
     run('ip', ['addr', 'add', `${addr(base, 1)}/29`, 'dev', r.vethHost]);
@@ -321,7 +337,7 @@ async function start(id: string, r: Resources, opts: SshDeviceOptions, onExit: (
   }
   const inner = [
     'set -e',
-    `mount --bind ${sh(dev)} /mnt`,
+    `mount --rbind ${sh(dev)} /mnt`, // recursive: a size-limited home is a mount of its own
     ...hide.filter((h) => fs.existsSync(h)).map((h) => `mount -t tmpfs -o mode=755,size=16m advisor-hidden ${sh(h)}`),
     `mkdir -p ${sh(user.homedir)}`,
     `mount --bind /mnt/home ${sh(user.homedir)}`,
@@ -410,11 +426,26 @@ async function start(id: string, r: Resources, opts: SshDeviceOptions, onExit: (
         p.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err, ms: performance.now() - t0 }));
       });
     },
+    kill() {
+      // Until none is left: SIGKILL is delivered asynchronously, and a fork may race the first round.
+      for (let i = 0; i < 200; i++) {
+        const table = processTable();
+        const pids = [sshdPid, ...descendants(sshdPid, table), ...r.cgroups.flatMap(cgroupPids)].filter((p) => table.has(p));
+        if (pids.length === 0) return;
+        for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+        spawnSync('sleep', ['0.01']);
+      }
+    },
+    setLink(up) {
+      if (!r.netns || !vethDev) throw new Error('setLink needs a shaped device (mbit)');
+      run('ip', ['-n', r.netns, 'link', 'set', vethDev, up ? 'up' : 'down']);
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
       process.removeListener('exit', onExit);
-      const exited = sshd.exitCode !== null ? Promise.resolve() : new Promise<void>((res) => sshd.once('exit', () => res()));
+      // exitCode stays null when a signal ended it (kill()).
+      const exited = sshd.exitCode !== null || sshd.signalCode !== null ? Promise.resolve() : new Promise<void>((res) => sshd.once('exit', () => res()));
       cleanupSync(r);
       await exited;
     },
