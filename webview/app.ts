@@ -10,7 +10,7 @@ import { applyChartDefaults, latencyChart, scatterChart, sqnrChart } from './cha
 import { clear, h } from './dom';
 import { rank } from '../src/core/recommend/rank';
 import { dataLines } from '../src/core/report/dataLines';
-import { crossoversOnSlider, liveRows, nextSort, recordedPick, reportBandwidths, sortRows } from './model';
+import { crossoversOnSlider, deviceBadges, liveRows, measuredLinkText, nextSort, recordedPick, reportBandwidths, sortRows } from './model';
 import type { SliderBandwidths, LiveRow, SortKey } from './model';
 import { readPalette } from './theme';
 import type { Palette } from './theme';
@@ -24,6 +24,15 @@ import { post, saveState } from './vscode';
 import type { PanelState } from './vscode';
 
 const BUDGETS = [0.25, 0.5, 1, 2, 3, 5, 10];
+
+function measuredOf(r: AdvisorReport): Partial<Record<LinkId, { text: string; title: string }>> {
+  const out: Partial<Record<LinkId, { text: string; title: string }>> = {};
+  for (const link of ['mobile-edge', 'edge-cloud'] as const) {
+    const m = measuredLinkText(r.tiers.links[link]);
+    if (m) out[link] = m;
+  }
+  return out;
+}
 
 function sameRun(a: AdvisorReport, b: AdvisorReport): boolean {
   return a.model.path === b.model.path && a.environment.date === b.environment.date;
@@ -157,6 +166,9 @@ export class App {
         `${r.tiers.name} tiers · ${r.metric === 'agreement' ? 'agreement with float (no labels)' : r.metric} · ${r.results.length} configurations`,
         this.s.cached ? ' · ' : '', this.s.cached ? badge('cached') : '',
         r.provisional ? ' · ' : '', r.provisional ? h('span', { 'data-testid': 'provisional' }, badge('provisional: still measuring')) : '') : '',
+      // tiers measured on a device (issue 17): which machine, with its facts on hover
+      ...(r ? deviceBadges(r.tiers).map((d) => h('p', { class: 'muted device-line', 'data-testid': `device-${d.tier}`, title: d.title },
+        h('span', { class: 'badge device-badge' }, d.label), d.line)) : []),
       // where the samples came from, how they were preprocessed, what a request uploads and costs to decode
       ...(r ? dataLines(r.data).map((line) => h('p', { class: 'muted', 'data-testid': 'data-summary' }, line)) : []),
     );
@@ -254,6 +266,7 @@ export class App {
       bandwidths: d.bw,
       recorded: reportBandwidths(this.s.report as AdvisorReport),
       rttMs: { 'mobile-edge': d.report.tiers.links['mobile-edge'].rttMs, 'edge-cloud': d.report.tiers.links['edge-cloud'].rttMs },
+      measured: measuredOf(d.report),
       crossovers: this.crossovers(),
       sensitivity: d.report.sensitivity,
       onChange: (link, mbps) => this.setBandwidth(link, mbps),

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { AdvisorReport } from '../src/core/results';
 import { transferMs } from '../src/core/tiers/network';
 import {
-  crossoversOnSlider, liveRows, mbpsToSlider, nextSort, recommendationSpeedup, recordedPick, reportBandwidths,
+  crossoversOnSlider, deviceBadges, liveRows, mbpsToSlider, measuredLinkText, nextSort, recommendationSpeedup, recordedPick, reportBandwidths,
   sliderToMbps, sortRows, SLIDER_STEPS,
 } from './model';
 import type { SliderBandwidths, LiveRow } from './model';
@@ -142,4 +142,40 @@ test('grid sorting: by any column, stable, missing values last, header toggles d
   assert.equal(sortRows(partialRows, { key: 'p95', dir: 'desc' }).at(-1)?.index, 0);
   assert.deepEqual(nextSort({ key: 'median', dir: 'asc' }, 'median'), { key: 'median', dir: 'desc' });
   assert.deepEqual(nextSort({ key: 'median', dir: 'desc' }, 'drop'), { key: 'drop', dir: 'asc' });
+});
+
+// A report whose Edge ran on a device behind a shaped link (issue 17): what the header and sliders say.
+function withDevice(r: AdvisorReport): AdvisorReport {
+  const out = structuredClone(r);
+  out.tiers.tiers.edge.device = {
+    ssh: 'pi@raspberrypi', executionProvider: 'cpu',
+    facts: { host: 'raspberrypi', os: 'linux', arch: 'arm64', cpuModel: 'Cortex-A72', cores: 0.5, memoryMB: 3792, node: 'v20.11.1', onnxruntime: '1.30.0', executionProvider: 'cpu' },
+  };
+  out.tiers.links['mobile-edge'] = { id: 'mobile-edge', mbps: 18.73, rttMs: 2.114, measured: { mbps: 18.73, rttMs: 2.114, upMbps: 18.2, downMbps: 19.26 }, assumed: { mbps: 200, rttMs: 0 } };
+  return out;
+}
+
+test('a tier measured on a device gets a badge with its facts; tiers on this machine get none', () => {
+  assert.deepEqual(deviceBadges(report.tiers), [], 'the recorded study report ran every tier here');
+  const [edge, ...rest] = deviceBadges(withDevice(report).tiers);
+  assert.equal(rest.length, 0);
+  assert.equal(edge!.tier, 'edge');
+  assert.equal(edge!.label, 'Edge: raspberrypi');
+  assert.equal(edge!.line, 'linux arm64 · Cortex-A72 · 0.5 cores · 3.7 GB · Node v20.11.1 · cpu');
+  assert.match(edge!.title, /^Edge ran on pi@raspberrypi\n/);
+  assert.match(edge!.title, /onnxruntime: 1\.30\.0\nExecution provider: cpu$/);
+  // a device named in the settings but never reached has no facts: nothing claims it ran there
+  const unreached = withDevice(report);
+  delete unreached.tiers.tiers.edge.device!.facts;
+  assert.deepEqual(deviceBadges(unreached.tiers), []);
+});
+
+test('a measured link reads "measured X, RTT Y (assumed Z)"; an assumed one says nothing extra', () => {
+  const r = withDevice(report);
+  const m = measuredLinkText(r.tiers.links['mobile-edge'])!;
+  assert.equal(m.text, 'measured 18.7 Mbit/s, RTT 2.11 ms (assumed 200 Mbit/s, RTT 0 ms)');
+  assert.match(m.title, /up \(towards the device\) 18\.2 Mbit\/s, down 19\.3 Mbit\/s/);
+  assert.equal(measuredLinkText(r.tiers.links['edge-cloud']), undefined);
+  // the slider starts at the measured figure: that is what priced the transfers
+  assert.equal(reportBandwidths(r)['mobile-edge'], 18.73);
 });

@@ -12,7 +12,8 @@ import { baselineFor } from '../src/core/recommend/rationale';
 import { OPERATORS, PLACEMENTS } from '../src/core/results';
 import type { AdvisorReport, LatencyStats, OperatorId, PlacementId, ResultRow, SensitivityPoint } from '../src/core/results';
 import { totalTransferMs } from '../src/core/tiers/network';
-import type { LinkId } from '../src/core/tiers/types';
+import type { LinkId, LinkProfile, TierId, TierSet } from '../src/core/tiers/types';
+import { deviceDetails, deviceSummary } from '../src/core/devices/facts';
 import { MAX_MBPS, MIN_MBPS } from '../src/core/protocol/panel';
 
 /** What the sliders show: a bandwidth for every link (core's `Bandwidths` may set only some). */
@@ -216,4 +217,54 @@ export function fmtMbps(v: number): string {
 
 export function fmtTimes(v: number): string {
   return `${v >= 10 ? v.toFixed(1) : v.toFixed(2)}×`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Devices and measured links (issue 17): where a tier's rows ran, and what the link really did.
+
+export interface DeviceBadge {
+  tier: TierId;
+  /** "Edge: raspberrypi" */
+  label: string;
+  /** "linux arm64 · Cortex-A72 · 4 cores · 3.7 GB · Node v20.11.1 · cpu" */
+  line: string;
+  /** Every fact and the SSH destination, one per line (the badge's tooltip). */
+  title: string;
+}
+
+const TIER_LABELS: Record<TierId, string> = { mobile: 'Mobile', edge: 'Edge', cloud: 'Cloud' };
+
+/** A badge for every tier measured on a device (one the probe reached: it has facts). */
+export function deviceBadges(tiers: TierSet): DeviceBadge[] {
+  const out: DeviceBadge[] = [];
+  for (const id of ['mobile', 'edge', 'cloud'] as const) {
+    const d = tiers.tiers[id]?.device;
+    if (!d?.facts) continue;
+    const f = d.facts;
+    out.push({
+      tier: id,
+      label: `${TIER_LABELS[id]}: ${f.host}`,
+      line: `${deviceSummary(f)} · ${f.executionProvider}`,
+      title: `${TIER_LABELS[id]} ran on ${d.ssh}\n${deviceDetails(f)}`,
+    });
+  }
+  return out;
+}
+
+function fmtRtt(ms: number): string {
+  return `RTT ${roundSig(ms, 3)} ms`;
+}
+
+/**
+ * "measured 18.7 Mbit/s, RTT 2.1 ms (assumed 200 Mbit/s, RTT 0 ms)" for a link measured between two
+ * machines, with up/down for a tooltip; undefined for a link that is only assumed.
+ */
+export function measuredLinkText(link: LinkProfile): { text: string; title: string } | undefined {
+  const m = link.measured;
+  if (!m) return undefined;
+  const assumed = link.assumed ? ` (assumed ${fmtMbps(link.assumed.mbps)}, ${fmtRtt(link.assumed.rttMs)})` : '';
+  return {
+    text: `measured ${fmtMbps(m.mbps)}, ${fmtRtt(m.rttMs)}${assumed}`,
+    title: `Measured between the two machines: up (towards the device) ${fmtMbps(m.upMbps)}, down ${fmtMbps(m.downMbps)}. Transfers are priced with the measured figures.`,
+  };
 }

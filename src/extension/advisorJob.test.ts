@@ -19,6 +19,14 @@ test('tier presets: study is the study set-up; custom without a file is a usage 
   assert.throws(() => tierSetFor({ preset: 'custom' }), (e: unknown) => e instanceof AdvisorError && e.category === 'usage');
 });
 
+test('edgeAdvisor.devices goes on top of the preset or tier file; a mistake fails the run naming the setting', () => {
+  const t = tierSetFor({ preset: 'study', devices: { edge: { ssh: 'pi@raspberrypi', sshConfig: 'lab/ssh_config' } }, devicesBase: '/ws' });
+  assert.deepEqual(t.tiers.edge.device, { ssh: 'pi@raspberrypi', sshConfig: '/ws/lab/ssh_config', executionProvider: 'cpu' });
+  assert.equal(t.tiers.edge.cpus, 8);
+  assert.throws(() => tierSetFor({ preset: 'local', devices: { gpu: { ssh: 'x' } } }), (e: unknown) => e instanceof AdvisorError && e.category === 'usage' && /edgeAdvisor\.devices: unknown tier "gpu"/.test(e.message));
+  assert.throws(() => tierSetFor({ preset: 'study', devices: 'pi' }), /edgeAdvisor\.devices: must be an object/);
+});
+
 test('progress reads as one line with the configuration and ETA', () => {
   assert.equal(describeProgress({ stage: 'benchmark', message: 'benchmarking', fraction: 0.5, current: { operator: 'sptq', placement: 'edge' }, etaSeconds: 12.4 }), 'benchmarking — sptq on edge (ETA 12 s)');
   assert.equal(describeProgress({ stage: 'calibrate', message: '', fraction: 0.1 }), 'calibrate');

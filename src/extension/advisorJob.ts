@@ -8,6 +8,7 @@ import { AdvisorError } from '../core/errors';
 import { runAdvisor, type AdvisorHooks } from '../core/pipeline/advisor';
 import type { AdvisorProgress, AdvisorRequest } from '../core/pipeline/types';
 import type { AdvisorReport } from '../core/results';
+import { withDevices } from '../core/tiers/devices';
 import { resolveTiers } from '../core/tiers/presets';
 import type { TierSet } from '../core/tiers/types';
 import type { RunnerHost } from '../core/protocol/runner';
@@ -23,11 +24,12 @@ export type RunAdvisor = (
   hooks: AdvisorHooks,
 ) => Promise<AdvisorReport>;
 
+/** The run's tiers: the preset or custom tier file, with the `edgeAdvisor.devices` setting on top. */
 export function tierSetFor(spec: JobRequest['tiers']): TierSet {
   const host = hostFacts();
-  if (spec.preset !== 'custom') return resolveTiers(spec.preset, host);
-  if (!spec.customFile) throw new AdvisorError('usage', 'tier preset is "custom" but no tier file is set (edgeAdvisor.customTiersFile)');
-  return resolveTiers(spec.customFile, host);
+  if (spec.preset === 'custom' && !spec.customFile) throw new AdvisorError('usage', 'tier preset is "custom" but no tier file is set (edgeAdvisor.customTiersFile)');
+  const base = resolveTiers(spec.preset === 'custom' ? spec.customFile! : spec.preset, host);
+  return withDevices(base, spec.devices, spec.devicesBase ? { baseDir: spec.devicesBase } : {});
 }
 
 /** A progress line for the notification and the log: "benchmark: sptq on edge (ETA 12 s)". */

@@ -10,6 +10,7 @@ import { latestRun } from '../core/history/runs';
 import type { AdvisorProgress } from '../core/pipeline/types';
 import type { PanelJobState } from '../core/protocol/panel';
 import type { AdvisorReport } from '../core/results';
+import { addDevice } from './addDevice';
 import { createAdvisorStart, describeProgress } from './advisorJob';
 import { JobManager, type JobSnapshot } from './jobs';
 import { JobStatusBar } from './jobStatus';
@@ -68,6 +69,7 @@ class EdgeAdvisorExtension implements PanelHost {
       })),
       reg('edgeAdvisor.showLog', () => this.log.show()),
       reg('edgeAdvisor.openSample', () => this.guard(() => this.openSample())),
+      reg('edgeAdvisor.addDevice', () => this.guard(() => addDevice(this.log))),
       vscode.window.registerCustomEditorProvider(MODEL_CARD_VIEW_TYPE, new ModelCardProvider(this), {
         supportsMultipleEditorsPerDocument: true,
       }),
@@ -152,7 +154,8 @@ class EdgeAdvisorExtension implements PanelHost {
     await this.context.workspaceState.update(this.optionsKey(modelPath), options);
     if (!opts.skipSetup) this.rememberData(modelPath, options);
     const settings = this.settings(modelPath);
-    const request = buildJobRequest(modelPath, options, settings, outputFolderFor(modelPath, settings, this.workspaceRoot(modelPath)));
+    const root = this.workspaceRoot(modelPath);
+    const request = buildJobRequest(modelPath, options, settings, outputFolderFor(modelPath, settings, root), root);
     const configFile = this.configFile(modelPath);
     if (configFile && fs.existsSync(configFile)) request.advisor.configFile = configFile;
     // Re-run means measure again: the advisor's results cache is skipped

@@ -29,3 +29,16 @@ test('the job request carries the options and the output folder', () => {
     threads: 0,
   });
 });
+
+test('edgeAdvisor.devices travels with the job request as written, with the folder a relative sshConfig is read from', () => {
+  const devices = { edge: { ssh: 'pi@raspberrypi', sshConfig: 'lab/ssh_config' } };
+  const s = sanitizeSettings((k) => (k === 'devices' ? devices : undefined));
+  assert.deepEqual(s.devices, devices);
+  assert.notEqual(s.devices, devices, 'a copy: settings objects are read-only proxies in VS Code');
+  const r = buildJobRequest('/ws/a.onnx', defaultRunOptions(s, { variants: {} }), s, '/ws/out', '/ws');
+  assert.deepEqual(r.tiers, { preset: 'study', devices, devicesBase: '/ws' });
+  // nothing set, or an empty object: no devices in the request
+  for (const v of [undefined, null, {}]) assert.equal(sanitizeSettings((k) => (k === 'devices' ? v : undefined)).devices, undefined);
+  // a wrong type is kept, so the run fails naming the setting (see advisorJob.test.ts)
+  assert.equal(sanitizeSettings((k) => (k === 'devices' ? 'pi' : undefined)).devices, 'pi');
+});

@@ -24,6 +24,12 @@ export interface AdvisorSettings {
   outputFolder: string;
   /** Intra-op threads cap for the runner; 0 = decided per tier. */
   threads: number;
+  /**
+   * `edgeAdvisor.devices`: tier id → SSH device, applied on top of the tiers. Kept as settings.json
+   * has it; core's `withDevices` checks it when a run's tiers are built, so a mistake fails that run
+   * with a message naming the setting instead of being dropped silently.
+   */
+  devices?: unknown;
 }
 
 /** Defaults: the study's "small" accuracy drop, and the CLI's benchmark time budget (one minute). */
@@ -51,7 +57,16 @@ export function sanitizeSettings(get: (key: keyof AdvisorSettings) => unknown): 
     budgetSeconds: num(get('budgetSeconds'), 5, 24 * 3600, DEFAULT_SETTINGS.budgetSeconds),
     outputFolder: str('outputFolder'),
     threads: Math.trunc(num(get('threads'), 0, 1024, DEFAULT_SETTINGS.threads)),
+    ...devicesValue(get('devices')),
   };
+}
+
+/** Absent, null or `{}` is "no devices"; any other value goes on to be checked (and named) by withDevices. */
+function devicesValue(v: unknown): { devices?: unknown } {
+  if (v === undefined || v === null) return {};
+  if (typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length === 0) return {};
+  // VS Code hands settings out as read-only proxies: keep a plain copy (JSON is what settings hold)
+  return { devices: JSON.parse(JSON.stringify(v)) as unknown };
 }
 
 /** What the setup step asks for; remembered per model. */
@@ -124,7 +139,13 @@ export function reviveRunOptions(raw: unknown, exists: (file: string) => boolean
  */
 export interface JobRequest {
   advisor: Omit<AdvisorRequest, 'tiers'>;
-  tiers: { preset: TierPreset; customFile?: string };
+  tiers: {
+    preset: TierPreset;
+    customFile?: string;
+    /** `edgeAdvisor.devices`, applied on top of the preset or file; `devicesBase` resolves a relative sshConfig. */
+    devices?: unknown;
+    devicesBase?: string;
+  };
   threads: number;
 }
 
@@ -134,7 +155,8 @@ export function outputFolderFor(modelPath: string, settings: AdvisorSettings, wo
   return path.isAbsolute(settings.outputFolder) ? settings.outputFolder : path.join(workspaceRoot ?? path.dirname(modelPath), settings.outputFolder);
 }
 
-export function buildJobRequest(modelPath: string, o: RunOptions, settings: AdvisorSettings, outDir: string): JobRequest {
+export function buildJobRequest(modelPath: string, o: RunOptions, settings: AdvisorSettings, outDir: string, workspaceRoot?: string): JobRequest {
+  const devices = settings.devices !== undefined ? { devices: settings.devices, ...(workspaceRoot ? { devicesBase: workspaceRoot } : {}) } : {};
   return {
     advisor: {
       modelPath,
@@ -149,7 +171,7 @@ export function buildJobRequest(modelPath: string, o: RunOptions, settings: Advi
       outDir,
       ...(settings.threads > 0 ? { maxThreads: settings.threads } : {}),
     },
-    tiers: { preset: o.tierPreset, ...(o.tierPreset === 'custom' && o.customTiersFile ? { customFile: o.customTiersFile } : {}) },
+    tiers: { preset: o.tierPreset, ...(o.tierPreset === 'custom' && o.customTiersFile ? { customFile: o.customTiersFile } : {}), ...devices },
     threads: settings.threads,
   };
 }

@@ -13,6 +13,8 @@ export interface BandwidthInput {
   bandwidths: SliderBandwidths;
   recorded: SliderBandwidths;
   rttMs: Record<LinkId, number>;
+  /** Links measured between two machines (a device at one end): the measured and the assumed figures. */
+  measured: Partial<Record<LinkId, { text: string; title: string }>>;
   /** Crossovers per link: from the report's sensitivity analysis, or computed here when absent. */
   crossovers: Record<LinkId, Crossover[]>;
   /** The engine's analysis (its summaries are shown under each slider). */
@@ -61,8 +63,10 @@ export function renderBandwidth(el: HTMLElement, b: BandwidthInput): BandwidthUp
     const ticks = h('div', { class: 'bw-ticks', 'aria-hidden': 'true' });
     const summary = h('p', { class: 'muted bw-summary', id: `${id}-summary`, 'aria-live': 'polite' });
     parts[link] = { value, input, ticks, summary };
+    const m = b.measured[link];
     el.append(h('div', { class: 'bw-link' },
       h('label', { for: id }, h('span', { class: 'bw-name' }, LINK_LABELS[link]), value),
+      m ? h('p', { class: 'muted bw-measured', 'data-testid': `bw-measured-${link}`, title: m.title }, m.text) : null,
       h('div', { class: 'bw-track' }, input, ticks),
       h('div', { class: 'bw-scale', 'aria-hidden': 'true' }, h('span', {}, '0.1'), h('span', {}, '1'), h('span', {}, '10'), h('span', {}, '100'), h('span', {}, '1000')),
       summary,
