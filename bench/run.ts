@@ -1,6 +1,6 @@
 /**
  * The benchmark suite: `npm run bench` (not part of `npm test`; timings depend on the machine).
- *   npm run bench -- [--quick] [--only overhead,io,quantization,zoo,calibration,e2e,memory,scaling,images] [--out <dir>]
+ *   npm run bench -- [--quick] [--only overhead,io,quantization,zoo,calibration,e2e,memory,scaling,images,device] [--out <dir>]
  * Writes <out>/<YYYY-MM-DD>.md and .json (default bench/results/; --quick writes to a temp folder
  * unless --out is given) and prints the summary. Every figure is a ratio against a reference
  * measured in the same run, with its spread: median [min–max] over repetitions.
@@ -23,9 +23,10 @@ import { scalingSection } from './sections/scaling';
 import { zooSection } from './sections/zoo';
 import { imagesSection } from './sections/images';
 import { memorySection } from './sections/memory';
+import { deviceSection } from './sections/device';
 import { mdTable, type SectionResult, type SuiteSettings } from './sections/types';
 
-type SectionId = 'overhead' | 'io' | 'quantization' | 'zoo' | 'calibration' | 'e2e' | 'memory' | 'scaling' | 'images';
+type SectionId = 'overhead' | 'io' | 'quantization' | 'zoo' | 'calibration' | 'e2e' | 'memory' | 'scaling' | 'images' | 'device';
 
 function argValue(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
     await runSection('calibration', () => calibrationSection(s));
     await runSection('e2e', () => endToEndSection(s));
     await runSection('memory', () => memorySection(s));
+    await runSection('device', () => deviceSection(s));
     await runSection('scaling', () => scalingSection(s, host, models, quantRows));
     await runSection('images', () => imagesSection(s));
   } finally {

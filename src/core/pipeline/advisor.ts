@@ -298,6 +298,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     throw e;
   } finally {
     if (evaluator !== runner) evaluator.dispose();
+    for (const [tier, session] of Object.entries(devices.sessions)) hooks.log?.(`device: ${tier}: ${session.sentBytes()} bytes of models sent this run`);
     devices.dispose();
   }
 
