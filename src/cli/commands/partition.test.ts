@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readModel, writeModel } from '../../core/onnx/io';
-import { bertLike, qdqCnn, tiledCnn } from '../../core/partition/fixtures';
+import { bertLike, misannotatedCnn, qdqCnn, tiledCnn } from '../../core/partition/fixtures';
 import { tempDir, runCli, skipWithoutCli } from '../../../test/support/shared';
 
 const built = skipWithoutCli;
@@ -18,6 +18,8 @@ writeModel(bertLike(), bert);
 writeModel(qdqCnn(), qdq);
 const tiled = path.join(dir, 'tiled.onnx');
 writeModel(tiledCnn(), tiled);
+const lying = path.join(dir, 'lying.onnx');
+writeModel(misannotatedCnn(), lying);
 
 test('--list --json gives every cut in topological order with tensors, bytes and node counts', { skip: built }, () => {
   const r = cli('partition', qdq, '--list', '--json');
@@ -107,4 +109,31 @@ test('--rank profiles both tiers and moves from the fast edge to the phone as th
   assert.equal(fast.ranked[0]!.placement, 'all-tail-tier');
   assert.ok(fast.ranked.every((p, i) => i === 0 || p.totalMs >= fast.ranked[i - 1]!.totalMs));
   assert.equal(rank(1e-6).ranked[0]!.placement, 'all-head-tier');
+});
+
+test('--list --verify on a model whose value_info declares wrong shapes: every cut passes, each lie is named', { skip: built }, () => {
+  const r = cli('partition', lying, '--list', '--verify');
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^8 cuts\n/);
+  assert.match(r.stdout, /c1\s+768 B\s+1\s+8\s+ok \(identical\)\s+conv1 float32\[1×4×6×8\]/);
+  assert.match(r.stdout, /c5\s+768 B\s+5\s+4\s+ok \(identical\)\s+tiled float32\[1×8×3×8\]/);
+  assert.match(r.stdout, /\n8 of 8 cuts verified in onnxruntime/);
+  assert.deepEqual(r.stderr.trim().split('\n'), [
+    'warning: value_info of "conv1" declares [?,4,1,?], measured [1,4,6,8]; the declaration is ignored',
+    'warning: value_info of "relu1" declares [1,4,8,6], measured [1,4,6,8]; the declaration is ignored',
+    'warning: value_info of "pool1" declares [1,4,12], measured [1,4,3,4]; the declaration is ignored',
+    'warning: value_info of "tiled" declares [1,8,3,4], measured [1,8,3,8]; the declaration is ignored',
+  ]);
+});
+
+test('--cut --verify passes at every cut of that model, and partition.json records the ignored declarations', { skip: built }, () => {
+  for (let i = 1; i <= 8; i++) {
+    const out = path.join(dir, `lying-c${i}`);
+    const r = cli('partition', lying, '--cut', `c${i}`, '--out-dir', out, '--verify', '--json');
+    assert.equal(r.code, 0, `c${i}: ${r.stderr}`);
+    const v = JSON.parse(r.stdout) as { verify: { ok: boolean }; partition: { wrongAnnotations: { name: string }[] } };
+    assert.ok(v.verify.ok, `c${i}`);
+    assert.deepEqual(v.partition.wrongAnnotations.map((w) => w.name), ['conv1', 'relu1', 'pool1']);
+    assert.match(r.stderr, /warning: value_info of "conv1" declares \[\?,4,1,\?\], inferred \[1,4,6,8\]/);
+  }
 });

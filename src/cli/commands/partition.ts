@@ -7,7 +7,7 @@ import { inspectModel } from '../../core/inspect/inspect';
 import { atomicWriteFile } from '../../core/fsutil';
 import { validateGraph } from '../../core/graph/graph';
 import { readModel, writeModel } from '../../core/onnx/io';
-import { enumerateCuts, extractPartition, type CutOptions, type PricedCut } from '../../core/partition';
+import { describeWrongAnnotation, enumerateCuts, extractPartition, verifyCuts, type CutCheck, type CutListing, type CutOptions, type PricedCut, type WrongAnnotation } from '../../core/partition';
 import { listCutsMeasured, rankCutsForTiers } from '../../core/partition/tiers';
 import { TIER_IDS, resolveTiers } from '../../core/tiers/presets';
 import type { TierId } from '../../core/tiers/types';
@@ -18,7 +18,7 @@ import type { Command } from './command';
 
 export const partitionCommand: Command = {
   summary: 'list the cut points of a model, or split it into head.onnx and tail.onnx',
-  usage: `usage: edge-advisor partition <model.onnx> --list [--json]
+  usage: `usage: edge-advisor partition <model.onnx> --list [--measure] [--verify] [--json]
        edge-advisor partition <model.onnx> --cut <id|tensor[,tensor...]> --out-dir <dir>
        edge-advisor partition <model.onnx> --rank [--tiers study|local|<file.json>] [--from mobile] [--to edge]
 
@@ -27,10 +27,13 @@ export const partitionCommand: Command = {
                       headNodes,tailNodes,quantized,floatTwin?}], symbolicFixed, inputBytes, outputBytes})
   --measure           with --list: size the tensors static shape inference cannot by running the model
                       once in the runner on a synthetic sample (shaped by --shape)
+                      (the model's own value_info never sizes a cut: shapes it declares are checked
+                      against inference and measurement, and a warning names each one that is wrong)
   --cut <ref>         a listed cut id (c7) or the tensor names to cut at, comma-separated
   --out-dir <dir>     where head.onnx, tail.onnx and partition.json are written (never over the input)
   --verify            then run head → tail and the full model in the runner on synthetic inputs and
-                      compare (exit 1 unless |diff| ≤ 1e-5 × max(1, |output|), or bit-identical for an 8-bit cut)
+                      compare (exit 1 unless |diff| ≤ 1e-5 × max(1, |output|), or bit-identical for an 8-bit cut);
+                      with --list: every listed cut is extracted and checked that way (implies --measure)
   --rank              profile the model once per tier (in the runner, synthetic inputs) and rank every cut
                       and the two single-tier placements by estimated latency: head on --from, transfer
                       of the cut tensors and the result over the links between them, tail on --to
@@ -63,26 +66,37 @@ export const partitionCommand: Command = {
     if (args.options['rank']) return rank(args, loaded, opts);
 
     if (args.options['list']) {
-      const listing = args.options['measure'] ? await measuredListing(loaded, opts) : enumerateCuts(loaded.model, opts);
+      const verifying = Boolean(args.options['verify']);
+      const { listing, checks } = args.options['measure'] || verifying
+        ? await measuredListing(loaded, opts, verifying)
+        : { listing: enumerateCuts(loaded.model, opts), checks: undefined };
+      warnAnnotations(listing.wrongAnnotations);
       const cuts = listing.cuts.map(({ head: _h, tail: _t, ...c }) => c);
+      const checkOf = new Map((checks ?? []).map((c) => [c.id, c]));
+      const failed = (checks ?? []).filter((c) => !c.ok).length;
       if (args.options['json']) {
-        const { inputBytes, outputBytes, symbolicFixed } = listing;
-        process.stdout.write(JSON.stringify({ model: loaded.path, cuts, inputBytes, outputBytes, symbolicFixed }, null, 2) + '\n');
+        const { inputBytes, outputBytes, symbolicFixed, wrongAnnotations } = listing;
+        const rows = cuts.map((c) => (checks ? { ...c, verify: checkOf.get(c.id) } : c));
+        process.stdout.write(JSON.stringify({ model: loaded.path, cuts: rows, inputBytes, outputBytes, symbolicFixed, wrongAnnotations }, null, 2) + '\n');
       } else {
-        const rows = [['id', 'bytes', 'head', 'tail', 'tensors']];
+        const rows = [['id', 'bytes', 'head', 'tail', ...(checks ? ['verify'] : []), 'tensors']];
         for (const c of cuts) {
           const ts = c.tensors.map((t) => `${t.name} ${t.dtype}[${t.shape?.join('×') ?? '?'}]`).join(' + ');
-          rows.push([c.id, c.bytes === null ? '?' : bytes(c.bytes), String(c.headNodes), String(c.tailNodes), ts + (c.quantized ? ` (8-bit${c.floatTwin ? `, replaces ${c.floatTwin}` : ''})` : '')]);
+          const v = checks ? [verdict(checkOf.get(c.id)!)] : [];
+          rows.push([c.id, c.bytes === null ? '?' : bytes(c.bytes), String(c.headNodes), String(c.tailNodes), ...v, ts + (c.quantized ? ` (8-bit${c.floatTwin ? `, replaces ${c.floatTwin}` : ''})` : '')]);
         }
         process.stdout.write(`${cuts.length} cuts${listing.symbolicFixed ? ' (symbolic dims counted as 1; pass --shape to resolve them)' : ''}\n`);
-        if (cuts.length) process.stdout.write(table(rows, ['l', 'r', 'r', 'r', 'l']) + '\n');
+        if (cuts.length) process.stdout.write(table(rows, ['l', 'r', 'r', 'r', ...(checks ? ['l' as const] : []), 'l']) + '\n');
+        if (checks) process.stdout.write(`${checks.length - failed} of ${checks.length} cuts verified in onnxruntime (head → tail against the full model, ${VERIFY_SAMPLES} synthetic samples)\n`);
+        for (const c of (checks ?? []).filter((x) => x.error)) process.stdout.write(`${c.id}: ${c.error}\n`);
       }
-      return 0;
+      return failed ? 1 : 0;
     }
 
     const outDir = stringOpt(args, 'out-dir');
     if (!outDir) throw new AdvisorError('usage', '--cut needs --out-dir');
     const p = extractPartition(loaded.model, cut!, { ...opts, source: loaded.path });
+    warnAnnotations(p.info.wrongAnnotations ?? []);
     const headPath = path.join(outDir, 'head.onnx');
     const tailPath = path.join(outDir, 'tail.onnx');
     const w = { sourceDir: loaded.dir, protect: [loaded.path] };
@@ -91,7 +105,7 @@ export const partitionCommand: Command = {
     const infoPath = path.join(outDir, 'partition.json');
     if (path.resolve(infoPath) === loaded.path) throw new AdvisorError('usage', `refusing to overwrite the input model ${file}`);
     atomicWriteFile(infoPath, JSON.stringify(p.info, null, 2) + '\n');
-    const check = args.options['verify'] ? await verify(loaded, headPath, tailPath) : undefined;
+    const check = args.options['verify'] ? await verify(loaded, opts, headPath, tailPath) : undefined;
     const ok = !check || (p.info.cut.quantized ? check.identical : check.withinTolerance);
     if (args.options['json']) {
       process.stdout.write(JSON.stringify({ head: headPath, tail: tailPath, info: infoPath, partition: p.info, ...(check ? { verify: { ...check, ok } } : {}) }, null, 2) + '\n');
@@ -116,17 +130,35 @@ function samplesFor(loaded: ReturnType<typeof readModel>, opts: CutOptions, coun
   return syntheticSamples(specs, inspectModel(loaded).modality, count);
 }
 
-async function measuredListing(loaded: ReturnType<typeof readModel>, opts: CutOptions) {
+const VERIFY_SAMPLES = 2;
+
+/** The listing with unsized (and wrongly declared) cut tensors measured; with `verifyAll`, every cut checked. */
+async function measuredListing(loaded: ReturnType<typeof readModel>, opts: CutOptions, verifyAll: boolean): Promise<{ listing: CutListing; checks?: CutCheck[] }> {
   const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round(hostFacts().memoryMB * 0.75) });
   try {
-    return (await listCutsMeasured(runner, loaded.path, loaded.model, samplesFor(loaded, opts, 1), opts)).listing;
+    const m = await listCutsMeasured(runner, loaded.path, loaded.model, samplesFor(loaded, opts, 1), opts);
+    if (!verifyAll) return { listing: m.listing };
+    const checks = await verifyCuts(runner, loaded.path, loaded.model, m.listing.cuts, samplesFor(loaded, opts, VERIFY_SAMPLES), {
+      ...opts, measured: m.shapes, sourceDir: loaded.dir,
+    });
+    return { listing: m.listing, checks };
   } finally {
     runner.dispose();
   }
 }
 
-async function verify(loaded: ReturnType<typeof readModel>, head: string, tail: string) {
-  const samples = samplesFor(loaded, {}, 2);
+function verdict(c: CutCheck): string {
+  if (c.error) return 'FAILED';
+  return `${c.ok ? 'ok' : 'MISMATCH'} ${c.identical ? '(identical)' : c.maxAbsDiff.toExponential(1)}`;
+}
+
+/** Declared shapes the model contradicts: on stderr, so a listing's stdout stays parseable. */
+function warnAnnotations(wrong: readonly WrongAnnotation[]): void {
+  for (const w of wrong) process.stderr.write(`warning: ${describeWrongAnnotation(w)}\n`);
+}
+
+async function verify(loaded: ReturnType<typeof readModel>, opts: CutOptions, head: string, tail: string) {
+  const samples = samplesFor(loaded, opts, VERIFY_SAMPLES);
   const runner = new RunnerClient({ defaultMemoryLimitMB: Math.round(hostFacts().memoryMB * 0.75) });
   try {
     return await runner.run('verifyPartition', { model: loaded.path, head, tail, samples });

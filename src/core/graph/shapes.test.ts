@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ModelBuilder } from '../onnx/builder';
+import { ModelBuilder, tensorType } from '../onnx/builder';
 import { DataType } from '../onnx/dtypes';
-import { inferShapes } from './shapes';
+import { inferShapes, shapeOfType } from './shapes';
 
 test('Pad grows each axis by its pads, given as an attribute (opset < 11) or as a constant input', () => {
   const b = new ModelBuilder({ opset: 13 });
@@ -17,4 +17,10 @@ test('Pad grows each axis by its pads, given as an attribute (opset < 11) or as 
   assert.deepEqual(shapes.get(old), [1, 3, 36, 38]);
   assert.deepEqual(shapes.get(now), [1, 5, 32, 32]);
   assert.deepEqual(shapes.get(conv), [1, 8, 17, 18], 'and what follows is sized too');
+});
+
+test('a -1 dim as some exporters write it is read as symbolic, never as a size', () => {
+  const t = tensorType(DataType.FLOAT, [-1, 32, 1, 'W']);
+  assert.deepEqual(shapeOfType(t, 5), [5, 32, 1, 5]);
+  assert.deepEqual(shapeOfType(t, -1), [-1, 32, 1, -1]);
 });

@@ -29,7 +29,8 @@ export function attrFloat(n: NodeProto, name: string, dflt: number): number {
 export function shapeOfType(t: TypeProto | undefined, symbolic = 1): Shape | undefined {
   const dims = t?.tensor_type?.shape?.dim;
   if (!t?.tensor_type?.shape || !dims) return undefined;
-  return dims.map((d) => (d.dim_value !== undefined ? Number(d.dim_value) : symbolic));
+  // some exporters (Paddle) write -1 for an unknown dim: read it as symbolic, never as a size
+  return dims.map((d) => (d.dim_value !== undefined && d.dim_value >= 0n ? Number(d.dim_value) : symbolic));
 }
 
 function broadcast(a: Shape, b: Shape): Shape {

@@ -26,10 +26,13 @@ export interface ConstantAnalysis {
 /**
  * Every value's shape with the dims that do not depend on symbolic input dims (others null):
  * inference runs with two different values for the symbolic dims and keeps the dims that agree.
+ * The graph's value_info is left out: declared shapes can be wrong at run time, and a Shape
+ * folded from a wrong declaration would be a wrong constant in both parts.
  */
 export function staticDims(graph: GraphProto): Map<string, (number | null)[]> {
-  const a = inferShapes(graph, 1);
-  const b = inferShapes(graph, 7);
+  const clean = { ...graph, value_info: [] };
+  const a = inferShapes(clean, 1);
+  const b = inferShapes(clean, 7);
   const out = new Map<string, (number | null)[]>();
   for (const [name, s] of a) {
     const t = b.get(name);

@@ -11,6 +11,7 @@ import { byteLength, dtypeFromName, dtypeName, isFloatDtype } from '../onnx/dtyp
 import type { GraphProto, ModelProto, ValueInfoProto } from '../onnx/types';
 import { implicitInputs, indexGraph, topologicalOrder, type GraphIndex } from '../graph/graph';
 import { inferShapes } from '../graph/shapes';
+import { checkAnnotations, type AnnotationCheck } from './annotations';
 import { analyzeConstants, type ConstantAnalysis } from './constants';
 import { inferElemTypes } from './elemTypes';
 import type { CutListing, CutOptions, CutPlan, CutTensor } from './types';
@@ -24,8 +25,11 @@ export interface GraphFacts {
   compute: number[];
   position: Map<number, number>;
   elemTypes: Map<string, number>;
+  /** Shapes the model computes: inferred from the inputs, or measured (never from value_info). */
   shapes: Map<string, number[]>;
   symbolicFixed: boolean;
+  /** The model's value_info checked against `shapes`. */
+  annotations: AnnotationCheck;
 }
 
 export function reads(g: GraphProto, i: number): string[] {
@@ -61,14 +65,16 @@ export function graphFacts(model: ModelProto, opts: CutOptions = {}): GraphFacts
     const t = dtypeFromName(m.type);
     if (t && !elemTypes.has(name)) elemTypes.set(name, t);
   }
-  // measured shapes seed inference (values downstream get sized too) and win over it
-  const seeded = withInputShapes(graph, inputShapes);
+  // measured shapes seed inference (values downstream get sized too) and win over it; the
+  // model's value_info does not seed it (declarations can be wrong at run time): it is checked
+  const seeded = { ...withInputShapes(graph, inputShapes), value_info: [] };
   const extra: ValueInfoProto[] = measured.map(([name, m]) => ({ name, type: { tensor_type: { elem_type: elemTypes.get(name) ?? 0, shape: { dim: m.dims.map((d) => ({ dim_value: BigInt(d) })) } } } }));
-  const shapes = inferShapes(extra.length ? { ...seeded, value_info: [...seeded.value_info, ...extra] } : seeded, opts.symbolicDim ?? 1);
+  const shapes = inferShapes(extra.length ? { ...seeded, value_info: extra } : seeded, opts.symbolicDim ?? 1);
   for (const [name, m] of measured) shapes.set(name, [...m.dims]);
   return {
     graph, idx, consts, compute, position, elemTypes, shapes,
     symbolicFixed: hasSymbolicDims(graph, inputShapes),
+    annotations: checkAnnotations(graph, shapes, new Set(measured.map(([n]) => n))),
   };
 }
 
@@ -260,5 +266,6 @@ export function listCuts(f: GraphFacts, maxTensors: number): CutListing {
     inputBytes: sum(f.idx.inputs.map((v) => v.name ?? '')),
     outputBytes: sum(f.graph.output.map((v) => v.name ?? '')),
     symbolicFixed: f.symbolicFixed,
+    wrongAnnotations: f.annotations.wrong,
   };
 }

@@ -26,15 +26,23 @@ export interface ExtractOptions extends CutOptions {
 /** A cut given as a listed id (`c3`), a Cut, or the tensor names it transfers. */
 export type CutRef = string | readonly string[] | Cut;
 
+/**
+ * The type a part declares for a cut tensor: never the model's value_info shape, which can be
+ * wrong at run time. Dims static inference proves are kept; dims that depend on symbolic input
+ * dims (batch) are unknown; a tensor inference cannot follow gets its measured rank with every dim
+ * unknown (one sample tells the rank, not which dims vary), or no shape at all.
+ */
 function typeFor(f: GraphFacts, name: string): ValueInfoProto {
-  const declared = f.idx.valueInfo.get(name);
-  if (declared?.type?.tensor_type?.elem_type) return { name, type: declared.type };
   const elemType = f.elemTypes.get(name);
   if (!elemType) throw new AdvisorError('unsupported', `cannot tell the element type of "${name}", so the tail cannot declare it as an input`);
-  // dims that depend on symbolic input dims (batch) are declared unknown
-  const dims = f.consts.valueDims.get(name);
+  const dims = f.consts.valueDims.get(name) ?? f.shapes.get(name)?.map(() => null);
   const dim: TensorShapeDimension[] | undefined = dims?.map((d) => (d === null ? {} : { dim_value: BigInt(d) }));
   return { name, type: { tensor_type: { elem_type: elemType, ...(dim ? { shape: { dim } } : {}) } } };
+}
+
+/** value_info a part may keep: declarations without a shape, and shapes that agree with the model's. */
+function trustedValueInfo(f: GraphFacts, v: ValueInfoProto): boolean {
+  return !v.type?.tensor_type?.shape || f.annotations.agree.has(v.name ?? '');
 }
 
 function buildPart(f: GraphFacts, model: ModelProto, nodes: number[], inputs: ValueInfoProto[], outputs: ValueInfoProto[], suffix: string): { model: ModelProto; folded: string[] } {
@@ -67,7 +75,7 @@ function buildPart(f: GraphFacts, model: ModelProto, nodes: number[], inputs: Va
     sparse_initializer: sparse,
     input: [...inputs, ...declared.filter((v) => !io.has(v.name ?? ''))],
     output: outputs,
-    value_info: g.value_info.filter((v) => produced.has(v.name ?? '') && !io.has(v.name ?? '')),
+    value_info: g.value_info.filter((v) => produced.has(v.name ?? '') && !io.has(v.name ?? '') && trustedValueInfo(f, v)),
   };
   delete graph.quantization_annotation;
   const out: ModelProto = { ...model, graph };
@@ -117,6 +125,7 @@ export function extractPartition(model: ModelProto, cut: CutRef, opts: ExtractOp
     tail: { file: 'tail.onnx', inputs: tailInputs.map((v) => v.name ?? ''), outputs: tailOutputs.map((v) => v.name ?? ''), nodes: plan.tail.length },
     headGraphOutputs: tensors.filter((t) => originalOutputs.has(t)),
     foldedShapes: [...new Set([...head.folded, ...tail.folded])],
+    ...(f.annotations.wrong.length ? { wrongAnnotations: f.annotations.wrong } : {}),
   };
   return { head: head.model, tail: tail.model, info };
 }

@@ -159,4 +159,50 @@ export function withIf(): ModelProto {
   return b.build();
 }
 
-export const PARTITION_FIXTURES = { chainCnn, residualCnn, bertLike, qdqCnn, qdqResidual, tiledCnn, withIf };
+/**
+ * A CNN whose value_info lies, as some exporters' does (PaddleOCR's direction classifier declares
+ * `[-1,32,1,-1]` for a `[1,32,3,96]` tensor): a Paddle-style -1 beside a wrong static dim, swapped
+ * static dims, a wrong rank, one right declaration, and a wrong one behind a Tile that static
+ * inference does not model (only a measurement can tell). Inputs x[1,3,6,8] → y[1,5].
+ */
+export function misannotatedCnn(): ModelProto {
+  const b = new ModelBuilder({ opset: 13, seed: 28 });
+  const x = b.input('x', F, [1, 3, 6, 8]);
+  const c1 = b.node('Conv', [x, b.weight('w', [4, 3, 3, 3], 0.4), b.weight('b', [4])], { pads: [1, 1, 1, 1] }, 'conv1');
+  const r1 = b.node('Relu', [c1], {}, 'relu1');
+  const p1 = b.node('MaxPool', [r1], { kernel_shape: [2, 2], strides: [2, 2] }, 'pool1');
+  const c2 = b.node('Conv', [p1, b.weight('w', [8, 4, 3, 3], 0.3)], { pads: [1, 1, 1, 1] }, 'conv2');
+  const t = b.node('Tile', [c2, b.initializer('reps', DataType.INT64, [4], new BigInt64Array([1n, 1n, 1n, 2n]))], {}, 'tiled');
+  const r2 = b.node('Relu', [t], {}, 'relu2');
+  const g = b.node('Flatten', [b.node('GlobalAveragePool', [r2], {}, 'gap')], {}, 'flat');
+  const y = b.node('Gemm', [g, b.weight('fc', [5, 8], 0.3)], { transB: 1 }, 'y');
+  b.output(y, F, [1, 5]);
+  const m = b.build();
+  m.graph!.value_info.push(
+    valueInfo('conv1', F, [-1, 4, 1, -1]), // truly [1,4,6,8]
+    valueInfo('relu1', F, [1, 4, 8, 6]), // truly [1,4,6,8]
+    valueInfo('pool1', F, [1, 4, 12]), // truly [1,4,3,4]
+    valueInfo('conv2', F, [1, 8, 3, 4]), // right
+    valueInfo('tiled', F, [1, 8, 3, 4]), // truly [1,8,3,8]; static inference stops at Tile
+  );
+  return m;
+}
+
+/**
+ * No value_info, and shapes static inference cannot follow: a Reshape whose target is computed
+ * from the Shape of a Tile output, so every value after the Tile needs measuring. x[1,2,4,4] → y[1,3].
+ */
+export function computedReshape(): ModelProto {
+  const b = new ModelBuilder({ opset: 13, seed: 29 });
+  const x = b.input('x', F, [1, 2, 4, 4]);
+  const c = b.node('Conv', [x, b.weight('w', [4, 2, 1, 1], 0.5)], {}, 'conv');
+  const t = b.node('Tile', [c, b.initializer('reps', DataType.INT64, [4], new BigInt64Array([1n, 1n, 2n, 1n]))], {}, 'tiled');
+  const lead = b.node('Slice', [b.node('Shape', [t], {}, 'tshape'), b.initializer('s0', DataType.INT64, [1], new BigInt64Array([0n])), b.initializer('s2', DataType.INT64, [1], new BigInt64Array([2n]))], {}, 'lead');
+  const target = b.node('Concat', [lead, b.initializer('m1', DataType.INT64, [1], new BigInt64Array([-1n]))], { axis: 0 }, 'target');
+  const r = b.node('Reshape', [b.node('Relu', [t], {}, 'act'), target], {}, 'flat'); // [1,4,32]
+  const y = b.node('Gemm', [b.node('ReduceMean', [r], { axes: [1], keepdims: 0 }, 'pooled'), b.weight('fc', [3, 32], 0.3)], { transB: 1 }, 'y');
+  b.output(y, F, [1, 3]);
+  return b.build();
+}
+
+export const PARTITION_FIXTURES = { chainCnn, residualCnn, bertLike, qdqCnn, qdqResidual, tiledCnn, withIf, misannotatedCnn, computedReshape };

@@ -8,6 +8,8 @@ export { extractPartition, type Partition, type ExtractOptions, type CutRef } fr
 export { bestCuts, priceCuts, nodeCosts, nodeKey, type PriceOptions } from './pricing';
 export { rankCutsForTiers, listCutsMeasured, combinedLink, scaleNodeTimes, type TierPricing, type TierPricingOptions } from './tiers';
 export { inferElemTypes } from './elemTypes';
+export { describeWrongAnnotation } from './annotations';
+export { verifyCut, verifyCuts, type CutCheck, type VerifyCutsOptions } from './verify';
 export type {
-  Cut, CutTensor, CutOptions, CutPlan, CutListing, PartitionInfo, NodeTimes, LinkSpec, Placement, PricedCut,
+  Cut, CutTensor, CutOptions, CutPlan, CutListing, PartitionInfo, NodeTimes, LinkSpec, Placement, PricedCut, WrongAnnotation,
 } from './types';

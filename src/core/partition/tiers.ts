@@ -43,7 +43,11 @@ export interface TierPricingOptions extends CutOptions, PriceOptions {
 export interface PricingCache {
   profiles: Map<string, NodeTimes>;
   listing?: CutListing;
+  /** Shapes the listing measured in the runner (extraction reads their rank from them). */
+  measured?: Measured;
 }
+
+type Measured = NonNullable<CutOptions['measured']>;
 
 export interface TierPricing {
   ranked: PricedCut[];
@@ -52,6 +56,10 @@ export interface TierPricing {
   tailTimes: NodeTimes;
   /** A tier had more cores than this host and was measured at the host's count (times not extrapolated). */
   notes: string[];
+  /** The model's value_info shapes that disagree with what it computes (ignored). */
+  wrongAnnotations: CutListing['wrongAnnotations'];
+  /** Shapes measured in the runner for the listing. */
+  measured: Measured;
 }
 
 /**
@@ -81,23 +89,36 @@ export async function rankCutsForTiers(
   };
   const headTimes = await profile(headTier);
   const tailTimes = await profile(tailTier);
-  const listing = opts.cache?.listing ?? (await listCutsMeasured(host, modelPath, model, samples, opts)).listing;
-  if (opts.cache) opts.cache.listing = listing;
-  return { ranked: priceCuts(model.graph!, listing, headTimes, tailTimes, link, opts), link, headTimes, tailTimes, notes };
+  let listing = opts.cache?.listing;
+  let measured = opts.cache?.measured ?? {};
+  if (!listing) {
+    const m = await listCutsMeasured(host, modelPath, model, samples, opts);
+    listing = m.listing;
+    measured = m.shapes;
+  }
+  if (opts.cache) { opts.cache.listing = listing; opts.cache.measured = measured; }
+  return {
+    ranked: priceCuts(model.graph!, listing, headTimes, tailTimes, link, opts), link, headTimes, tailTimes, notes,
+    wrongAnnotations: listing.wrongAnnotations, measured,
+  };
 }
 
 /**
  * Lists the cuts with symbolic dims taken from the sample, and sizes the tensors static inference
- * could not (ops it does not model, data-dependent shapes) by measuring them in the runner.
+ * could not (ops it does not model, data-dependent shapes) by measuring them in the runner. Cut
+ * tensors whose value_info disagrees with inference are measured too, so the warning can say what
+ * onnxruntime actually computes.
  */
 export async function listCutsMeasured(
   host: RunnerHost, modelPath: string, model: ModelProto, samples: Feeds[], opts: CutOptions & { job?: JobOptions } = {},
-): Promise<{ listing: CutListing; measured: string[] }> {
+): Promise<{ listing: CutListing; measured: string[]; shapes: Measured }> {
   const inputShapes = Object.fromEntries(Object.entries(samples[0] ?? {}).map(([k, t]) => [k, t.dims]));
   const base = { ...opts, inputShapes: { ...inputShapes, ...opts.inputShapes } };
   const listing = enumerateCuts(model, base);
-  const names = unsizedTensors(listing);
-  if (names.length === 0 || samples.length === 0) return { listing, measured: [] };
+  const crossing = new Set(listing.cuts.flatMap((c) => c.tensors.map((t) => t.name)));
+  const names = [...new Set([...unsizedTensors(listing), ...listing.wrongAnnotations.map((w) => w.name).filter((n) => crossing.has(n))])];
+  if (names.length === 0 || samples.length === 0) return { listing, measured: [], shapes: { ...opts.measured } };
   const { shapes } = await host.run('tensorShapes', { modelPath, samples: samples.slice(0, 1), names }, opts.job);
-  return { listing: enumerateCuts(model, { ...base, measured: { ...opts.measured, ...shapes } }), measured: Object.keys(shapes) };
+  const all = { ...opts.measured, ...shapes };
+  return { listing: enumerateCuts(model, { ...base, measured: all }), measured: Object.keys(shapes), shapes: all };
 }

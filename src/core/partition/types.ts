@@ -54,6 +54,18 @@ export interface CutListing {
   outputBytes: number | null;
   /** Symbolic dims were fixed to `symbolicDim` rather than resolved from sample shapes. */
   symbolicFixed: boolean;
+  /** value_info shapes that disagree with what the model computes (ignored: never copied into a part). */
+  wrongAnnotations: WrongAnnotation[];
+}
+
+/** A value_info declaration the model's own computation contradicts. */
+export interface WrongAnnotation {
+  name: string;
+  /** Declared dims: sizes, symbolic names, '?' for an unknown (or -1) dim. */
+  declared: (number | string)[];
+  /** The shape the model computes, by static inference or measured in the runner. */
+  actual: number[];
+  from: 'inferred' | 'measured';
 }
 
 /** What partition.json records next to head.onnx and tail.onnx. */
@@ -66,6 +78,8 @@ export interface PartitionInfo {
   headGraphOutputs: string[];
   /** Shape-node outputs replaced by their static value in either part. */
   foldedShapes: string[];
+  /** The model's value_info shapes that disagree with its computation (left out of both parts); absent when none. */
+  wrongAnnotations?: WrongAnnotation[];
 }
 
 /** Per-node latency of one model on one tier, from one profiled run (src/runner/child/jobs/profile.ts). */

@@ -4,10 +4,11 @@
  * `partition --rank`), extracted to head/tail files and verified head∘tail against the model
  * before anything is benchmarked.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { endsRun, toAdvisorError } from '../../errors';
-import { readModel, writeModel } from '../../onnx/io';
-import { extractPartition } from '../../partition';
+import { readModel } from '../../onnx/io';
+import { describeWrongAnnotation, verifyCut } from '../../partition';
 import { rankCutsForTiers, type PricingCache } from '../../partition/tiers';
 import type { PricedCut } from '../../partition/types';
 import type { Feeds } from '../../protocol/tensor';
@@ -29,6 +30,9 @@ const LINKS: ReadonlyArray<{ link: LinkId; placement: PlacementId; head: TierId;
 
 type SplitCut = PricedCut & { cut: NonNullable<PricedCut['cut']> };
 
+/** Cuts tried per link before giving up on a split placement. */
+const MAX_TRIES = 3;
+
 export async function buildPartitions(ctx: BuildContext, sources: PartitionSource[]): Promise<{ builds: OperatorBuild[]; warnings: string[] }> {
   const builds: OperatorBuild[] = [];
   const warnings: string[] = [];
@@ -42,22 +46,31 @@ export async function buildPartitions(ctx: BuildContext, sources: PartitionSourc
     try {
       const model = readModel(src.file);
       const cache: PricingCache = { profiles: new Map() };
-      for (const l of wanted) {
-        const { ranked } = await rankCutsForTiers(ctx.runner, src.file, model.model, ctx.req.tiers, l.head, l.tail, samples, { job: ctx.jobOpts, cache });
-        const split = ranked.find((p): p is SplitCut => p.placement === 'split' && p.cut !== undefined);
-        if (!split) { warnings.push(`${src.operator}: no cut found for ${l.link}`); continue; }
-        const dir = path.join(ctx.outDir, `${stem(src.file)}.${l.link}.${split.cut.id}`);
-        const head = path.join(dir, 'head.onnx');
-        const tail = path.join(dir, 'tail.onnx');
-        const part = extractPartition(model.model, split.cut, { inputShapes: shapesOf(samples[0]!), source: path.basename(src.file) });
-        writeModel(part.head, head, { sourceDir: model.dir, protect: [ctx.loaded.path] });
-        writeModel(part.tail, tail, { sourceDir: model.dir, protect: [ctx.loaded.path] });
-        // head∘tail must reproduce the model before it is benchmarked (exact on 8-bit cuts)
-        const check = await ctx.runner.run('verifyPartition', { model: src.file, head, tail, samples }, ctx.jobOpts);
-        if (!check.withinTolerance) {
-          warnings.push(`${src.operator} cut ${split.cut.id} for ${l.link} skipped: head∘tail differs from the model by ${check.maxAbsDiff}`);
-          continue;
+      for (const [li, l] of wanted.entries()) {
+        const { ranked, wrongAnnotations, measured } = await rankCutsForTiers(ctx.runner, src.file, model.model, ctx.req.tiers, l.head, l.tail, samples, { job: ctx.jobOpts, cache });
+        if (li === 0) for (const w of wrongAnnotations) warnings.push(`${src.operator}: ${describeWrongAnnotation(w)}`);
+        const splits = ranked.filter((p): p is SplitCut => p.placement === 'split' && p.cut !== undefined);
+        if (!splits.length) { warnings.push(`${src.operator}: no cut found for ${l.link}`); continue; }
+        // the best-priced cut that head∘tail reproduces (exact on 8-bit cuts) is the one offered;
+        // a cut onnxruntime refuses or that differs gives way to the next, up to MAX_TRIES
+        let split: SplitCut | undefined;
+        let head = '';
+        let tail = '';
+        for (const candidate of splits.slice(0, MAX_TRIES)) {
+          const dir = path.join(ctx.outDir, `${stem(src.file)}.${l.link}.${candidate.cut.id}`);
+          const check = await verifyCut(ctx.runner, src.file, model.model, candidate.cut, samples, dir, {
+            inputShapes: shapesOf(samples[0]!), measured, source: path.basename(src.file), sourceDir: model.dir, protect: [ctx.loaded.path], job: ctx.jobOpts,
+          });
+          if (check.withinTolerance) {
+            split = candidate;
+            head = path.join(dir, 'head.onnx');
+            tail = path.join(dir, 'tail.onnx');
+            break;
+          }
+          warnings.push(`${src.operator} cut ${candidate.cut.id} for ${l.link} skipped: ${check.error ?? `head∘tail differs from the model by ${check.maxAbsDiff}`}`);
+          fs.rmSync(dir, { recursive: true, force: true });
         }
+        if (!split) continue;
         const best = ranked[0]!.placement;
         const single = best !== 'split'
           ? `; at ${ctx.req.tiers.links[l.link].mbps} Mbit/s the pricing prefers running everything on ${best === 'all-head-tier' ? l.head : l.tail}` : '';

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readModel, writeModel } from '../../../core/onnx/io';
 import type { ModelProto } from '../../../core/onnx/types';
-import { enumerateCuts, extractPartition, listCutsMeasured, nodeCosts, unsizedTensors, type Cut } from '../../../core/partition';
+import { enumerateCuts, extractPartition, listCutsMeasured, nodeCosts, unsizedTensors, verifyCuts, type Cut } from '../../../core/partition';
 import { PARTITION_FIXTURES } from '../../../core/partition/fixtures';
 import type { Feeds, TensorData } from '../../../core/protocol/tensor';
 import { cnn, mlp, transformer, twoInput, writeExternalDataModel } from '../../../../test/fixtures/models';
@@ -184,4 +184,36 @@ test('tensors static inference cannot size are measured in the runner', async ()
   assert.deepEqual(measured.sort(), ['act', 'conv_1_out', 'tiled']);
   assert.deepEqual(unsizedTensors(listing), []);
   assert.deepEqual(listing.cuts.find((c) => c.tensors[0]!.name === 'tiled')!.tensors[0]!.shape, [1, 4, 8, 8]);
+});
+
+test('a model whose value_info lies: measured listing names each wrong shape, and every cut passes in onnxruntime', async () => {
+  for (const make of [PARTITION_FIXTURES.misannotatedCnn, PARTITION_FIXTURES.computedReshape]) {
+    const model = make();
+    const file = path.join(dir, `${make.name}.onnx`);
+    writeModel(model, file);
+    const feeds = samples(model, 2);
+    const { listing, shapes } = await listCutsMeasured(client, file, model, feeds.slice(0, 1));
+    assert.deepEqual(unsizedTensors(listing), [], make.name);
+    const checks = await verifyCuts(client, file, model, listing.cuts, feeds, { measured: shapes });
+    assert.equal(checks.length, listing.cuts.length);
+    for (const c of checks) assert.ok(c.ok, `${make.name} ${c.id}: ${c.error ?? c.maxAbsDiff}`);
+    if (make === PARTITION_FIXTURES.misannotatedCnn) {
+      assert.deepEqual(listing.wrongAnnotations.map((w) => `${w.name} ${w.from} ${w.actual.join('x')}`), [
+        'conv1 measured 1x4x6x8', 'relu1 measured 1x4x6x8', 'pool1 measured 1x4x3x4', 'tiled measured 1x8x3x8',
+      ]);
+    } else {
+      assert.deepEqual(listing.wrongAnnotations, []);
+    }
+  }
+});
+
+test('a cut that cannot be checked fails with the reason, and the next cut is still checked', async () => {
+  const model = PARTITION_FIXTURES.chainCnn();
+  const file = path.join(dir, 'unchecked.onnx');
+  writeModel(model, file);
+  const { cuts } = enumerateCuts(model);
+  const stale = { ...cuts[0]!, tensors: [{ ...cuts[0]!.tensors[0]!, name: 'no_such_value' }] };
+  const checks = await verifyCuts(client, file, model, [stale, cuts[1]!], samples(model, 1));
+  assert.deepEqual(checks.map((c) => c.ok), [false, true]);
+  assert.match(checks[0]!.error!, /no value "no_such_value"/);
 });
