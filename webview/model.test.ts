@@ -84,7 +84,7 @@ test('crossover marks come from the engine\'s sensitivity analysis, limited to t
   assert.equal(rest.length, 0);
   assert.equal(`${c.below.operator}@${c.below.placement}`, 'sptq@mobile');
   assert.equal(`${c.above.operator}@${c.above.placement}`, 'sptq@edge');
-  assert.ok(c.mbps > 100 && c.mbps < 200, String(c.mbps));
+  assert.ok(c.mbps > 50 && c.mbps < 200, String(c.mbps)); // below the recorded 200 Mbit/s: Edge still wins there
   // The crossover depends on the other link and the budget, not on where this slider sits.
   const moved = reprice(report, { ...recorded, 'mobile-edge': 10 }, 1, { sensitivity: true });
   assert.ok(Math.abs(crossoversOnSlider(moved.report, 'mobile-edge')[0].mbps - c.mbps) < 1e-6);

@@ -72,7 +72,7 @@ export interface TierFileLink {
    */
   mbps?: number;
   /**
-   * Round-trip time, ms.
+   * Round-trip time, ms (each one-way transfer pays half of it).
    * @minimum 0
    */
   rttMs?: number;

@@ -10,7 +10,7 @@ const MB14 = 1_400_000; // the study's median image upload, bytes
 
 /** An Identity row whose latency is compute + its transfers priced at `links` (all accurate). */
 function identityRow(placement: PlacementId, computeMs: number, transfers: Transfer[], links: LinkSettings): ResultRow {
-  const transferMs = transfers.reduce((s, t) => s + links[t.link].rttMs + (t.bytes * 8) / (links[t.link].mbps * 1e6) * 1000, 0);
+  const transferMs = transfers.reduce((s, t) => s + links[t.link].rttMs / 2 + (t.bytes * 8) / (links[t.link].mbps * 1e6) * 1000, 0);
   return { operator: 'identity', placement, latencyMs: { median: computeMs + transferMs }, computeMs: { median: computeMs }, transferMs, transfers, accuracy: 80, flags: [] };
 }
 
@@ -50,8 +50,8 @@ test('the bandwidth at which the recommendation changes, per link, matches the h
   assert.equal(ec!.summary, 'At 1.00 Mbit/s Edge↔Cloud (as measured) the pick is Edge Identity. Cloud Identity becomes best above 124 Mbit/s Edge↔Cloud.');
 });
 
-test('RTT shifts the crossover: 20 ms per Edge↔Cloud hop moves it to 11200/70 = 160 Mbit/s', () => {
-  const links: LinkSettings = { ...STUDY_LINKS, 'edge-cloud': { mbps: 1, rttMs: 20 } };
+test('RTT shifts the crossover: 20 ms each way per Edge↔Cloud hop (RTT 40 ms) moves it to 11200/70 = 160 Mbit/s', () => {
+  const links: LinkSettings = { ...STUDY_LINKS, 'edge-cloud': { mbps: 1, rttMs: 40 } };
   const withRtt = [rows[0]!, rows[1]!, identityRow('cloud', 10, [upload('mobile-edge'), upload('edge-cloud')], links)];
   const ec = runEngine({ rows: withRtt, modality: 'image', metric: 'top1', links }).sensitivity.find((p) => p.link === 'edge-cloud')!;
   assert.equal(ec.crossovers.length, 1);

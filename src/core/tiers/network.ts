@@ -12,9 +12,14 @@ export interface Transfer {
   what: 'input' | 'cut' | 'output';
 }
 
-/** Milliseconds to move `bytes` over `link`. */
+/**
+ * Milliseconds to move `bytes` one way over `link`: half the round trip (the propagation one way)
+ * plus serialisation at the link's rate. A request and its answer together pay one round trip, as a
+ * partition run for real across a measured link confirmed (pricing a full RTT per direction
+ * overestimated it by one RTT).
+ */
 export function transferMs(bytes: number, link: Pick<LinkProfile, 'mbps' | 'rttMs'>): number {
-  return link.rttMs + (bytes * 8) / (link.mbps * 1e6) * 1000;
+  return link.rttMs / 2 + (bytes * 8) / (link.mbps * 1e6) * 1000;
 }
 
 /** The links between Mobile and a tier (empty for Mobile itself). */

@@ -15,7 +15,7 @@ test('a 1.4 MB payload at 1 Mbit/s costs about 11 s (the study\'s Cloud uploads)
   // 1.4e6 B · 8 / 1e6 bit/s = 11.2 s
   assert.ok(Math.abs(transferMs(1.4e6, { mbps: 1, rttMs: 0 }) - 11200) < 1e-9);
   assert.ok(Math.abs(transferMs(1.4e6, { mbps: 200, rttMs: 0 }) - 56) < 1e-9);
-  assert.equal(transferMs(0, { mbps: 10, rttMs: 20 }), 20);
+  assert.equal(transferMs(0, { mbps: 10, rttMs: 20 }), 10, 'one way: half the round trip');
 });
 
 test('the study preset is the paper\'s set-up, frozen', () => {
