@@ -276,7 +276,10 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
       partial('Accuracy is not measured yet.');
     });
     lap('benchmark', t);
-    for (const [tier, why] of theRace.deviceFailures) warnings.push(`${tier} tier stopped during the race: ${why}; its rows keep what was measured before`);
+    for (const [tier, why] of theRace.deviceFailures) {
+      warnings.push(`${tier} tier stopped during the race: ${why}; its rows keep what was measured before`);
+      devices.unavailable.set(tier, why);
+    }
 
     // 6. partitions across a real link, where one end is a device
     if (Object.keys(devices.runners).length > 0) {

@@ -103,6 +103,7 @@ export async function runPartitionsForReal(
   for (const b of builds) {
     if (b.stages.length !== 2 || !b.placements.includes('mobile-edge')) continue;
     if (!tiers.mobile.device === !tiers.edge.device) continue; // needs exactly one device end
+    if (devices.unavailable.has('mobile') || devices.unavailable.has('edge')) continue;
     const head = runnerFor('mobile');
     const tail = runnerFor('edge');
     if (!head || !tail) continue;
