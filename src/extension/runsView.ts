@@ -23,10 +23,14 @@ export interface RunsHost {
   showRun(modelPath: string, report: AdvisorReport): void;
 }
 
+const COMPARE_SCHEME = 'edge-advisor-compare';
+
 export class RunsView implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly tree: vscode.TreeView<Node>;
+  /** Comparisons shown, by URI path: read-only documents (an untitled one would ask to be saved). */
+  private readonly comparisons = new Map<string, string>();
 
   constructor(private readonly host: RunsHost, context: vscode.ExtensionContext) {
     this.tree = vscode.window.createTreeView(RUNS_VIEW_ID, { treeDataProvider: this, canSelectMany: true, showCollapseAll: true });
@@ -35,6 +39,7 @@ export class RunsView implements vscode.TreeDataProvider<Node> {
       vscode.commands.registerCommand('edgeAdvisor.refreshRuns', () => this.refresh()),
       vscode.commands.registerCommand('edgeAdvisor.openRun', (n?: RunNode) => this.open(n)),
       vscode.commands.registerCommand('edgeAdvisor.compareRuns', (n?: RunNode, selected?: RunNode[]) => this.compare(selected ?? (n ? [n] : undefined))),
+      vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, { provideTextDocumentContent: (uri) => this.comparisons.get(uri.path) ?? '' }),
     );
   }
 
@@ -97,8 +102,9 @@ export class RunsView implements vscode.TreeDataProvider<Node> {
     const a = loadRun(older!.outDir, older!.modelPath, older!.summary.id);
     const b = loadRun(newer!.outDir, newer!.modelPath, newer!.summary.id);
     if (!a || !b) { void vscode.window.showWarningMessage(vscode.l10n.t('Edge Advisor: that run can no longer be read.')); return; }
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: renderComparison(compareRuns(a, b), path.basename(older!.modelPath)) });
-    await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
+    const uri = vscode.Uri.from({ scheme: COMPARE_SCHEME, path: `/${path.basename(older!.modelPath)} ${older!.summary.id} vs ${newer!.summary.id}.md` });
+    this.comparisons.set(uri.path, renderComparison(compareRuns(a, b), path.basename(older!.modelPath)));
+    await vscode.commands.executeCommand('markdown.showPreview', uri);
   }
 }
 

@@ -105,7 +105,9 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
     await acceptSetup(page);
     const panel = await webviewWith(page, '[data-testid="panel-root"]');
     await panel.waitForSelector('[data-testid="progress"]:not([hidden]), [data-testid="rec-config"]', { timeout: 60_000 });
-    check(await panel.$('[data-testid="plan"]') !== null || await panel.$('[data-testid="result-row"]') !== null, 'the panel shows the run\'s plan while it starts');
+    // the plan follows the first progress message once the model and its data are read
+    const planShown = await panel.waitForSelector('[data-testid="plan"], [data-testid="result-row"]', { timeout: 30_000 }).then(() => true, () => false);
+    check(planShown, 'the panel shows the run\'s plan while it starts');
     await shot(page, '1-running-dark');
     // results arrive while the run measures: the first measured row, long before the run ends
     await panel.waitForSelector('[data-testid="result-row"]', { timeout: RESULT_TIMEOUT });
@@ -217,7 +219,8 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
     // 7) real data as users hold it: pick an image class-folder tree on the model card, see three
     //    preprocessed samples, run, and read real top-1 accuracy (labels from the class folders)
     await closeAllEditors(page);
-    await modelRow.dblclick();
+    // the card is an optional editor (a double-click opens the file as it always did): open it from the menu
+    await clickMenuItem(page, await openContextMenu(page, modelRow, 'Open Model Card'), () => openContextMenu(page, modelRow, 'Open Model Card'));
     const card2 = await webviewWith(page, '[data-testid="inspection"]');
     await card2.click('#choose-data');
     await pickPath(page, path.join(ws, 'images', 'digits'));
@@ -256,10 +259,8 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
     await shot(page, '12-runs-view');
     await runRows.nth(0).click();
     await runRows.nth(1).click({ modifiers: ['Control'] });
-    await runRows.nth(1).click({ button: 'right' });
-    const compareItem = page.locator('.monaco-menu .action-item', { hasText: 'Compare Runs' }).first();
-    await compareItem.waitFor({ timeout: 10_000 });
-    await compareItem.click();
+    const compareMenu = () => openContextMenu(page, runRows.nth(1), 'Compare Runs');
+    await clickMenuItem(page, await compareMenu(), compareMenu);
     const preview = await webviewWith(page, 'table', 30_000);
     const compared = await preview.textContent('body');
     check(/recommendation/.test(compared) && /after \/ before/.test(compared), `the comparison shows the picks and each configuration's latency ratio (${compared.slice(0, 160)})`);
@@ -307,8 +308,15 @@ async function openFile(page, rel) {
 async function pickPath(page, target) {
   const input = page.locator('.quick-input-widget input');
   await input.waitFor();
-  await input.fill(target.endsWith('/') ? target : `${target}/`);
-  await page.waitForTimeout(800);
+  const want = target.endsWith('/') ? target : `${target}/`;
+  // the dialog writes its starting folder into the box once it is ready: typing before that gets
+  // the path appended to it, so wait for it, then replace it (and check what stands there)
+  for (let i = 0; i < 50 && (await input.inputValue()) === ''; i++) await page.waitForTimeout(100);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await input.fill(want);
+    await page.waitForTimeout(800);
+    if ((await input.inputValue()) === want) break;
+  }
   const ok = page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first();
   if (await ok.isVisible().catch(() => false)) await ok.click();
   else await page.keyboard.press('Enter');
