@@ -132,14 +132,18 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     'partition', ...(quantizable ? ['sptq-partition' as const] : []),
   ], req.budgetSeconds * 1000);
   live.planner = plan;
+  // building operators (calibration, kernel profiles, partition profiles) and decoding samples run in
+  // a runner of their own: memory those jobs leave allocated would otherwise stay in the race's runner
+  // and count against its memory bound (one configuration's own peak + 25%)
+  const builder = runner.sibling?.() ?? runner;
   const ctx: BuildContext = {
-    req, loaded, inspection, variants: found.variants, data, runner, outDir, hostCores, jobOpts,
+    req, loaded, inspection, variants: found.variants, data, runner: builder, outDir, hostCores, jobOpts,
     progress: (stage, message, within, current) => report(stage, message, within, current),
     timings, log: (line) => hooks.log?.(line),
   };
   // decode + preprocessing of sample files, timed on the receiving tier's side, is part of every request
   t0 = Date.now();
-  const preprocessMs = await measurePreprocessing(data, tiers, hostCores, runner, jobOpts).catch((e: unknown) => { devices.dispose(); throw e; });
+  const preprocessMs = await measurePreprocessing(data, tiers, hostCores, builder, jobOpts).catch((e: unknown) => { devices.dispose(); if (builder !== runner) builder.dispose(); throw e; });
   lap('preprocess', t0);
   const theRace = new Race(runner, {
     tiers, hostCores, samples: data.benchSamples, inputBytes: data.inputBytes, ...(preprocessMs ? { preprocessMs } : {}),
@@ -301,6 +305,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     throw e;
   } finally {
     if (evaluator !== runner) evaluator.dispose();
+    if (builder !== runner) builder.dispose();
     for (const [tier, session] of Object.entries(devices.sessions)) hooks.log?.(`device: ${tier}: ${session.sentBytes()} bytes of models sent this run`);
     devices.dispose();
   }
