@@ -80,6 +80,16 @@ export function checkExternalData(model: ModelProto, dir: string, file?: string)
   }
 }
 
+/** The files a model keeps weights in besides itself: each location as the model names it and its checked path. */
+export function externalDataFiles(m: LoadedModel): { location: string; path: string }[] {
+  const files = new Map<string, string>();
+  for (const t of allTensors(m.model.graph!)) {
+    const ref = externalRef(t);
+    if (ref && !files.has(ref.location)) files.set(ref.location, resolveExternalPath(m.dir, ref.location, m.path));
+  }
+  return [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([location, path]) => ({ location, path }));
+}
+
 /** Every tensor stored in the model: initializers, Constant-node values, subgraphs included. */
 export function* allTensors(g: GraphProto): Generator<TensorProto> {
   yield* g.initializer;

@@ -17,8 +17,7 @@ import { validateGraph } from '../graph/graph';
 import { saveRun } from '../history/runs';
 import { ADVISOR_VERSION, hostFacts } from '../hostFacts';
 import { inspectModel, type Inspection } from '../inspect/inspect';
-import { allTensors, readModel, type LoadedModel } from '../onnx/io';
-import { externalRef, resolveExternalPath } from '../onnx/tensor';
+import { externalDataFiles, readModel, type LoadedModel } from '../onnx/io';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
 import type { TensorData } from '../protocol/tensor';
 import { rank } from '../recommend/rank';
@@ -151,8 +150,6 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   });
   live.race = theRace;
   const warnings: string[] = [...devices.warnings];
-  /** Every build in the race, as raced (placements filtered). */
-  const raced: OperatorBuild[] = [];
   let realRuns = new Map<string, NonNullable<ResultRow['realRun']>>();
 
   /** The engine over these rows, wrapped with everything the report says about the run. */
@@ -226,7 +223,6 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
     const toEvaluate = [...built.filter((b) => b.operator === 'identity' && !builds.includes(b)), ...builds];
     if (!latencyFirst) await evaluate(toEvaluate);
     theRace.add(builds);
-    raced.push(...builds);
     for (const b of builds) plan.set(b.operator, 'measuring');
     plan.configurations(theRace.active.length);
     if (latencyFirst) {
@@ -290,7 +286,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
       const t1 = Date.now();
       report('benchmark', 'running Mobile-Edge partitions for real across the device link');
       try {
-        realRuns = await runPartitionsForReal(raced, devices, runner, hostCores, data.benchSamples, { ...jobOpts, log: (l) => hooks.log?.(l) });
+        realRuns = await runPartitionsForReal(theRace.builds, devices, runner, hostCores, data.benchSamples, { ...jobOpts, log: (l) => hooks.log?.(l) });
       } catch (e) {
         const err = toAdvisorError(e);
         if (err.category === 'cancelled') throw err;
@@ -324,7 +320,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
 
 /** Everything a measurement depends on: file bytes (model, variants, their external data, data), tiers, settings, runtime. */
 function runCacheKey(req: AdvisorRequest, models: LoadedModel[], onnxruntime: string): string {
-  const modelFiles = [...new Set(models.flatMap((m) => [m.path, ...externalDataFiles(m)]))];
+  const modelFiles = [...new Set(models.flatMap((m) => [m.path, ...externalDataFiles(m).map((f) => f.path)]))];
   // preprocessing and tokenizer change every number measured on files (pipeline/data.ts)
   const decoding = dataCacheParts(req);
   const dataFiles = [req.dataPath, req.labelsPath, req.calibrationPath, ...decoding.files].filter((f): f is string => !!f);
@@ -332,13 +328,4 @@ function runCacheKey(req: AdvisorRequest, models: LoadedModel[], onnxruntime: st
     modelFiles, dataFiles, tiers: req.tiers, onnxruntimeVersion: onnxruntime,
     settings: { job: 'recommend', advisor: ADVISOR_VERSION, budgetSeconds: req.budgetSeconds, maxThreads: req.maxThreads ?? null, placements: req.placements ?? null, operators: req.operators ?? null, data: decoding.settings },
   });
-}
-
-function externalDataFiles(m: LoadedModel): string[] {
-  const files = new Set<string>();
-  for (const t of allTensors(m.model.graph!)) {
-    const ref = externalRef(t);
-    if (ref) files.add(resolveExternalPath(m.dir, ref.location, m.path));
-  }
-  return [...files].sort();
 }

@@ -48,7 +48,7 @@ export interface OperatorAccuracyInfo {
 }
 
 export class Race {
-  private readonly builds: OperatorBuild[] = [];
+  private readonly raced: OperatorBuild[] = [];
   private readonly records = new Map<string, ConfigRecord>();
   private readonly stopped = new Map<string, { reason: StopReason; by?: { operator: OperatorId; placement: PlacementId } }>();
   private readonly accuracy = new Map<OperatorId, OperatorAccuracyInfo>();
@@ -74,8 +74,8 @@ export class Race {
   /** Adds operators to the race: one configuration per thread count. */
   add(builds: readonly OperatorBuild[]): void {
     for (const b of builds) {
-      const i = this.builds.length;
-      this.builds.push(b);
+      const i = this.raced.length;
+      this.raced.push(b);
       for (const t of threadCounts(this.opts.tiers, this.opts.hostCores)) {
         const own = this.ownPeakMB.get(b.operator);
         const config: BenchmarkConfig = {
@@ -106,10 +106,15 @@ export class Race {
   /** An operator's peak memory measured alone in a fresh runner (before it joins): rows report it, the runner's memory bound uses it. */
   setOwnPeak(op: OperatorId, mb: number): void {
     this.ownPeakMB.set(op, mb);
-    this.builds.forEach((b, i) => {
+    this.raced.forEach((b, i) => {
       if (b.operator !== op) return;
       for (const rec of this.records.values()) if (rec.config.id.startsWith(`${i}:`)) rec.config.ownPeakMB = mb;
     });
+  }
+
+  /** The operators in the race, as added (placements as asked). */
+  get builds(): readonly OperatorBuild[] {
+    return this.raced;
   }
 
   get active(): BenchmarkConfig[] {
@@ -210,7 +215,7 @@ export class Race {
   }
 
   private derived(): DerivedRow[] {
-    const rows = deriveRows(this.builds, this.records, this.opts);
+    const rows = deriveRows(this.raced, this.records, this.opts);
     for (const d of rows) {
       const acc = this.accuracy.get(d.row.operator);
       if (acc) {

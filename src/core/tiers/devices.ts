@@ -4,12 +4,10 @@
  * The value comes from settings.json as it is, so every field is checked here and a mistake is a
  * usage error naming the setting and the key.
  */
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { destinationProblem } from '../devices/destination';
 import { AdvisorError } from '../errors';
+import { deviceTarget, type DeviceEntry } from './deviceTarget';
 import { TIER_IDS } from './presets';
-import type { DeviceTarget, TierId, TierSet } from './types';
+import type { TierId, TierSet } from './types';
 
 export const DEVICES_SETTING = 'edgeAdvisor.devices';
 
@@ -41,22 +39,11 @@ export function withDevices(tiers: TierSet, devices: unknown, opts: { baseDir?: 
     const unknown = Object.keys(e).find((k) => !FIELDS.has(k));
     if (unknown) throw bad(`${id}.${unknown} is not a device field (ssh, sshConfig, executionProvider)`);
     if (typeof e.ssh !== 'string') throw bad(`${id}.ssh must be an SSH destination (an alias from your SSH config, user@host or ssh://user@host:port)`);
-    const problem = destinationProblem(e.ssh);
-    if (problem) throw bad(`${id}.ssh ${problem}`);
     for (const k of ['sshConfig', 'executionProvider'] as const) {
       if (e[k] !== undefined && (typeof e[k] !== 'string' || e[k].trim() === '')) throw bad(`${id}.${k} must be a non-empty string`);
     }
-    const device: DeviceTarget = {
-      ssh: e.ssh,
-      executionProvider: (e.executionProvider as string | undefined)?.trim() ?? 'cpu',
-      ...(e.sshConfig !== undefined ? { sshConfig: resolveConfig((e.sshConfig as string).trim(), opts.baseDir) } : {}),
-    };
+    const device = deviceTarget(e as unknown as DeviceEntry, opts.baseDir ?? process.cwd(), (problem) => bad(`${id}.ssh ${problem}`));
     out.tiers[id as TierId].device = device;
   }
   return out;
-}
-
-function resolveConfig(p: string, baseDir: string | undefined): string {
-  if (p === '~' || p.startsWith('~/')) return path.join(os.homedir(), p.slice(1));
-  return path.resolve(baseDir ?? process.cwd(), p);
 }

@@ -4,10 +4,10 @@
  * `local` makes every tier this machine. A JSON file can override any field of a preset.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { validateConfig } from '../config/validate';
 import { AdvisorError } from '../errors';
+import { deviceTarget } from './deviceTarget';
 import type { LinkId, LinkProfile, TierId, TierProfile, TierSet } from './types';
 import type { HostFacts } from '../hostFacts';
 
@@ -68,10 +68,8 @@ export function parseTierOverrides(json: unknown, host: HostSize, file?: string)
     if (!o) continue;
     const tier = out.tiers[id];
     if (o.ssh !== undefined) {
-      tier.device = {
-        ssh: o.ssh, executionProvider: o.executionProvider ?? 'cpu',
-        ...(o.sshConfig !== undefined ? { sshConfig: expandPath(o.sshConfig, file) } : {}),
-      };
+      tier.device = deviceTarget({ ...o, ssh: o.ssh }, file ? path.dirname(path.resolve(file)) : process.cwd(),
+        (problem) => new AdvisorError('usage', `tiers.${id}.ssh ${problem}`, file));
     } else if (o.sshConfig !== undefined || (o.executionProvider ?? 'cpu') !== 'cpu') {
       // this machine's tiers run onnxruntime's CPU provider: anything else would be measured wrongly
       throw new AdvisorError('usage', `tiers.${id}: ${o.sshConfig !== undefined ? 'sshConfig' : `executionProvider "${o.executionProvider}"`} needs "ssh" (a device to run on); tiers on this machine run on "cpu"`, file);
@@ -88,12 +86,6 @@ export function parseTierOverrides(json: unknown, host: HostSize, file?: string)
     if (l?.rttMs !== undefined) out.links[id].rttMs = l.rttMs;
   }
   return out;
-}
-
-/** `~/x` from the home folder, a relative path from the tier file's folder. */
-function expandPath(p: string, file?: string): string {
-  if (p === '~' || p.startsWith('~/')) return path.join(os.homedir(), p.slice(1));
-  return file ? path.resolve(path.dirname(file), p) : path.resolve(p);
 }
 
 export function presetTiers(name: 'study' | 'local', host: HostSize): TierSet {

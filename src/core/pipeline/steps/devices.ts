@@ -4,6 +4,7 @@
  * run Mobile-Edge partitions for real across the machines. A device that cannot be reached is one
  * warning naming it; the other tiers' rows are still measured.
  */
+import { deviceSummary } from '../../devices/facts';
 import { AdvisorError, toAdvisorError } from '../../errors';
 import { measureLink } from '../../measure/link';
 import type { DeviceSession } from '../../protocol/device';
@@ -53,7 +54,7 @@ export async function connectDevices(
       tier.cpus = session.facts.cores;
       tier.memoryMB = session.facts.memoryMB;
       tier.speed = 1;
-      opts.log?.(`device: ${tier.id} is ssh ${target.ssh} — ${session.facts.os} ${session.facts.arch}, ${session.facts.cpuModel}, ${session.facts.cores} cores, ${session.facts.memoryMB} MB, Node ${session.facts.node}` +
+      opts.log?.(`device: ${tier.id} is ssh ${target.ssh} — ${deviceSummary(session.facts)}` +
         ` (${session.installedNow ? 'runner installed' : 'runner already installed'}, ${Math.round(session.setupMs)} ms)`);
     } catch (e) {
       runner.dispose();

@@ -7,8 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { allTensors, readModel } from '../../../core/onnx/io';
-import { externalRef, resolveExternalPath } from '../../../core/onnx/tensor';
+import { externalDataFiles, readModel } from '../../../core/onnx/io';
 import type { DeviceTarget } from '../../../core/tiers/types';
 import { CACHE_DIR } from './probe';
 import { shq, sshRun } from './sshCommand';
@@ -27,13 +26,7 @@ function describe(file: string): LocalModel {
   const stamp = stampOf(file);
   const known = hashed.get(file);
   if (known && known.stamp === stamp) return known.model;
-  const loaded = readModel(file);
-  const rels = new Set<string>();
-  for (const t of allTensors(loaded.model.graph!)) {
-    const ref = externalRef(t);
-    if (ref) { resolveExternalPath(loaded.dir, ref.location, file); rels.add(ref.location); }
-  }
-  const files = [{ local: file, rel: 'model.onnx' }, ...[...rels].sort().map((rel) => ({ local: path.join(loaded.dir, rel), rel }))];
+  const files = [{ local: file, rel: 'model.onnx' }, ...externalDataFiles(readModel(file)).map((f) => ({ local: f.path, rel: f.location }))];
   const h = createHash('sha256');
   for (const f of files) h.update(`${f.rel}\0`).update(fs.readFileSync(f.local));
   const model = { key: h.digest('hex').slice(0, 32), files };
