@@ -136,7 +136,8 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   // and count against its memory bound (one configuration's own peak + 25%)
   const builder = runner.sibling?.() ?? runner;
   const ctx: BuildContext = {
-    req, loaded, inspection, variants: found.variants, data, runner: builder, outDir, hostCores, jobOpts,
+    // steps see the tiers as they are: device facts in place, links as measured (a cut is priced at the real link)
+    req: { ...req, tiers }, loaded, inspection, variants: found.variants, data, runner: builder, outDir, hostCores, jobOpts,
     progress: (stage, message, within, current) => report(stage, message, within, current),
     timings, log: (line) => hooks.log?.(line),
   };
