@@ -70,7 +70,7 @@ const int32Bias = (file: string) => Array.from(tensorToArray(readModel(file).mod
 test('bias correction removes the per-channel mean error that per-tensor weight rounding leaves', async () => {
   const file = path.join(dir, 'skewed.onnx');
   writeModel(skewedConv(), file);
-  const opts = { perChannel: false, accuracy: false as const, fidelitySamples: samples(8, 0, 1, 2), perLayer: false };
+  const opts = { perChannel: false, accuracy: false as const, fidelitySamples: samples(8, 0, 1, 2), perLayer: false, biasCorrection: true };
   const off = await runSptq(runner, file, path.join(dir, 'off.onnx'), samples(16, 0, 1, 1), { ...opts, biasCorrection: false });
   const on = await runSptq(runner, file, path.join(dir, 'on.onnx'), samples(16, 0, 1, 1), opts);
   assert.equal(off.biasCorrection, undefined);
@@ -98,7 +98,7 @@ test('a correction that measures worse on the held-out samples is not kept', asy
   // calibrated on positive inputs, judged on negative ones: the shift learned points the wrong way there
   const file = path.join(dir, 'skewed-shifted.onnx');
   writeModel(skewedConv(), file);
-  const opts = { perChannel: false, accuracy: false as const, fidelitySamples: samples(8, -1, 0, 2), perLayer: false };
+  const opts = { perChannel: false, accuracy: false as const, fidelitySamples: samples(8, -1, 0, 2), perLayer: false, biasCorrection: true };
   const on = await runSptq(runner, file, path.join(dir, 'shifted-on.onnx'), samples(16, 0, 1, 1), opts);
   const off = await runSptq(runner, file, path.join(dir, 'shifted-off.onnx'), samples(16, 0, 1, 1), { ...opts, biasCorrection: false });
   const bc = on.biasCorrection!;
@@ -120,7 +120,7 @@ test('MatMul biases are corrected in the float Add after the quantized MatMul', 
     const rnd = () => { s = (s * 1103515245 + 12345) >>> 0; return s / 2 ** 32; };
     return Array.from({ length: n }, () => ({ x: { type: 'float32' as const, dims: [1, 8, 16], data: Float32Array.from({ length: 128 }, () => rnd() * 2 - 1) } }));
   };
-  const r = await runSptq(runner, file, path.join(dir, 'block.sptq.onnx'), x(16, 1), { accuracy: false, fidelitySamples: x(8, 2), perLayer: false });
+  const r = await runSptq(runner, file, path.join(dir, 'block.sptq.onnx'), x(16, 1), { accuracy: false, fidelitySamples: x(8, 2), perLayer: false, biasCorrection: true });
   const bc = r.biasCorrection!;
   assert.equal(bc.layers, 6, 'q, k, v, output projection and both feed-forward MatMuls');
   assert.ok(bc.meanShift.after < bc.meanShift.before, JSON.stringify(bc));
@@ -137,4 +137,18 @@ test('"not worse" is judged by the target\'s measure: agreement first, SQNR on a
   assert.equal(notWorse(agreement, f(0.9, 21), f(0.9, 21)), true);
   assert.equal(notWorse({ kind: 'sqnr', minDb: 20 }, f(0.5, 25), f(1, 24)), true);
   assert.equal(notWorse(agreement, f(NaN, 19), f(NaN, 20)), false);
+});
+
+test('by default it runs only where the int8 model misses the accuracy target', async () => {
+  const file = path.join(dir, 'skewed-auto.onnx');
+  writeModel(skewedConv(), file);
+  const base = { perChannel: false, fidelitySamples: samples(8, 0, 1, 2), perLayer: false };
+  // an SQNR of 0 dB is met by any int8 model: nothing to remedy, no per-layer builds
+  const met = await runSptq(runner, file, path.join(dir, 'auto-met.onnx'), samples(16, 0, 1, 1), { ...base, accuracy: { kind: 'sqnr', minDb: 0 } });
+  assert.equal(met.biasCorrection, undefined);
+  assert.ok(met.report.notes.some((n) => /bias correction not run/.test(n)), met.report.notes.join(' | '));
+  // 200 dB is missed by every int8 model: the correction is the first remedy
+  const missed = await runSptq(runner, file, path.join(dir, 'auto-missed.onnx'), samples(16, 0, 1, 1), { ...base, accuracy: { kind: 'sqnr', minDb: 200 }, gate: false });
+  assert.ok(missed.biasCorrection, 'bias correction ran');
+  assert.ok(missed.biasCorrection.after.sqnrDb! >= missed.biasCorrection.before.sqnrDb!);
 });

@@ -74,7 +74,7 @@ export const quantizeCommand: Command = {
   usage: `usage: edge-advisor quantize <model.onnx> [--calib <file.npy|dir|images|texts>] [--method minmax|percentile|entropy]
                                [--per-channel|--no-per-channel] [--exclude-node NAME]... [--exclude-op OP]...
                                [--fidelity-data <file.npy|dir>] [--data <x.npy|dir> --labels <y.npy> --max-accuracy-drop P]
-                               [--threads N] [--no-placement] [--no-equalize] [--no-bias-correction] [--max-samples N]
+                               [--threads N] [--no-placement] [--no-equalize] [--[no-]bias-correction] [--max-samples N]
                                [--out <path>] [--json]
                                [--preprocess <preset|file.json>] [--tokenizer <tokenizer.json>]
 
@@ -99,8 +99,9 @@ export const quantizeCommand: Command = {
                      that is not faster is not written (exit 1, the reason and the measurements printed)
   --no-placement     keep every int8 region even where the profile says it is slower
   --no-equalize      no cross-layer equalization before calibration
-  --no-bias-correction  keep the biases as quantized (by default they are corrected by the measured
-                     per-channel output shift where that is not worse; see biasCorrection in --json)
+  --bias-correction  correct the biases by the measured per-channel output shift (kept where that is
+                     not worse; see biasCorrection in --json). By default it runs only when the int8
+                     model misses the accuracy target; --no-bias-correction never
   --no-speed-check   no profiling and no timing at all (the model is written unmeasured)
   --out P            output model (default <name>.sptq.onnx beside the model; never the input)
   --json             print {out, calibrationSamples, synthetic, method, perChannel, quantizedNodes,
@@ -205,7 +206,7 @@ ${DATA_USAGE}`,
         ...options, synthetic: !calibPath, fidelitySamples: held, job: { signal: abort.signal }, ...(accuracy ? { accuracy } : {}),
         ...(args.options['speed-check'] === false ? {} : { speedCheck: { samples: held.length ? held : await calib.read(0, 4), budgetMs: SPEED_CHECK_MS, threads } }),
         ...(args.options['placement'] === false ? { measuredPlacement: false } : {}),
-        ...(args.options['bias-correction'] === false ? { biasCorrection: false } : {}),
+        ...(args.options['bias-correction'] !== undefined ? { biasCorrection: args.options['bias-correction'] as boolean } : {}),
         onProgress: (_stage, message) => { if (!json && process.stderr.isTTY) process.stderr.write(`\r${message.slice(0, 78).padEnd(80)}`); },
       });
     } catch (e) {
