@@ -58,6 +58,8 @@ export interface QuantizeOutput {
   accuracy: SptqResult['accuracy'] | null;
   /** Measured placement: regions whose int8 kernels were slower, returned to float (node, float ms, int8 ms, action). */
   placement: SptqResult['placement'] | null;
+  /** Bias correction: the fidelity without and with it, and whether it was kept (null with --no-bias-correction). */
+  biasCorrection: SptqResult['biasCorrection'] | null;
   notes: string[];
   warnings: string[];
 }
@@ -72,7 +74,8 @@ export const quantizeCommand: Command = {
   usage: `usage: edge-advisor quantize <model.onnx> [--calib <file.npy|dir|images|texts>] [--method minmax|percentile|entropy]
                                [--per-channel|--no-per-channel] [--exclude-node NAME]... [--exclude-op OP]...
                                [--fidelity-data <file.npy|dir>] [--data <x.npy|dir> --labels <y.npy> --max-accuracy-drop P]
-                               [--threads N] [--no-placement] [--no-equalize] [--max-samples N] [--out <path>] [--json]
+                               [--threads N] [--no-placement] [--no-equalize] [--[no-]bias-correction] [--max-samples N]
+                               [--out <path>] [--json]
                                [--preprocess <preset|file.json>] [--tokenizer <tokenizer.json>]
 
   --calib D          calibration samples: one .npy with a leading sample axis, a folder of per-sample
@@ -96,12 +99,16 @@ export const quantizeCommand: Command = {
                      that is not faster is not written (exit 1, the reason and the measurements printed)
   --no-placement     keep every int8 region even where the profile says it is slower
   --no-equalize      no cross-layer equalization before calibration
+  --bias-correction  correct the biases by the measured per-channel output shift (kept where that is
+                     not worse; see biasCorrection in --json). By default it runs only when the int8
+                     model misses the accuracy target; --no-bias-correction never
   --no-speed-check   no profiling and no timing at all (the model is written unmeasured)
   --out P            output model (default <name>.sptq.onnx beside the model; never the input)
   --json             print {out, calibrationSamples, synthetic, method, perChannel, quantizedNodes,
                      calibrationBatch, fusion: {integerKernels, total, share, ...}, fidelity,
                      accuracy: {target, met, fallback: {keptFloat, steps}},
                      placement: {threads, decisions: [{nodes, region, floatMs, int8Ms, action}]},
+                     biasCorrection: {applied, layers, before, after, meanShift},
                      speed: {floatMs, int8Ms, speedup, runs, p}, skipped, notes, warnings}
 ${DATA_USAGE}`,
 
@@ -111,7 +118,7 @@ ${DATA_USAGE}`,
       'exclude-node': { type: 'string', multiple: true }, 'exclude-op': { type: 'string', multiple: true },
       'fidelity-data': { type: 'string' }, 'max-samples': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
       'speed-check': { type: 'boolean' }, data: { type: 'string' }, labels: { type: 'string' }, 'max-accuracy-drop': { type: 'string' },
-      threads: { type: 'string' }, placement: { type: 'boolean' }, equalize: { type: 'boolean' },
+      threads: { type: 'string' }, placement: { type: 'boolean' }, equalize: { type: 'boolean' }, 'bias-correction': { type: 'boolean' },
     });
     if (args.positionals.length !== 1) throw new AdvisorError('usage', 'expected exactly one model path');
     const modelPath = args.positionals[0]!;
@@ -199,6 +206,7 @@ ${DATA_USAGE}`,
         ...options, synthetic: !calibPath, fidelitySamples: held, job: { signal: abort.signal }, ...(accuracy ? { accuracy } : {}),
         ...(args.options['speed-check'] === false ? {} : { speedCheck: { samples: held.length ? held : await calib.read(0, 4), budgetMs: SPEED_CHECK_MS, threads } }),
         ...(args.options['placement'] === false ? { measuredPlacement: false } : {}),
+        ...(args.options['bias-correction'] !== undefined ? { biasCorrection: args.options['bias-correction'] as boolean } : {}),
         onProgress: (_stage, message) => { if (!json && process.stderr.isTTY) process.stderr.write(`\r${message.slice(0, 78).padEnd(80)}`); },
       });
     } catch (e) {
@@ -215,7 +223,7 @@ ${DATA_USAGE}`,
     const result: QuantizeOutput = {
       schemaVersion: 1, out: notOffered ? null : r.out, ...(notOffered ? { notOffered } : {}), calibrationSamples: r.calibrationSamples, calibrationBatch: r.calibrationBatch.batch, synthetic: r.synthetic, method: r.method,
       perChannel: r.report.perChannel, quantizedNodes: r.report.quantizedNodes, fusion: r.fusion,
-      fidelity: r.fidelity ?? null, speed: r.speed ?? null, accuracy: r.accuracy ?? null, placement: r.placement ?? null, skipped: r.report.skipped, notes: r.report.notes, warnings,
+      fidelity: r.fidelity ?? null, speed: r.speed ?? null, accuracy: r.accuracy ?? null, placement: r.placement ?? null, biasCorrection: r.biasCorrection ?? null, skipped: r.report.skipped, notes: r.report.notes, warnings,
     };
     if (!json) for (const w of warnings.slice(warningsShown)) say(`WARNING: ${w}`);
     process.stdout.write(json ? JSON.stringify(result, (_k, v) => (v === Infinity || v === -Infinity || Number.isNaN(v) ? null : v), 2) + '\n' : human(result) + '\n');

@@ -33,6 +33,8 @@ export class Candidates {
   /** What pre-processing did, for every candidate's report. */
   readonly notes: string[];
   private count = 0;
+  /** Bias correction every later candidate applies to its quantized layers (biasCorrection.ts); empty: none. */
+  biasShift: ReadonlyMap<string, Float32Array> = new Map();
 
   constructor(
     model: ModelProto,
@@ -49,7 +51,7 @@ export class Candidates {
 
   /** Pre-processing ran once: again on the prepared model it would only re-equalize. */
   private options(keptFloat: readonly string[]): QuantizeOptions {
-    return { ...this.qopts, equalize: false, excludeNodes: [...(this.qopts.excludeNodes ?? []), ...keptFloat] };
+    return { ...this.qopts, equalize: false, excludeNodes: [...(this.qopts.excludeNodes ?? []), ...keptFloat], ...(this.biasShift.size ? { biasShift: this.biasShift } : {}) };
   }
 
   get model(): ModelProto { return this.prepared; }

@@ -22,6 +22,11 @@ export interface FidelityParams {
   outputName?: string;
   /** Per-layer pairs [float tensor, quantized tensor] exposed as outputs of both models. */
   layers?: Array<[string, string]>;
+  /**
+   * Per-channel means of [float tensor, quantized tensor] pairs along `axis` (bias correction,
+   * biasCorrection.ts): each channel averaged over the other axes and all samples.
+   */
+  channelMeans?: Array<{ float: string; quant: string; axis: number }>;
 }
 
 export interface FidelityResult {
@@ -32,6 +37,8 @@ export interface FidelityResult {
   /** Σ x² and Σ (x - y)² of the output over all samples. */
   output: { signal: number; noise: number };
   layers: Array<{ float: string; quant: string; signal: number; noise: number }>;
+  /** One entry per requested pair, in order; empty means when a tensor's shape varied between the models. */
+  channelMeans?: Array<{ float: string; quant: string; floatMean: number[]; quantMean: number[] }>;
 }
 
 /** Per-kernel times of one model from onnxruntime's profiler, with the session options a deployment uses. */

@@ -11,11 +11,11 @@
  *   const { model: q, report } = quantize(model, ranges, options);
  */
 import { AdvisorError } from '../errors';
-import { indexGraph, validateGraph } from '../graph/graph';
+import { indexGraph, validateGraph, type GraphIndex } from '../graph/graph';
 import { float, makeAttribute, makeNode } from '../onnx/builder';
 import { DataType } from '../onnx/dtypes';
 import { makeTensor, tensorToFloat32, type TensorSource } from '../onnx/tensor';
-import type { ModelProto, NodeProto, TensorProto } from '../onnx/types';
+import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../onnx/types';
 import type { CalibrationMethod, TensorRanges } from '../calibrate/state';
 import { refuseIfQuantized } from './detect';
 import { activationParams, quantizeBias, quantizeWeight, type QuantType, type ScaleZp } from './params';
@@ -40,6 +40,12 @@ export interface QuantizeOptions {
   minConvMacsPerOutput?: number;
   /** Cross-layer equalization of Conv pairs before calibration (default true, equalize.ts). */
   equalize?: boolean;
+  /**
+   * Bias correction (biasCorrection.ts): per node name, per output channel, added to the float bias
+   * of a quantized Conv/Gemm before it is quantized to int32, or to the constant of the float Add
+   * after a quantized MatMul (matmulBiasAdd).
+   */
+  biasShift?: ReadonlyMap<string, Float32Array>;
   /** Model file, for error messages. */
   file?: string;
   /** Folder external-data locations are relative to (LoadedModel.dir), for models with external data. */
@@ -108,6 +114,25 @@ function nothingToQuantize(skipped: QuantPlan['skipped'], file?: string): Adviso
   for (const s of skipped) reasons.set(`${s.op}: ${s.reason}`, (reasons.get(`${s.op}: ${s.reason}`) ?? 0) + 1);
   const why = [...reasons].map(([r, n]) => `${n} × ${r}`).join('; ');
   return new AdvisorError('unsupported', `nothing to quantize: every Conv/MatMul/Gemm stays float (${why})`, file);
+}
+
+/**
+ * The bias of a MatMul `x · W` with a constant W: the one Add reading its output whose other
+ * operand is a float constant with one value per output column (shape [N], [1, N], ...).
+ */
+export function matmulBiasAdd(g: GraphProto, idx: GraphIndex, n: NodeProto, src: TensorSource = {}): { add: NodeProto; slot: number; dims: number[]; values: Float32Array } | undefined {
+  const w = idx.initializers.get(n.input[1] ?? '');
+  if (!w || w.dims.length !== 2 || idx.initializers.has(n.input[0] ?? '')) return undefined;
+  const cols = Number(w.dims[1]);
+  const readers = idx.consumers.get(n.output[0] ?? '') ?? [];
+  if (readers.length !== 1) return undefined;
+  const add = g.node[readers[0]!]!;
+  if (add.op_type !== 'Add' || (add.domain ?? '') !== '') return undefined;
+  const slot = add.input[0] === n.output[0] ? 1 : 0;
+  const c = idx.initializers.get(add.input[slot] ?? '');
+  const dims = c?.dims.map(Number) ?? [];
+  if (!c || c.data_type !== DataType.FLOAT || dims.at(-1) !== cols || dims.reduce((a, d) => a * d, 1) !== cols) return undefined;
+  return { add, slot, dims, values: tensorToFloat32(c, src) };
 }
 
 /** Pre-processes the model and names the tensors calibration must measure. */
@@ -229,7 +254,10 @@ export function quantize(model: ModelProto, ranges: TensorRanges, opts: Quantize
     const data = tensorToFloat32(idx.initializers.get(b)!, src);
     const bScaled = beta === 1 ? data : data.map((v) => Math.fround(v * beta));
     const nOut = wScales.length > 1 ? wScales.length : data.length;
-    const full = bScaled.length === nOut ? bScaled : new Float32Array(nOut).fill(bScaled[0] ?? 0);
+    const full = bScaled.length === nOut ? Float32Array.from(bScaled) : new Float32Array(nOut).fill(bScaled[0] ?? 0);
+    const shift = opts.biasShift?.get(n.name ?? '');
+    // a shift of another length belongs to another model's node of the same name: ignored
+    if (shift?.length === full.length) for (let c = 0; c < full.length; c++) full[c] = Math.fround(full[c]! + shift[c]!);
     const q = quantizeBias(full, inputScale, wScales.length > 1 ? wScales : Float32Array.of(wScales[0]!));
     if (q.clipped) report.clippedBiases.push(b);
     const base = `${b}_${n.name}`;
@@ -266,12 +294,21 @@ export function quantize(model: ModelProto, ranges: TensorRanges, opts: Quantize
         if (betaAttr) n.attribute = n.attribute.map((at) => (at.name === 'beta' ? makeAttribute('beta', float(1)) : at));
       }
     } else if (kind === 'matmul') {
+      // found before the weight's input is renamed to its DequantizeLinear output
+      const shift = opts.biasShift?.get(n.name ?? '');
+      const bias = shift && matmulBiasAdd(g, idx, n, src);
       n.input.forEach((v, k) => {
         if (!idx.initializers.has(v)) return;
         const t = idx.initializers.get(v)!;
         const axis = perChannel && k === 1 && t.dims.length === 2 ? 1 : undefined;
         n.input[k] = weightDq(v, axis).name;
       });
+      if (bias && shift.length === bias.values.length) {
+        // the bias stays float (the Add is not quantized): a corrected copy, the original may be shared
+        const name = `${bias.add.input[bias.slot]}_${bias.add.name}_corrected`;
+        newInits.push(makeTensor(name, DataType.FLOAT, bias.dims, bias.values.map((v, c) => Math.fround(v + shift[c]!))));
+        bias.add.input[bias.slot] = name;
+      }
     }
   }
 
