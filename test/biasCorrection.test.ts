@@ -16,7 +16,7 @@ import { readModel, writeModel } from '../src/core/onnx/io';
 import { tensorToArray } from '../src/core/onnx/tensor';
 import type { ModelProto } from '../src/core/onnx/types';
 import type { Feeds } from '../src/core/protocol/tensor';
-import { notWorse } from '../src/core/quantize/biasCorrection';
+import { describeBiasCorrection, notWorse } from '../src/core/quantize/biasCorrection';
 import type { Fidelity } from '../src/core/quantize/measurements';
 import { runSptq } from '../src/core/quantize/sptq';
 import { transformerModel } from '../src/core/quantize/testdata/fixtures';
@@ -151,4 +151,13 @@ test('by default it runs only where the int8 model misses the accuracy target', 
   const missed = await runSptq(runner, file, path.join(dir, 'auto-missed.onnx'), samples(16, 0, 1, 1), { ...base, accuracy: { kind: 'sqnr', minDb: 200 }, gate: false });
   assert.ok(missed.biasCorrection, 'bias correction ran');
   assert.ok(missed.biasCorrection.after.sqnrDb! >= missed.biasCorrection.before.sqnrDb!);
+});
+
+test('the note names SQNR alone where the output is not class scores', () => {
+  const note = describeBiasCorrection({
+    applied: true, layers: 47, samples: 16, comparedOn: 'held-out',
+    before: { sqnrDb: 9.94, top1Agreement: NaN }, after: { sqnrDb: 15.41, top1Agreement: NaN }, meanShift: { before: 0.0779, after: 0.0053 },
+  });
+  assert.match(note, /SQNR 9\.94 dB → 15\.41 dB; per-channel/);
+  assert.doesNotMatch(note, /NaN/);
 });

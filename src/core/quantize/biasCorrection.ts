@@ -189,9 +189,12 @@ export async function correctBias(ctx: AccuracyContext, cur: Candidate, opts: Bi
 /** One line for the report's notes. */
 export function describeBiasCorrection(r: BiasCorrection): string {
   const db = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} dB` : String(v));
-  const agree = (v: number) => (Number.isNaN(v) ? '' : `, top-1 agreement ${(v * 100).toFixed(1)}%`);
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const [a0, a1] = [r.before.top1Agreement, r.after.top1Agreement];
+  // agreement is NaN where the output is not class scores
+  const agree = Number.isNaN(a0) ? '' : `, top-1 agreement ${pct(a0)}${a1 !== a0 && !Number.isNaN(a1) ? ` → ${pct(a1)}` : ''}`;
   const measured = `on ${r.comparedOn === 'held-out' ? 'the held-out fidelity samples' : 'the calibration samples (no held-out ones)'}: ` +
-    `SQNR ${db(r.before.sqnrDb)} → ${db(r.after.sqnrDb)}${agree(r.before.top1Agreement)}${r.before.top1Agreement !== r.after.top1Agreement ? ` → ${(r.after.top1Agreement * 100).toFixed(1)}%` : ''}` +
+    `SQNR ${db(r.before.sqnrDb)} → ${db(r.after.sqnrDb)}${agree}` +
     `; per-channel output mean shift ${(r.meanShift.before * 100).toFixed(2)}% → ${(r.meanShift.after * 100).toFixed(2)}% of the float means (${r.samples} calibration samples, layer by layer)`;
   if (!r.layers) return 'bias correction: no quantized layer with a bias';
   return r.applied ? `bias correction on ${r.layers} layer(s) ${measured}` : `bias correction measured no gain, not applied (${r.layers} layer(s) ${measured})`;
