@@ -21,7 +21,7 @@ import type { Feeds } from '../protocol/tensor';
 import type { AccuracyContext } from './accuracyLoop';
 import { fidelityOf } from './accuracyLoop';
 import type { Candidate } from './candidates';
-import { comparedTensor, resolveTarget, type AccuracyTarget, type Fidelity } from './measurements';
+import { comparedTensor, exposing, resolveTarget, type AccuracyTarget, type Fidelity } from './measurements';
 import { matmulBiasAdd } from './quantize';
 
 export interface BiasCorrectionOptions {
@@ -29,6 +29,8 @@ export interface BiasCorrectionOptions {
   samples?: number;
   /** The accuracy target whose measure decides; default as SPTQ's (agreement for class scores, else SQNR). */
   target?: AccuracyTarget;
+  /** `cur`'s fidelity on the held-out samples, when the caller has measured it already. */
+  before?: Fidelity;
 }
 
 export interface BiasCorrection {
@@ -97,14 +99,10 @@ export interface ChannelMeans { layer: BiasLayer; floatMean: number[]; quantMean
 
 /** Per-channel output means of `layers` in the float and the quantized model, one runner job. */
 export async function measureChannelMeans(ctx: AccuracyContext, quant: ModelProto, layers: BiasLayer[], samples: Feeds[], tag: string): Promise<ChannelMeans[]> {
-  const expose = (m: ModelProto, names: string[]): ModelProto => {
-    const have = new Set(m.graph!.output.map((o) => o.name));
-    return { ...m, graph: { ...m.graph!, output: [...m.graph!.output, ...[...new Set(names)].filter((n) => !have.has(n)).map((name) => ({ name }))] } };
-  };
   const fPath = path.join(ctx.tmp, `${tag}-float.onnx`);
   const qPath = path.join(ctx.tmp, `${tag}-quant.onnx`);
-  writeModel(expose(ctx.floatModel, layers.map((l) => l.float)), fPath, { sourceDir: ctx.sourceDir });
-  writeModel(expose(quant, layers.map((l) => l.quant)), qPath, { sourceDir: ctx.sourceDir });
+  writeModel(exposing(ctx.floatModel, ...layers.map((l) => l.float)), fPath, { sourceDir: ctx.sourceDir });
+  writeModel(exposing(quant, ...layers.map((l) => l.quant)), qPath, { sourceDir: ctx.sourceDir });
   const r = await ctx.host.run('fidelity', {
     floatModelPath: fPath, quantModelPath: qPath, samples, outputName: comparedTensor(ctx.floatModel),
     channelMeans: layers.map((l) => ({ float: l.float, quant: l.quant, axis: l.axis })),
@@ -144,7 +142,7 @@ export async function correctBias(ctx: AccuracyContext, cur: Candidate, opts: Bi
   // without held-out samples fidelity is compared on calibration samples (and no labels apply)
   const { labels: _labels, ...unlabelled } = ctx;
   const cmp: AccuracyContext = heldOut ? ctx : { ...unlabelled, heldOut: ctx.calibSamples };
-  const before = await fidelityOf(cmp, cur, 'bias-before');
+  const before = heldOut && opts.before ? opts.before : await fidelityOf(cmp, cur, 'bias-before');
   const layers = biasLayers(ctx.floatModel, cur);
   const report: BiasCorrection = {
     applied: false, layers: layers.length, samples: samples.length, comparedOn: heldOut ? 'held-out' : 'calibration',

@@ -11,6 +11,7 @@ import type { ModelProto } from '../onnx/types';
 import type { SampleSource } from '../data/source';
 import type { Feeds } from '../protocol/tensor';
 import { planFor, quantize, type QuantizeOptions, type QuantizeReport } from './quantize';
+import { exposing } from './measurements';
 
 export interface Candidate {
   /** Nodes kept float on top of the user's exclusions. */
@@ -79,7 +80,7 @@ export class Candidates {
     report.notes = [...this.notes, ...report.notes];
     const p = path.join(this.tmp, `${tag}.onnx`);
     // a temporary candidate may expose one more tensor (what fidelity compares); the model kept is never changed
-    writeModel(expose && !model.graph!.output.some((o) => o.name === expose) ? { ...model, graph: { ...model.graph!, output: [...model.graph!.output, { name: expose }] } } : model, p, { sourceDir: this.sourceDir });
+    writeModel(expose ? exposing(model, expose) : model, p, { sourceDir: this.sourceDir });
     const g = prep.model.graph!;
     const quantized = new Map([...plan.nodes.keys()].map((i) => [g.node[i]!.name ?? '', g.node[i]!.op_type ?? '']));
     const groups = new Map<string, string>();

@@ -141,10 +141,11 @@ export function comparedTensor(m: ModelProto): string {
   return producer && producer.op_type === 'Sigmoid' && (producer.domain ?? '') === '' && producer.input[0] ? producer.input[0] : out;
 }
 
-/** `m` with `tensor` added to its outputs (shallow: only the output list is new). */
-export function exposing(m: ModelProto, tensor: string): ModelProto {
-  if (m.graph!.output.some((o) => o.name === tensor)) return m;
-  return { ...m, graph: { ...m.graph!, output: [...m.graph!.output, { name: tensor }] } };
+/** `m` with `tensors` added to its outputs where they are not already (shallow: only the output list is new). */
+export function exposing(m: ModelProto, ...tensors: string[]): ModelProto {
+  const have = new Set(m.graph!.output.map((o) => o.name));
+  const added = [...new Set(tensors)].filter((t) => !have.has(t));
+  return added.length ? { ...m, graph: { ...m.graph!, output: [...m.graph!.output, ...added.map((name) => ({ name }))] } } : m;
 }
 
 export interface SpeedCheck {

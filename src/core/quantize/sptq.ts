@@ -220,7 +220,7 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
     }
     if (runBc) {
       opts.onProgress?.('quantize', 'bias correction: measuring per-channel output means');
-      const r = await correctBias(actx, cur, opts.accuracy ? { target: opts.accuracy } : {});
+      const r = await correctBias(actx, cur, { ...(opts.accuracy ? { target: opts.accuracy } : {}), ...(measured ? { before: measured } : {}) });
       cur = r.candidate;
       biasCorrection = r.report;
       measured = r.report.comparedOn === 'held-out' ? r.fidelity : undefined;
