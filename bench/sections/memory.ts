@@ -12,7 +12,7 @@ import { fmt } from '../lib';
 import { resnet18 } from '../models';
 import { mdTable, type SectionResult, type SuiteSettings } from './types';
 
-interface MemoryRow { model: string; runnerPeakMB: number; baseMB: number; largestOwnMB: number; ratio: number; configurations: number; reloads: number }
+interface MemoryRow { model: string; runnerPeakMB: number; baseMB: number; largestOwnMB: number; ratio: number; configurations: number; reloads: number; freshRunners: number }
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -36,7 +36,7 @@ export async function memorySection(s: SuiteSettings): Promise<SectionResult> {
     const r = await cli(['recommend', m, '--json', '--quiet', '--no-cache', '--out-dir', outDir, '--budget-seconds', s.quick ? '5' : '30']);
     if (r.code !== 0 && r.code !== 3) throw new Error(`recommend ${path.basename(m)} exited ${r.code}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
     const report = JSON.parse(r.stdout) as {
-      benchmarkMemory?: { runnerPeakRssMB: number; baseRssMB: number };
+      benchmarkMemory?: { runnerPeakRssMB: number; baseRssMB: number; freshRunners?: number };
       results: Array<{ peakRssMB?: number; sampling?: { loads?: number } }>;
     };
     const largestOwnMB = Math.max(...report.results.map((x) => x.peakRssMB ?? 0));
@@ -44,7 +44,7 @@ export async function memorySection(s: SuiteSettings): Promise<SectionResult> {
     const row: MemoryRow = {
       model: path.basename(m), runnerPeakMB: mem.runnerPeakRssMB, baseMB: mem.baseRssMB, largestOwnMB,
       ratio: mem.runnerPeakRssMB / largestOwnMB, configurations: report.results.length,
-      reloads: report.results.filter((x) => (x.sampling?.loads ?? 1) > 1).length,
+      reloads: report.results.filter((x) => (x.sampling?.loads ?? 1) > 1).length, freshRunners: mem.freshRunners ?? 0,
     };
     rows.push(row);
     fs.rmSync(outDir, { recursive: true, force: true });
@@ -53,8 +53,8 @@ export async function memorySection(s: SuiteSettings): Promise<SectionResult> {
   const markdown = [
     `\`recommend <model> --json --no-cache --budget-seconds ${s.quick ? 5 : 30}\` per model: the latency benchmark runner's peak RSS (report \`benchmarkMemory\`) against the largest configuration's own peak (each operator loaded and run alone in a fresh runner during its accuracy run: the rows' \`peakRssMB\`).`,
     '',
-    mdTable(['model', 'runner peak MB', 'largest configuration alone MB', 'runner / largest', 'runner base MB', 'rows', 'rows whose sessions were reloaded'],
-      rows.map((r) => [r.model, fmt(r.runnerPeakMB, 0), fmt(r.largestOwnMB, 0), `**${fmt(r.ratio, 2)}**`, fmt(r.baseMB, 0), r.configurations, r.reloads])),
+    mdTable(['model', 'runner peak MB', 'largest configuration alone MB', 'runner / largest', 'runner base MB', 'rows', 'rows whose sessions were reloaded', 'fresh runners'],
+      rows.map((r) => [r.model, fmt(r.runnerPeakMB, 0), fmt(r.largestOwnMB, 0), `**${fmt(r.ratio, 2)}**`, fmt(r.baseMB, 0), r.configurations, r.reloads, r.freshRunners])),
   ].join('\n');
   return {
     id: 'memory', title: 'Memory bounded by one configuration', data: rows, markdown,

@@ -223,7 +223,11 @@ export interface AdvisorReport {
    * The latency benchmark's runner: its peak RSS while measuring and its base (onnxruntime loaded, no
    * session), MB. It holds at most the largest configuration's own peak + 25% of sessions at once.
    */
-  benchmarkMemory?: { runnerPeakRssMB: number; baseRssMB: number };
+  benchmarkMemory?: {
+    runnerPeakRssMB: number; baseRssMB: number;
+    /** Times the runner was replaced mid-race because the heap earlier loads left behind neared the bound. */
+    freshRunners?: number;
+  };
   /** The data the run used (absent in reports from --measurements). */
   data?: DataSummary;
 }

@@ -310,7 +310,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   // 6. recommendation
   t0 = Date.now();
   report('recommend', 'recommending');
-  const result = assemble(theRace.rows(), acc, { benchmarkMemory: { runnerPeakRssMB: theRace.runnerPeakRssMB, baseRssMB: theRace.baseRssMB } });
+  const result = assemble(theRace.rows(), acc, { benchmarkMemory: { runnerPeakRssMB: theRace.runnerPeakRssMB, baseRssMB: theRace.baseRssMB, freshRunners: theRace.recycles } });
   lap('recommend', t0);
   timings['total'] = Date.now() - started;
   const all = [...found.warnings, ...data.warnings, ...warnings, ...(acc?.note ? [acc.note] : [])];

@@ -57,6 +57,10 @@ export class Race {
   spentMs = 0;
   runnerPeakRssMB = 0;
   baseRssMB = 0;
+  /** Times this host's runner was replaced by a fresh one to stay within the memory bound. */
+  recycles = 0;
+  /** Where a runner replaced mid-pass resumes: the configuration it had not visited yet. */
+  private readonly resumeAt = new Map<RunnerHost, string>();
 
   /** Where each configuration runs (this host's runner unless it is a device tier's). */
   private readonly runnerOf = new Map<string, RunnerHost>();
@@ -139,7 +143,7 @@ export class Race {
     }
     for (const [runner, configs] of groups) {
       try {
-        await this.slice(runner, configs, spent);
+        await this.slice(runner, rotate(configs, this.resumeAt.get(runner)), spent);
       } catch (e) {
         const tier = this.deviceTierOf(runner);
         const err = toAdvisorError(e);
@@ -160,6 +164,7 @@ export class Race {
       sliceMs: spent ? 0 : Math.min(this.opts.sliceMs ?? 600, this.budgetLeftMs), blockMs: this.blockMs(this.active.length),
       // blocks re-warm anyway: a short first warm-up leaves the budget to the blocks
       warmupRuns: 3, warmupMs: 50, samplesKey: 'race',
+      ...(runner.fresh ? { mayRecycle: true } : {}),
     };
     const send = (withSamples: boolean) => runner.run('benchmark', { ...params, samples: withSamples ? this.opts.samples : [] }, this.opts.job);
     let r;
@@ -171,6 +176,14 @@ export class Race {
       r = await send(true);
     }
     this.holdSamples.add(runner);
+    this.resumeAt.delete(runner);
+    if (r.recycle) {
+      // the heap earlier loads left behind nears the bound: a fresh process continues the pass
+      runner.fresh?.();
+      this.holdSamples.delete(runner);
+      this.resumeAt.set(runner, r.recycle.nextId);
+      if (runner === this.runner) this.recycles++;
+    }
     this.spentMs += r.elapsedMs;
     this.passes = Math.max(this.passes, params.firstPass + r.passes);
     if (runner === this.runner) {
@@ -260,6 +273,12 @@ export class Race {
       }
     }
   }
+}
+
+/** The configurations in their order, starting at `first` (a pass cut short resumes there). */
+function rotate(configs: BenchmarkConfig[], first: string | undefined): BenchmarkConfig[] {
+  const i = first === undefined ? -1 : configs.findIndex((c) => c.id === first);
+  return i <= 0 ? configs : [...configs.slice(i), ...configs.slice(0, i)];
 }
 
 /** Bytes a row sends over each link per request (its transfers, summed). */

@@ -54,6 +54,11 @@ export interface BenchmarkParams {
   rewarmMs?: number;
   /** Measured time per block, ms (default 150): how many runs a visit records. */
   blockMs?: number;
+  /**
+   * The host can start a fresh runner: when the RSS this runner keeps after earlier loads nears the
+   * memory bound, the slice ends before the next visit and says so (`recycle`).
+   */
+  mayRecycle?: boolean;
 }
 
 export interface StageMeasurement {
@@ -90,4 +95,6 @@ export interface BenchmarkResult {
   runnerPeakRssMB: number;
   passes: number;
   elapsedMs: number;
+  /** The slice ended early for a fresh runner, which should start with configuration `nextId`. */
+  recycle?: { nextId: string; rssMB: number; boundMB: number };
 }

@@ -2,19 +2,31 @@
  * The benchmark's loaded sessions, kept between slices as far as memory allows. A deployment holds
  * one configuration; a race that held every configuration at once would need their sum (690 MB for
  * a ResNet-18's configurations where each alone peaks at 60–130 MB), which a 4 GB device cannot
- * give. So the resident set is bounded by the largest configuration's own peak + 25% (at least
- * 64 MB, so a small model's configurations all stay loaded): configurations
- * that do not fit with the others are released after their visit and created again on the next
- * (most recently used first out, as visits cycle). Small models all stay resident; large ones take turns in memory.
- * A released session's memory stays in the process's heap and the next session reuses it, so the
- * runner's RSS follows the largest configuration, not their sum.
+ * give. So the runner is bounded by the largest configuration's own peak + 25%:
+ * - other configurations stay loaded within 15% of that peak (the rest is left to what the heap
+ *   keeps); those that do not fit are released after their visit and loaded again on the next (most
+ *   recently used first out, as visits cycle); small ones (each under 64 MB of its own) share 64 MB
+ *   and mostly stay loaded; configurations that stopped racing are released;
+ * - a reload reads a copy of the model with onnxruntime's graph optimisations already applied
+ *   (ort.ts optimizedCopy): the same graph, but a load that no longer churns the heap — released
+ *   memory stays in the process's heap in pieces, and optimising on every reload grew it
+ *   10–40 MB a pass;
+ * - what still accumulates is watched: before a visit that could cross the bound, the slice ends
+ *   and the host continues in a fresh runner (`needsFresh`, benchmark.ts).
  */
 import type { BenchmarkConfig } from '../../core/protocol/benchmark';
-import { loadStage, releaseAll, type LoadedStage } from './ort';
+import { loadStage, optimizedCopy, releaseAll, type LoadedStage } from './ort';
 import type { Watchdog } from './watchdog';
 
-/** Headroom over the largest configuration's own peak that other resident configurations may use... */
-export const RESIDENT_HEADROOM = 0.25;
+/** The runner's bound over the largest configuration's own peak (issue 19: + 25%). */
+export const MEMORY_BOUND = 0.25;
+/** A runner past this share of the bound before a visit is replaced (what a visit adds, at most). */
+const RECYCLE_AT = 0.95;
+/**
+ * Headroom over the largest configuration's own peak that other resident configurations may use,
+ * below the bound: the heap keeps some of what is released, and reloads are cheap (a copy)...
+ */
+export const RESIDENT_HEADROOM = 0.15;
 /** ...but never less than this, bytes: small models all stay loaded (a reload costs more than it saves). */
 export const RESIDENT_FLOOR_BYTES = 64 * 2 ** 20;
 
@@ -53,8 +65,10 @@ export class SessionPool {
     const before = process.memoryUsage.rss();
     this.watchdog.resetPeak();
     const stages: LoadedStage[] = [];
+    // a reload reads a pre-optimised copy (made once); the first load, from the model, is the cold start reported
+    const reload = this.ownBytes.has(key);
     try {
-      for (const spec of config.stages) stages.push(await loadStage(spec));
+      for (const spec of config.stages) stages.push(await loadStage(spec, (reload ? await optimizedCopy(spec) : undefined) ?? spec.modelPath));
     } catch (e) {
       await releaseAll(stages);
       throw e;
@@ -82,6 +96,45 @@ export class SessionPool {
     return this.baseRssBytes + (this.ownBytes.get(resident.key) ?? resident.ownBytes);
   }
 
+  /** Whether this process has loaded any session (a fresh one has nothing to give back). */
+  get used(): boolean {
+    return this.ownBytes.size > 0 || this.resident.size > 0;
+  }
+
+  /**
+   * The RSS this runner must stay under while these configurations take turns, bytes: the largest
+   * one's own peak + 25% (MEMORY_BOUND). Undefined while an own peak is unknown, and for small
+   * configurations, which share RESIDENT_FLOOR_BYTES instead and are never worth a fresh runner.
+   */
+  boundBytes(configs: readonly BenchmarkConfig[]): number | undefined {
+    if (configs.some((c) => c.ownPeakMB === undefined)) return undefined;
+    const largest = Math.max(...configs.map((c) => Math.max(0, c.ownPeakMB! * 2 ** 20 - this.baseRssBytes)));
+    if (largest < RESIDENT_FLOOR_BYTES) return undefined;
+    return (1 + MEMORY_BOUND) * (this.baseRssBytes + largest);
+  }
+
+  /**
+   * Whether this runner should hand the rest of its pass to a fresh one before the next visit: its
+   * RSS (what earlier loads left in the heap, which no release gives back) is near `bound`. A fresh
+   * runner never needs replacing. (Predicting a load's growth was tried: it replaced runners so often,
+   * ~1 s each and slower first blocks, that CIs widened; bench/results/2026-12-03-memory-notes.md.)
+   */
+  needsFresh(bound: number): boolean {
+    return this.used && process.memoryUsage.rss() > RECYCLE_AT * bound;
+  }
+
+  /** Own growth all resident configurations together may reach, given the largest one's. */
+  private allowance(largest: number): number {
+    const headroom = RESIDENT_HEADROOM * (this.baseRssBytes + largest);
+    return largest + (largest < RESIDENT_FLOOR_BYTES ? Math.max(headroom, RESIDENT_FLOOR_BYTES) : headroom);
+  }
+
+  /** Releases configurations no longer racing: they would hold the allowance the running ones need. */
+  async retainOnly(configs: readonly BenchmarkConfig[]): Promise<void> {
+    const keep = new Set(configs.map(keyOf));
+    for (const r of [...this.resident.values()]) if (!keep.has(r.key)) await this.evict(r);
+  }
+
   async releaseAll(): Promise<void> {
     for (const r of this.resident.values()) await releaseAll(r.stages);
     this.resident.clear();
@@ -104,7 +157,7 @@ export class SessionPool {
       return;
     }
     const largest = Math.max(own(incoming)!, ...residents.map((r) => own(r.config)!));
-    const allowed = largest + Math.max(RESIDENT_HEADROOM * (this.baseRssBytes + largest), RESIDENT_FLOOR_BYTES);
+    const allowed = this.allowance(largest);
     let used = residents.reduce((s, r) => s + own(r.config)!, 0);
     for (const r of residents) {
       if (used + own(incoming)! <= allowed) break;

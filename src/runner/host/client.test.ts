@@ -151,6 +151,35 @@ test('sessions too large to keep together take turns in memory: the runner stays
     assert.ok(r.runnerPeakRssMB <= 1.25 * largest, `runner peak ${r.runnerPeakRssMB.toFixed(0)} MB vs the largest configuration's own ${largest.toFixed(0)} MB`);
     assert.ok(r.configs.every((c) => c.loads >= 1) && r.configs.some((c) => c.loads >= 2 || r.passes === 1), `loads ${r.configs.map((c) => c.loads).join(', ')} in ${r.passes} passes`);
     assert.deepEqual(r.configs.map((c) => c.peakRssMB), own, 'rows report the own peaks measured alone');
+    // reloads read copies with the graph optimisations already applied, kept in the runner's own temp folder
+    if (r.configs.some((c) => c.loads >= 2)) assert.ok(fs.readdirSync(client.tempDir!).some((f) => f.startsWith('optimized-')), 'a pre-optimised copy was written');
+  } finally {
+    client.dispose();
+  }
+});
+
+test('a runner whose heap nears the bound ends the slice before the next visit and says where a fresh runner resumes', async () => {
+  const hogs = [memoryHog(4096 + 3), memoryHog(4096 + 4), memoryHog(4096 + 5)];
+  const x: Feeds = { x: { type: 'float32', dims: [1, 1], data: new Float32Array([1]) } };
+  const client = new RunnerClient();
+  try {
+    const { baseRssMB } = await client.run('benchmark', { ...bench(cnnPath, 1), sliceMs: 0 });
+    // each really takes ~130 MB over the base, but claims 70 MB: after the first load the runner is past
+    // 1.25 × (base + 70 MB) with configurations still to visit
+    const configs = hogs.map((m, i) => ({ id: `hog${i}`, stages: [{ modelPath: m, threads: 1 }], ownPeakMB: baseRssMB + 70 }));
+    const params: BenchmarkParams = { configs, samples: [x], sliceMs: 0, warmupRuns: 1, warmupMs: 0, blockMs: 5, mayRecycle: true };
+    const cut = await client.run('benchmark', params);
+    assert.equal(cut.recycle?.nextId, 'hog1', JSON.stringify(cut.recycle));
+    assert.ok(cut.recycle!.rssMB > cut.recycle!.boundMB * 0.95);
+    assert.ok(cut.configs[0]!.samplesMs.length > 0, 'the first configuration was measured');
+    assert.deepEqual(cut.configs.slice(1).map((c) => c.samplesMs.length), [0, 0], 'the others wait for the fresh runner');
+    // a fresh runner continues from there; without `mayRecycle` a slice never ends early
+    client.fresh();
+    const next = await client.run('benchmark', { ...params, configs: [configs[1]!, configs[2]!, configs[0]!] });
+    assert.ok(next.configs[0]!.samplesMs.length > 0 && next.configs[0]!.id === 'hog1');
+    const whole = await client.run('benchmark', { ...params, mayRecycle: false });
+    assert.equal(whole.recycle, undefined);
+    assert.ok(whole.configs.every((c) => c.samplesMs.length > 0));
   } finally {
     client.dispose();
   }

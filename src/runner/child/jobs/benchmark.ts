@@ -13,7 +13,7 @@
  *   belongs to, and the host computes statistics over blocks.
  */
 import { AdvisorError } from '../../../core/errors';
-import { SAMPLES_NOT_HELD, type BenchmarkConfig, type BenchmarkParams, type ConfigSlice, type StageMeasurement } from '../../../core/protocol/benchmark';
+import { SAMPLES_NOT_HELD, type BenchmarkConfig, type BenchmarkParams, type BenchmarkResult, type ConfigSlice, type StageMeasurement } from '../../../core/protocol/benchmark';
 import { blockRuns, DEFAULT_BLOCKS, rewarmDue, type BlockRule } from '../../../core/stats/blocks';
 import { runChain, runStage, toOrtFeeds, type ort } from '../ort';
 import type { Resident } from '../sessionPool';
@@ -100,14 +100,22 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
     config, perStage: config.stages.map(() => []), totals: [], blockRuns: [], rewarmRuns: 0, loads: 0,
     coldStartMs: config.stages.map(() => 0), outputBytes: config.stages.map(() => 0), outputNames: config.stages.map(() => []), peakRssMB: 0,
   }));
+  await ctx.sessions.retainOnly(params.configs);
   ctx.watchdog.resetPeak();
   let runnerPeak = process.memoryUsage.rss();
   let passes = 0;
   let lastProgress = 0;
-  do {
+  const bound = params.mayRecycle ? ctx.sessions.boundBytes(params.configs) : undefined;
+  let recycle: BenchmarkResult['recycle'];
+  pass: do {
     // every configuration gets the same input in a pass, so inputs never differ between them
     const input = feeds[((params.firstPass ?? 0) + passes) % feeds.length]!;
     for (const v of visits) {
+      // heap left behind by earlier loads: a fresh runner continues from here (memory bound, sessionPool.ts)
+      if (bound !== undefined && ctx.sessions.needsFresh(bound)) {
+        recycle = { nextId: v.config.id, rssMB: process.memoryUsage.rss() / 2 ** 20, boundMB: bound / 2 ** 20 };
+        break pass;
+      }
       const { resident, created } = await ctx.sessions.acquire(v.config);
       // a configuration seen for the first time may find its sessions already loaded by another one
       // with the same files (a device stores identical models once): it still warms up and is timed
@@ -151,5 +159,6 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
   }));
   return {
     configs, baseRssMB: ctx.baseRssBytes / 2 ** 20, runnerPeakRssMB: runnerPeak / 2 ** 20, passes, elapsedMs: performance.now() - started,
+    ...(recycle ? { recycle } : {}),
   };
 };
