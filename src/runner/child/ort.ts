@@ -59,7 +59,7 @@ const copies = new Map<string, string | null>();
 /**
  * A copy of the stage's model with onnxruntime's graph optimisations already applied, for
  * reloading a released session: the session created from it runs the same graph (outputs
- * bit-identical, latency within 1% on ResNet-18 and mobilenet_v2 at 1 and 2 threads), but its
+ * bit-identical, latency within ±1.5% on float and int8 ResNet-18 and mobilenet_v2 at 1 and 2 threads), but its
  * creation skips the optimisation passes, whose allocate-and-free churn otherwise leaves the heap
  * 10–40 MB larger after each reload (and takes most of the load time). Written once per model into
  * the runner's private temp folder, which goes with the runner. Undefined where it cannot be made:
