@@ -40,7 +40,7 @@ function checkProvider(ep: string | undefined): void {
   }
 }
 
-/** Loads a stage's session, from `from` (its pre-optimised copy, on a reload) or the model itself. */
+/** Loads a stage's session, from `from` (its pre-optimised copy: reloadStage) or the model itself. */
 export async function loadStage(spec: StageSpec, from = spec.modelPath): Promise<LoadedStage> {
   checkProvider(spec.executionProvider);
   const t0 = process.hrtime.bigint();
@@ -82,6 +82,21 @@ export async function optimizedCopy(spec: StageSpec): Promise<string | undefined
     copies.set(spec.modelPath, null);
     return undefined;
   }
+}
+
+/** Loads a released stage again: from its pre-optimised copy where one loads, else from the model. */
+export async function reloadStage(spec: StageSpec): Promise<LoadedStage> {
+  const copy = await optimizedCopy(spec);
+  if (copy) {
+    try {
+      return await loadStage(spec, copy);
+    } catch {
+      // e.g. external data the copy names relative to a folder it is not in: the original it is
+      copies.set(spec.modelPath, null);
+      fs.rmSync(copy, { force: true });
+    }
+  }
+  return loadStage(spec);
 }
 
 export function toOrtFeeds(feeds: Feeds): Record<string, ort.Tensor> {

@@ -15,7 +15,7 @@
  *   and the host continues in a fresh runner (`needsFresh`, benchmark.ts).
  */
 import type { BenchmarkConfig } from '../../core/protocol/benchmark';
-import { loadStage, optimizedCopy, releaseAll, type LoadedStage } from './ort';
+import { loadStage, releaseAll, reloadStage, type LoadedStage } from './ort';
 import type { Watchdog } from './watchdog';
 
 /** The runner's bound over the largest configuration's own peak (issue 19: + 25%). */
@@ -68,7 +68,7 @@ export class SessionPool {
     // a reload reads a pre-optimised copy (made once); the first load, from the model, is the cold start reported
     const reload = this.ownBytes.has(key);
     try {
-      for (const spec of config.stages) stages.push(await loadStage(spec, (reload ? await optimizedCopy(spec) : undefined) ?? spec.modelPath));
+      for (const spec of config.stages) stages.push(await (reload ? reloadStage(spec) : loadStage(spec)));
     } catch (e) {
       await releaseAll(stages);
       throw e;
