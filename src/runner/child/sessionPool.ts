@@ -107,8 +107,9 @@ export class SessionPool {
    * configurations, which share RESIDENT_FLOOR_BYTES instead and are never worth a fresh runner.
    */
   boundBytes(configs: readonly BenchmarkConfig[]): number | undefined {
-    if (configs.some((c) => c.ownPeakMB === undefined)) return undefined;
-    const largest = Math.max(...configs.map((c) => Math.max(0, c.ownPeakMB! * 2 ** 20 - this.baseRssBytes)));
+    const growth = configs.map((c) => this.ownGrowth(c));
+    if (growth.some((g) => g === undefined)) return undefined;
+    const largest = Math.max(...(growth as number[]));
     if (largest < RESIDENT_FLOOR_BYTES) return undefined;
     return (1 + MEMORY_BOUND) * (this.baseRssBytes + largest);
   }
@@ -121,6 +122,11 @@ export class SessionPool {
    */
   needsFresh(bound: number): boolean {
     return this.used && process.memoryUsage.rss() > RECYCLE_AT * bound;
+  }
+
+  /** What a configuration adds over the base, bytes, from the host's measurement of its own peak. */
+  private ownGrowth(c: BenchmarkConfig): number | undefined {
+    return c.ownPeakMB !== undefined ? Math.max(0, c.ownPeakMB * 2 ** 20 - this.baseRssBytes) : undefined;
   }
 
   /** Own growth all resident configurations together may reach, given the largest one's. */
@@ -149,7 +155,7 @@ export class SessionPool {
    * loaded alone.
    */
   private async makeRoomFor(incoming: BenchmarkConfig): Promise<void> {
-    const own = (c: BenchmarkConfig | undefined) => (c?.ownPeakMB !== undefined ? Math.max(0, c.ownPeakMB * 2 ** 20 - this.baseRssBytes) : undefined);
+    const own = (c: BenchmarkConfig) => this.ownGrowth(c);
     const residents = [...this.resident.values()].sort((a, b) => b.lastUsed - a.lastUsed);
     const known = own(incoming) !== undefined && residents.every((r) => own(r.config) !== undefined);
     if (!known) {
