@@ -29,6 +29,12 @@ export interface BenchmarkConfig {
    * memory bound; without it a configuration is loaded alone.
    */
   ownPeakMB?: number;
+  /**
+   * This configuration's next blocks in the slice that are screening blocks (`screenBlock`):
+   * it has too few blocks for any decision yet, and its first ones only have to tell it from
+   * clearly faster configurations (default 0).
+   */
+  screenBlocks?: number;
 }
 
 export interface BenchmarkParams {
@@ -54,6 +60,8 @@ export interface BenchmarkParams {
   rewarmMs?: number;
   /** Measured time per block, ms (default 150): how many runs a visit records. */
   blockMs?: number;
+  /** A screening block (`BenchmarkConfig.screenBlocks`): its re-warm and measured time, ms (never longer than `blockMs`). */
+  screenBlock?: { rewarmMs: number; blockMs: number };
   /**
    * The host can start a fresh runner: when the RSS this runner keeps after earlier loads nears the
    * memory bound, the slice ends before the next visit and says so (`recycle`).

@@ -107,6 +107,22 @@ test('each block starts with re-warm runs that are not recorded, unless the re-w
   }
 });
 
+test('a configuration\'s screening blocks are short; its later blocks, and those of configurations past screening, are full', async () => {
+  const client = new RunnerClient();
+  try {
+    const params = bench(cnnPath, 600);
+    params.configs[0]!.screenBlocks = 2;
+    const r = await client.run('benchmark', { ...params, warmupMs: 0, blockMs: 20, screenBlock: { rewarmMs: 0, blockMs: 1 } });
+    const [screened, full] = r.configs.map((c) => c.blockRuns);
+    assert.ok(r.passes >= 3, `${r.passes} passes`);
+    // runs per block follow the block's length: 1 ms of runs, then 20 ms (at most 200 runs)
+    for (const k of [0, 1]) assert.ok(screened![k]! * 2 < screened![2]!, `screening block ${k}: ${screened![k]} runs, then ${screened![2]}`);
+    assert.ok(full!.every((n) => n >= screened![2]! / 2), `never screened: ${full!.join(',')}`);
+  } finally {
+    client.dispose();
+  }
+});
+
 test('a partition\'s head and tail are measured in blocks of their own; totals pair run i of both', async () => {
   const client = new RunnerClient();
   try {

@@ -8,7 +8,8 @@
  * - configurations take turns, so drift on a shared machine spreads over all of them; each turn is
  *   a block of consecutive runs on one input whose first runs re-warm what the previous turn
  *   displaced (core/stats/blocks.ts) — including the previous configuration's spinning pool
- *   threads — and are not recorded. A partition's stages run as separate blocks, as on their own tiers;
+ *   threads — and are not recorded. A partition's stages run as separate blocks, as on their own tiers.
+ *   A configuration's first blocks may be shorter screening blocks (`screenBlocks`), as the host asks;
  * - passes repeat until `sliceMs` has passed; every recorded sample is returned with the block it
  *   belongs to, and the host computes statistics over blocks.
  */
@@ -135,7 +136,9 @@ export const benchmarkJob: JobHandler<'benchmark'> = async (params, ctx) => {
       v.outputNames = resident.stages.map((st) => [...st.session.outputNames]);
       v.peakRssMB = ctx.sessions.ownPeakBytes(resident) / 2 ** 20;
       const runMs = v.config.stages.reduce((sum, _, s) => sum + typicalMs(v.config.id, s), 0);
-      await runBlock(v, resident.stages, input, blockRuns(runMs, rule), rule);
+      const screen = v.blockRuns.length < (v.config.screenBlocks ?? 0) ? params.screenBlock : undefined;
+      const blockRule = screen ? { ...rule, rewarmMs: screen.rewarmMs, blockMs: Math.min(rule.blockMs, screen.blockMs) } : rule;
+      await runBlock(v, resident.stages, input, blockRuns(runMs, blockRule), blockRule);
       runnerPeak = Math.max(runnerPeak, ctx.watchdog.peak());
     }
     passes++;
