@@ -47,6 +47,23 @@ test('a quantized CNN runs as integer kernels in onnxruntime and stays close to 
   assert.equal(readModel(out).model.metadata_props.find((p) => p.key === 'edge-advisor.sptq')?.value?.includes('minmax'), true);
 });
 
+test('per-layer SQNR can be taken over the first few fidelity samples: same layers, the output still compared on all', async () => {
+  const file = path.join(dir, 'cnn-layers.onnx');
+  writeModel(cnnModel(), file);
+  const calib = samples(16, 'image', [1, 5, 16, 16], 1);
+  const held = samples(8, 'image', [1, 5, 16, 16], 2);
+  const all = await runSptq(runner, file, path.join(dir, 'all.sptq.onnx'), calib, { fidelitySamples: held, accuracy: false });
+  const few = await runSptq(runner, file, path.join(dir, 'few.sptq.onnx'), calib, { fidelitySamples: held, accuracy: false, layerSamples: 2 });
+  assert.equal(few.fidelity!.samples, 8);
+  assert.equal(few.fidelity!.layerSamples, 2);
+  assert.equal(all.fidelity!.layerSamples, undefined);
+  assert.equal(few.fidelity!.sqnrDb, all.fidelity!.sqnrDb, 'the same model, the output over the same 8 samples');
+  assert.deepEqual(few.fidelity!.layers.map((l) => l.tensor), all.fidelity!.layers.map((l) => l.tensor));
+  // over 2 samples instead of 8: close, not equal
+  for (const [i, l] of few.fidelity!.layers.entries()) assert.ok(Math.abs(l.sqnrDb - all.fidelity!.layers[i]!.sqnrDb) < 3, `${l.tensor}: ${l.sqnrDb} vs ${all.fidelity!.layers[i]!.sqnrDb} dB`);
+  assert.notDeepEqual(few.fidelity!.layers, all.fidelity!.layers);
+});
+
 test('minmax calibration (reduced in the graph) finds exactly the extremes the histogram path sees in the raw tensors', async () => {
   const file = path.join(dir, 'cnn-calib.onnx');
   writeModel(cnnModel(), file);

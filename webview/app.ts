@@ -252,6 +252,7 @@ export class App {
       const box = h('div', { class: 'chart chart-sqnr' }, sqnrCanvas);
       box.style.height = `${Math.max(160, q.layers.length * 24 + 60)}px`;
       const notes = [
+        q.layerSamples !== undefined ? `SQNR over ${q.layerSamples} sample(s).` : '',
         q.fusionShare !== undefined ? `${Math.round(q.fusionShare * 100)}% of Conv/MatMul/Gemm run as integer kernels.` : '',
         q.synthetic ? 'Calibrated on synthetic inputs: ranges may not match real data.' : '',
       ].filter(Boolean).join(' ');

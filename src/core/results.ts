@@ -193,6 +193,8 @@ export interface AdvisorReport {
   /** Per-layer SQNR of the SPTQ model, for the quantization-error chart. */
   quantization?: {
     layers: LayerSqnr[]; fusionShare?: number; synthetic?: boolean;
+    /** Samples the per-layer SQNR was taken over (the first of the fidelity samples). */
+    layerSamples?: number;
     /** Measured placement: int8 regions the profiler found slower than float, returned to float. */
     placement?: {
       threads: number;

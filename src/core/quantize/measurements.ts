@@ -30,6 +30,8 @@ export interface Fidelity {
    */
   sqnrDb: number;
   layers: LayerSqnr[];
+  /** Samples the per-layer SQNR was taken over, where fewer than `samples`. */
+  layerSamples?: number;
   /** With labels: top-1 accuracy of float and int8 on the fidelity samples, percent. */
   accuracy?: { floatPct: number; int8Pct: number };
 }
