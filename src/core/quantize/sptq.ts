@@ -279,14 +279,15 @@ export async function runSptq(host: RunnerHost, modelPath: string, outPath: stri
     let fidelity: Fidelity | undefined;
     if (opts.fidelitySamples?.length) {
       opts.onProgress?.('fidelity', 'comparing the final model with float');
-      const perLayer = opts.perLayer ?? true;
       const layerSamples = Math.min(opts.layerSamples ?? Infinity, opts.fidelitySamples.length);
+      // per-layer over fewer samples: a second, smaller comparison with every layer exposed
+      const layersApart = (opts.perLayer ?? true) && layerSamples < opts.fidelitySamples.length;
       const compare = (samples: Feeds[], layers: boolean, tag: string) => measureFidelity(host, {
         floatModel: candidates.model, quantModel: cur.model, report: cur.report, samples, perLayer: layers,
         tmp, sourceDir: loaded.dir, tag, ...(labels ? { labels } : {}), ...(opts.job ? { job: opts.job } : {}),
       });
-      fidelity = await compare(opts.fidelitySamples, perLayer && layerSamples === opts.fidelitySamples.length, 'fidelity-final');
-      if (perLayer && layerSamples < opts.fidelitySamples.length) {
+      fidelity = await compare(opts.fidelitySamples, (opts.perLayer ?? true) && !layersApart, 'fidelity-final');
+      if (layersApart) {
         const layers = await compare(opts.fidelitySamples.slice(0, layerSamples), true, 'fidelity-layers');
         fidelity = { ...fidelity, layers: layers.layers, layerSamples };
       }
