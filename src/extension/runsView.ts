@@ -53,10 +53,13 @@ export class RunsView implements vscode.TreeDataProvider<Node> {
       item.description = vscode.workspace.asRelativePath(path.dirname(n.modelPath));
       item.resourceUri = vscode.Uri.file(n.modelPath);
       item.contextValue = 'edgeAdvisor.model';
+      item.id = n.modelPath;
       return item;
     }
     const s = n.summary;
     const item = new vscode.TreeItem(new Date(s.date).toLocaleString(), vscode.TreeItemCollapsibleState.None);
+    // a stable id keeps a run selected when a finished run is inserted above it (refresh)
+    item.id = `${n.modelPath}#${s.id}`;
     const pick = s.pick ? `${configLabel({ operator: s.pick.operator as OperatorId, placement: s.pick.placement as PlacementId })}, ${s.pick.medianMs.toPrecision(3)} ms` : vscode.l10n.t('no recommendation');
     item.description = [pick, vscode.l10n.t('{0} tiers', s.tiers), s.devices?.length ? s.devices.join(', ') : '', s.cachedAt ? vscode.l10n.t('cached') : ''].filter(Boolean).join(' · ');
     item.tooltip = vscode.l10n.t('{0} configurations, accuracy budget {1} points', s.rows, s.maxAccuracyDrop);

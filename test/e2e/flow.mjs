@@ -257,11 +257,22 @@ export async function flow({ url, ws, shots, chromium: executablePath, home, lap
     const runLabels = await runRows.allTextContents();
     check(runLabels.some((t) => / tiers/.test(t)), `each run says its pick and tiers (${runLabels[0]})`);
     await shot(page, '12-runs-view');
-    await runRows.nth(0).click();
-    await runRows.nth(1).click({ modifiers: ['Control'] });
+    // a refresh landing between the clicks (the last run's file appearing) may reset the selection:
+    // check that two rows are selected before asking to compare them
+    const selectedRuns = runsPane.locator('.monaco-list-row[aria-level="2"][aria-selected="true"]');
+    for (let i = 1; ; i++) {
+      await runRows.nth(0).click();
+      await runRows.nth(1).click({ modifiers: ['Control'] });
+      if (await selectedRuns.count() === 2) break;
+      check(i < 5, `two runs stay selected in the Runs view (${await selectedRuns.count()} after ${i} tries)`);
+      await page.waitForTimeout(1000);
+    }
     const compareMenu = () => openContextMenu(page, runRows.nth(1), 'Compare Runs');
     await clickMenuItem(page, await compareMenu(), compareMenu);
-    const preview = await webviewWith(page, 'table', 30_000);
+    // the markdown preview's frame (the results panel opened by the first click is a webview too)
+    const preview = await webviewWith(page, 'table:has-text("after / before")', 60_000).catch(async (e) => {
+      throw new Error(`${e.message}; notifications: ${JSON.stringify(await page.locator('.notification-toast').allTextContents())}`);
+    });
     const compared = await preview.textContent('body');
     check(/recommendation/.test(compared) && /after \/ before/.test(compared), `the comparison shows the picks and each configuration's latency ratio (${compared.slice(0, 160)})`);
     lap(`Runs view: ${runCount} runs; compared two`);
