@@ -120,6 +120,13 @@ export interface Sampling {
    * @nullable
    */
   relHalfWidth: number;
+  /**
+   * An extrapolated row's `relHalfWidth` carries the Amdahl fit's uncertainty; this is the CI of the
+   * measurement it is scaled from (the tier's thread count on this host), the part more sampling
+   * shrinks and the race's target applies to. Infinity (null in JSON) until enough blocks.
+   * @nullable
+   */
+  measuredRelHalfWidth?: number;
   stopped: StopReason;
   /** For 'dominated': the row that dominates it. */
   by?: { operator: OperatorId; placement: PlacementId };

@@ -82,6 +82,9 @@ export function renderGrid(container: HTMLElement, g: GridInput): void {
     cells.forEach((c, i) => {
       const cell = gridCell(i + 1, false, c);
       if (i === 6 && r.overBudget) cell.title = 'Over the accuracy budget';
+      if (i === 3 && r.row.sampling?.measuredRelHalfWidth != null) {
+        cell.title = `Includes the uncertainty of the extrapolation to the tier's cores; the measurement it is scaled from is ±${(100 * r.row.sampling.measuredRelHalfWidth).toFixed(1)}%`;
+      }
       row.append(cell);
     });
     grid.append(row);

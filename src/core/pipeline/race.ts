@@ -265,7 +265,8 @@ export class Race {
         s.stopped = chosen.reason;
         if (chosen.by) s.by = chosen.by;
       }
-      if (s.stopped !== 'dominated' && s.stopped !== 'running' && !(s.relHalfWidth <= this.target)) {
+      // the target is the measurement's (an extrapolation's own uncertainty is reported, not sampled away)
+      if (s.stopped !== 'dominated' && s.stopped !== 'running' && !((s.measuredRelHalfWidth ?? s.relHalfWidth) <= this.target)) {
         d.row.flags = [...new Set([...d.row.flags, 'ciNotReached' as const])];
       }
     }

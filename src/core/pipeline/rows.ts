@@ -8,6 +8,7 @@
  */
 import type { ConfigRecord } from '../measure/slices';
 import { blockCi } from '../measure/slices';
+import { extrapolatedRowCi, type StageSource } from './extrapolatedCi';
 import type { Feeds } from '../protocol/tensor';
 import type { OperatorId, PlacementId, ResultFlag, ResultRow } from '../results';
 import { summarize } from '../stats/describe';
@@ -79,6 +80,8 @@ export function deriveRows(builds: readonly OperatorBuild[], records: ReadonlyMa
       const used = new Set<string>();
       const scaled: number[][] = [];
       const scaledBlocks: number[][] = [];
+      const sources: StageSource[] = [];
+      let extrapolated = false;
       let coldStartMs = 0;
       let peakRssMB = 0;
       let loads = 0;
@@ -91,7 +94,11 @@ export function deriveRows(builds: readonly OperatorBuild[], records: ReadonlyMa
         if (!m) { missing = true; return; }
         used.add(m.config.id);
         // an extrapolated tier leans on the fit over every thread count
-        if (scale.extrapolated) { flags.add('extrapolated'); for (const r of perThreads.values()) used.add(r.config.id); }
+        if (scale.extrapolated) { flags.add('extrapolated'); extrapolated = true; for (const r of perThreads.values()) used.add(r.config.id); }
+        sources.push({
+          record: m, stage: s, speedFactor: tier.device ? 1 : 1 / tier.speed,
+          ...(scale.extrapolated ? { extrapolate: { perThreads, threads: Math.floor(tier.cpus) } } : {}),
+        });
         if (tier.accelerator) flags.add('acceleratorNotEmulated');
         scaled.push(m.stages[s]!.samplesMs.map((x) => x * scale.factor));
         scaledBlocks.push(m.stages[s]!.blockMedians.map((x) => x * scale.factor));
@@ -115,7 +122,9 @@ export function deriveRows(builds: readonly OperatorBuild[], records: ReadonlyMa
       const nb = Math.min(...scaledBlocks.map((s) => s.length));
       const blocks = Array.from({ length: nb }, (_, k) => scaledBlocks.reduce((sum, s) => sum + s[k]!, 0) + fixedMs);
       const st = summarize(samplesMs);
-      const ci = blockCi(blocks, st.median);
+      // the measurement's own CI; an extrapolated row reports its CI through the fit (wider)
+      const measuredCi = blockCi(blocks, st.median);
+      const ci = extrapolated ? extrapolatedRowCi(sources, fixedMs, st.median, measuredCi) : measuredCi;
       if (st.outliers.length) flags.add('outliers');
       if (!ci.valid) flags.add('ciNotReached');
       const row: ResultRow = {
@@ -140,7 +149,10 @@ export function deriveRows(builds: readonly OperatorBuild[], records: ReadonlyMa
         ...(b.note ? { note: b.note } : {}),
         ...(preprocessMs !== undefined ? { preprocessMs } : {}),
         payloadBytes: ctx.inputBytes,
-        sampling: { blocks: nb, relHalfWidth: ci.relHalfWidth, stopped: 'running', ...(loads > 1 ? { loads } : {}) },
+        sampling: {
+          blocks: nb, relHalfWidth: ci.relHalfWidth, stopped: 'running',
+          ...(extrapolated ? { measuredRelHalfWidth: measuredCi.relHalfWidth } : {}), ...(loads > 1 ? { loads } : {}),
+        },
       };
       out.push({ row, configs: [...used] });
     }
