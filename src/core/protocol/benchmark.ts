@@ -13,9 +13,10 @@ import type { StageSpec } from './stage';
  * Version of the way latencies are measured. Part of every results-cache key, so latencies
  * measured another way are never reused. 2: turns in blocks. 3: onnxruntime's default session
  * options (thread-pool spinning on, as deployed), memory-bounded resident sessions, host-driven
- * slices with block-level statistics and racing.
+ * slices with block-level statistics and racing. 4: extrapolated rows' CIs through the Amdahl fit
+ * (a cached report would carry the narrower ones).
  */
-export const BENCHMARK_METHOD = 3;
+export const BENCHMARK_METHOD = 4;
 
 export const SAMPLES_NOT_HELD = 'samples not held';
 
