@@ -9,20 +9,21 @@
 import { MIN_CI_BLOCKS, type BlockCi, type ConfigRecord } from '../measure/slices';
 import { seededRandom } from '../stats/bootstrap';
 import { quantileSorted } from '../stats/describe';
-import { amdahlPredict, fitAmdahl } from '../tiers/compute';
+import { computeScale, fitAmdahl } from '../tiers/compute';
+import type { TierProfile } from '../tiers/types';
 
 const RESAMPLES = 1000;
 const LEVEL = 0.95;
 
-/** One stage of a row: where its time comes from and how it is scaled to its tier. */
+/** One stage of a row: where its time comes from and the tier it is scaled to. */
 export interface StageSource {
   /** The configuration measured at the tier's thread count (or on its device). */
   record: ConfigRecord;
   stage: number;
-  /** 1 / the tier's speed (1 on a device). */
-  speedFactor: number;
-  /** For a tier with more cores than the host: the configurations of every thread count, and the tier's cores. */
-  extrapolate?: { perThreads: ReadonlyMap<number, ConfigRecord>; threads: number };
+  /** This host's tier, scaled as the row is (computeScale); none on a device (measured there, as it is). */
+  tier?: Pick<TierProfile, 'cpus' | 'speed'>;
+  /** For a tier with more cores than the host: the configurations of every thread count (the fit's points). */
+  perThreads?: ReadonlyMap<number, ConfigRecord>;
 }
 
 /** Bootstrap medians of each stage's block medians, per record; recomputed only when blocks were added. */
@@ -86,60 +87,35 @@ const INVALID = (blocks: number): BlockCi => ({ low: NaN, high: NaN, relHalfWidt
  * `measured` (the scaled measurement's own CI: a percentile bootstrap over few blocks is too narrow,
  * and a row is never surer than what it was scaled from).
  */
-export function extrapolatedRowCi(stages: readonly StageSource[], fixedMs: number, center: number, measured: BlockCi): BlockCi {
+export function extrapolatedRowCi(stages: readonly StageSource[], hostCores: number, fixedMs: number, center: number, measured: BlockCi): BlockCi {
   const blocks = Math.min(...stages.map((s) => s.record.blockMedians.length));
   if (!(center > 0) || !measured.valid) return INVALID(blocks);
-  const q = percentiles(stages, fixedMs);
+  const q = percentiles(stages, hostCores, fixedMs);
   if (!q) return INVALID(blocks);
   const low = Math.min(q[0], center, measured.low);
   const high = Math.max(q[1], center, measured.high);
   return { low, high, relHalfWidth: Math.max(center - low, high - center) / center, valid: true, blocks };
 }
 
-/**
- * A row's percentiles by what they depend on (configurations and their block counts), so rows whose
- * configurations stopped are not recomputed; held by the row's first record, so another race's
- * records of the same ids never share them.
- */
-const rowCache = new WeakMap<ConfigRecord, Map<string, [number, number] | undefined>>();
-
-function percentiles(stages: readonly StageSource[], fixedMs: number): [number, number] | undefined {
-  const key = JSON.stringify([fixedMs, stages.map((s) => [
-    s.record.config.id, s.record.blockMedians.length, s.stage, s.speedFactor, s.extrapolate?.threads,
-    [...s.extrapolate?.perThreads.values() ?? []].map((r) => [r.config.id, r.blockMedians.length]),
-  ])]);
-  let held = rowCache.get(stages[0]!.record);
-  if (held?.has(key)) return held.get(key);
-  const q = bootstrapRow(stages, fixedMs);
-  if (!held || held.size >= 64) rowCache.set(stages[0]!.record, (held = new Map()));
-  held.set(key, q);
-  return q;
-}
-
-function bootstrapRow(stages: readonly StageSource[], fixedMs: number): [number, number] | undefined {
+function percentiles(stages: readonly StageSource[], hostCores: number, fixedMs: number): [number, number] | undefined {
   const prepared = [];
   for (const s of stages) {
     const own = draws(s.record);
     if (!own) return undefined;
     const points: Array<{ threads: number; draws: Float64Array }> = [];
-    for (const [threads, rec] of s.extrapolate?.perThreads ?? []) {
+    for (const [threads, rec] of s.perThreads ?? []) {
       const d = draws(rec);
       if (!d) return undefined;
       points.push({ threads, draws: d[s.stage]! });
     }
-    prepared.push({ s, own: own[s.stage]!, points, measuredThreads: s.record.config.stages[s.stage]!.threads });
+    prepared.push({ s, own: own[s.stage]!, points });
   }
   const totals = new Float64Array(RESAMPLES);
   for (let b = 0; b < RESAMPLES; b++) {
     let t = fixedMs;
-    for (const p of prepared) {
-      let ratio = 1;
-      if (p.s.extrapolate) {
-        const fit = fitAmdahl(p.points.map((q) => ({ threads: q.threads, ms: q.draws[b]! })));
-        const at = amdahlPredict(fit, p.measuredThreads);
-        ratio = at > 0 ? amdahlPredict(fit, p.s.extrapolate.threads) / at : 1;
-      }
-      t += p.own[b]! * ratio * p.s.speedFactor;
+    for (const { s, own, points } of prepared) {
+      const fit = points.length > 0 ? fitAmdahl(points.map((q) => ({ threads: q.threads, ms: q.draws[b]! }))) : undefined;
+      t += own[b]! * (s.tier ? computeScale(s.tier, hostCores, fit).factor : 1);
     }
     totals[b] = t;
   }

@@ -95,10 +95,7 @@ export function deriveRows(builds: readonly OperatorBuild[], records: ReadonlyMa
         used.add(m.config.id);
         // an extrapolated tier leans on the fit over every thread count
         if (scale.extrapolated) { flags.add('extrapolated'); extrapolated = true; for (const r of perThreads.values()) used.add(r.config.id); }
-        sources.push({
-          record: m, stage: s, speedFactor: tier.device ? 1 : 1 / tier.speed,
-          ...(scale.extrapolated ? { extrapolate: { perThreads, threads: Math.floor(tier.cpus) } } : {}),
-        });
+        sources.push({ record: m, stage: s, ...(tier.device ? {} : { tier }), ...(scale.extrapolated ? { perThreads } : {}) });
         if (tier.accelerator) flags.add('acceleratorNotEmulated');
         scaled.push(m.stages[s]!.samplesMs.map((x) => x * scale.factor));
         scaledBlocks.push(m.stages[s]!.blockMedians.map((x) => x * scale.factor));
@@ -124,7 +121,7 @@ export function deriveRows(builds: readonly OperatorBuild[], records: ReadonlyMa
       const st = summarize(samplesMs);
       // the measurement's own CI; an extrapolated row reports its CI through the fit (wider)
       const measuredCi = blockCi(blocks, st.median);
-      const ci = extrapolated ? extrapolatedRowCi(sources, fixedMs, st.median, measuredCi) : measuredCi;
+      const ci = extrapolated ? extrapolatedRowCi(sources, ctx.hostCores, fixedMs, st.median, measuredCi) : measuredCi;
       if (st.outliers.length) flags.add('outliers');
       if (!ci.valid) flags.add('ciNotReached');
       const row: ResultRow = {
