@@ -69,9 +69,9 @@ test('cancel mid-run leaves no process on the device', { skip, timeout: 120_000 
   await new Promise((r) => setTimeout(r, 1500));
   abort.abort();
   await assert.rejects(run, (e: unknown) => e instanceof AdvisorError && e.category === 'cancelled');
-  const deadline = Date.now() + 15_000; // the runner dies at once; our own clean-up call over ssh may take a moment under load
-  while (dev.processes().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(dev.processes(), [], 'no process left');
+  // the cancel returns at once; its clean-up call over ssh (itself a process there) ends after it
+  await client.stopped();
+  await noProcessLeft(dev, 'no process left');
   client.dispose();
 });
 
@@ -97,11 +97,12 @@ test('recommend with Edge on a device: Edge measured there, links measured, an u
   }, { cores: 2, memoryMB: 8192 });
   const runner = new RunnerClient();
   const logs: string[] = [];
+  const used: DeviceClient[] = [];
   try {
     const report = await runAdvisor({
       modelPath: model, variants: {}, discoverVariants: false, tiers, maxAccuracyDrop: 2, budgetSeconds: 4,
       outDir: path.join(dir, 'out'), operators: ['identity', 'partition'], useCache: false,
-    }, runner, { log: (l) => logs.push(l), deviceRunner: (_t, target) => new DeviceClient(target) });
+    }, runner, { log: (l) => logs.push(l), deviceRunner: (_t, target) => { const c = new DeviceClient(target); used.push(c); return c; } });
     const edge = report.tiers.tiers.edge.device;
     assert.equal(edge?.facts?.host, dev.host, 'the report says where Edge ran');
     assert.ok(report.results.some((r) => r.placement === 'edge'), 'Edge rows measured');
@@ -114,9 +115,8 @@ test('recommend with Edge on a device: Edge measured there, links measured, an u
   } finally {
     runner.dispose();
   }
-  const deadline = Date.now() + 15_000; // the runner dies at once; our own clean-up call over ssh may take a moment under load
-  while (dev.processes().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(dev.processes(), [], 'no process left on the device after the run');
+  await Promise.all(used.map((c) => c.stopped()));
+  await noProcessLeft(dev, 'no process left on the device after the run');
 });
 
 test('a device without room for the runner: one line saying how much is needed, nothing half-installed', { skip, timeout: 60_000 }, async () => {
@@ -161,3 +161,10 @@ test('a link that drops once the race starts: the local tiers finish, one warnin
     await shaped.stop();
   }
 });
+
+/** Once our clean-up calls have ended nothing new starts there; a killed process may take a moment to be reaped. */
+async function noProcessLeft(dev: SshDevice, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (dev.processes().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(dev.processes(), [], what);
+}

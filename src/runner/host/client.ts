@@ -88,6 +88,14 @@ export class RunnerClient implements RunnerHost {
     this.kill('cancelled', 'the runner was shut down');
   }
 
+  /**
+   * Resolves once every runner this client killed is gone, clean-up on a device included. Cancel
+   * and dispose return at once (a user waits on nothing); call this to know nothing is left.
+   */
+  async stopped(): Promise<void> {
+    await this.transport.settled?.();
+  }
+
   sibling(): RunnerClient {
     return new RunnerClient({ ...this.opts, transport: this.transport });
   }

@@ -25,6 +25,11 @@ export interface Transport {
    */
   open(signal: AbortSignal): Promise<RunnerProcess>;
   /**
+   * Resolves when the clean-up a killed runner started has ended (on a device, the ssh call that
+   * kills the remote process group). Absent: killing is complete when `kill()` returns.
+   */
+  settled?(): Promise<void>;
+  /**
    * Makes a job's inputs reachable by the runner before it is sent, returning the params to send:
    * a device gets the model files it names copied over and sees their remote paths. Absent: the
    * params go as they are (the runner shares this machine's files).

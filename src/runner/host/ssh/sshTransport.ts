@@ -36,6 +36,8 @@ export class SshTransport implements Transport {
   readonly startTimeoutMs = 10 * 60_000;
   readonly runtimeVersion = localRuntimeVersion();
   private setupP?: Promise<DeviceSetup>;
+  /** Clean-up calls still running (settled() waits for them). */
+  private readonly reaping = new Set<Promise<unknown>>();
 
   constructor(readonly target: DeviceTarget) {
     this.label = deviceLabel(target);
@@ -77,8 +79,10 @@ TMPDIR="$T/$$" exec node runner.js`;
       const pid = remotePid;
       remotePid = undefined;
       // best effort: the channel is closing anyway, and the runner's watchdog follows its parent
-      sshRun(this.target, `kill -9 -- -${pid} ${pid} 2>/dev/null; rm -rf ${shq(`${tmpRoot}/${pid}`)}; exit 0`, { timeoutMs: 20_000, what: 'stopping the runner' })
-        .catch(() => undefined);
+      const call = sshRun(this.target, `kill -9 -- -${pid} ${pid} 2>/dev/null; rm -rf ${shq(`${tmpRoot}/${pid}`)}; exit 0`, { timeoutMs: 20_000, what: 'stopping the runner' })
+        .catch(() => undefined)
+        .finally(() => this.reaping.delete(call));
+      this.reaping.add(call);
     };
     return {
       child,
@@ -86,6 +90,10 @@ TMPDIR="$T/$$" exec node runner.js`;
       describeExit: (code, _signal, tail) => sshFailure(this.target, code, tail),
       cleanup: () => { if (!killed) reap(); },
     };
+  }
+
+  async settled(): Promise<void> {
+    while (this.reaping.size > 0) await Promise.all([...this.reaping]);
   }
 
   async prepareJob<K extends JobKind>(_kind: K, params: JobParams<K>, signal: AbortSignal): Promise<JobParams<K>> {
