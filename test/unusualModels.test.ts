@@ -47,3 +47,19 @@ test('recommend scores a detection head and SqueezeNet-shaped scores without lab
     assert.equal(report.warnings?.some((w) => /not class scores/.test(w)) ?? false, !byClass, `${name}: ${byClass ? 'top-class' : 'SQNR'} agreement`);
   }
 });
+
+test('an audio model whose sample count is symbolic: the guessed size fails saying how to give it, --shape runs it', { skip: skipWithoutCli, timeout: 300_000 }, () => {
+  const out = path.join(dir, 'out-audio');
+  const guessed = runCli(['recommend', files.audioFrames, '--budget-seconds', '1', '--quiet', '--out-dir', out]);
+  assert.equal(guessed.code, 1, guessed.stderr);
+  assert.match(guessed.stderr, /onnxruntime failed to run the model: .* \(synthetic samples were sized input \[1, 1\] \(guessed\): give the sizes the model expects with --shape name=d,d,\.\.\. or "shapes" for the model in edge-advisor\.json, or real samples with --data\)/);
+
+  const sized = runCli(['recommend', files.audioFrames, '--shape', 'input=1,512', '--budget-seconds', '1', '--json', '--quiet', '--out-dir', out], { timeoutMs: 300_000 });
+  assert.equal(sized.code, 0, sized.stderr);
+  const report = JSON.parse(sized.stdout) as AdvisorReport;
+  assert.ok(report.results.some((r) => r.operator === 'identity' && r.latencyMs.median > 0), 'measured at 512 samples');
+
+  const wrongRank = runCli(['recommend', files.audioFrames, '--shape', 'input=512', '--out-dir', out]);
+  assert.equal(wrongRank.code, 2);
+  assert.match(wrongRank.stderr, /the shape given for "input" has 1 dimensions; the model declares 2: \[batch, samples\]/);
+});

@@ -21,6 +21,7 @@ import { RunnerClient } from '../../runner/host/client';
 import { numberOpt, parseArgs, stringOpt } from '../args';
 import { table } from '../format';
 import { DATA_OPTIONS, DATA_USAGE, dataOptions } from '../dataOptions';
+import { withSyntheticHint } from '../../core/data/inputShapes';
 import type { Command } from './command';
 import { ADVISOR_VERSION, hostFacts } from '../../core/hostFacts';
 
@@ -95,7 +96,7 @@ ${DATA_USAGE}
       const cache = new ResultsCache(stringOpt(args, 'out') ?? defaultOutDir(modelPath));
       const key = cacheKey({
         modelFiles: [loaded.path], dataFiles: [dataPath, labelsPath].filter((p): p is string => !!p), tiers,
-        settings: { command: 'bench', placements, budgetSeconds, threads: threadCounts(tiers, info.hostCores), hostCores: info.hostCores, cpu: hostFacts().cpuModel },
+        settings: { command: 'bench', placements, budgetSeconds, shapes: data.syntheticGuess ?? null, threads: threadCounts(tiers, info.hostCores), hostCores: info.hostCores, cpu: hostFacts().cpuModel },
         onnxruntimeVersion: info.onnxruntime,
       });
       const hit = args.options['cache'] === false ? undefined : cache.get<ResultRow[]>(key);
@@ -139,6 +140,8 @@ ${DATA_USAGE}
       };
       process.stdout.write(args.options['json'] ? JSON.stringify(out, null, 2) + '\n' : human(out) + '\n');
       return 0;
+    } catch (e) {
+      throw withSyntheticHint(e, data.syntheticGuess);
     } finally {
       runner.dispose();
     }

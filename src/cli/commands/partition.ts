@@ -1,5 +1,6 @@
 import { hostFacts } from '../../core/hostFacts';
 import * as path from 'node:path';
+import { parseShapeArgs, withInputShapes } from '../../core/data/inputShapes';
 import { syntheticSamples } from '../../core/data/synthetic';
 import { modelInputSpecs } from '../../core/data/inputs';
 import { AdvisorError } from '../../core/errors';
@@ -59,10 +60,7 @@ export const partitionCommand: Command = {
     const opts = cutOptions(args);
     const loaded = readModel(file);
     validateGraph(loaded.model.graph!, file);
-    const inputNames = loaded.model.graph!.input.map((v) => v.name ?? '');
-    for (const name of Object.keys(opts.inputShapes ?? {})) {
-      if (!inputNames.includes(name)) throw new AdvisorError('usage', `--shape names "${name}", which is not an input of the model (${inputNames.join(', ')})`);
-    }
+    withInputShapes(modelInputSpecs(loaded.model, file), opts.inputShapes, file); // a name that is no input, or a size the model fixes otherwise
     if (args.options['rank']) return rank(args, loaded, opts);
 
     if (args.options['list']) {
@@ -126,8 +124,7 @@ export const partitionCommand: Command = {
 
 /** Synthetic samples for the model, with --shape dims where given. */
 function samplesFor(loaded: ReturnType<typeof readModel>, opts: CutOptions, count: number) {
-  const specs = modelInputSpecs(loaded.model, loaded.path).map((s) => (opts.inputShapes?.[s.name] ? { ...s, shape: [...opts.inputShapes[s.name]!] } : s));
-  return syntheticSamples(specs, inspectModel(loaded).modality, count);
+  return syntheticSamples(withInputShapes(modelInputSpecs(loaded.model, loaded.path), opts.inputShapes, loaded.path), inspectModel(loaded).modality, count);
 }
 
 const VERIFY_SAMPLES = 2;
@@ -206,12 +203,7 @@ async function rank(args: ParsedArgs, loaded: ReturnType<typeof readModel>, opts
 }
 
 function cutOptions(args: ParsedArgs): CutOptions {
-  const inputShapes: Record<string, number[]> = {};
-  for (const s of listOpt(args, 'shape')) {
-    const m = /^([^=]+)=(\d+(?:[,x×]\d+)*)$/.exec(s);
-    if (!m) throw new AdvisorError('usage', `--shape needs name=d,d,... (got "${s}")`);
-    inputShapes[m[1]!] = m[2]!.split(/[,x×]/).map(Number);
-  }
+  const inputShapes = parseShapeArgs(listOpt(args, 'shape'));
   const max = numberOpt(args, 'max-tensors');
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new AdvisorError('usage', '--max-tensors needs a positive integer');
   return { inputShapes, ...(max !== undefined ? { maxTensors: max } : {}) };

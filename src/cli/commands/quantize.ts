@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CALIBRATION_METHODS, type CalibrationMethod } from '../../core/calibrate/state';
-import { loadDataset, loadLabels, modelInputSpecs, syntheticSamples } from '../../core/data';
+import { describeSynthetic, loadDataset, loadLabels, modelInputSpecs, syntheticSamples, withInputShapes, withSyntheticHint } from '../../core/data';
 import { describePreprocess } from '../../core/data/images/preprocessSpec';
 import { readModelDataConfig } from '../../core/data/modelConfig';
 import { headOf, memorySource, type SampleSource } from '../../core/data/source';
@@ -160,8 +160,9 @@ ${DATA_USAGE}`,
     let held: Feeds[];
     const calibPath = stringOpt(args, 'calib');
     const fidelityPath = stringOpt(args, 'fidelity-data');
-    const { preprocess, tokenizerPath } = dataOptions(args);
+    const { preprocess, tokenizerPath, inputShapes } = dataOptions(args);
     const cfg = readModelDataConfig(fs.existsSync('edge-advisor.json') ? path.resolve('edge-advisor.json') : undefined, modelPath);
+    const synthetic = withInputShapes(inputs, inputShapes ?? cfg.shapes, modelPath);
     const setting = preprocess !== undefined ? { setting: preprocess, origin: '--preprocess', baseDir: process.cwd() }
       : cfg.preprocess !== undefined ? { setting: cfg.preprocess, origin: 'edge-advisor.json', baseDir: process.cwd() } : undefined;
     const open = (p: string, limit: number) => openSource(p, {
@@ -178,8 +179,8 @@ ${DATA_USAGE}`,
       if (held.length === 0) warnings.push('fewer than 10 calibration samples and no --fidelity-data: no fidelity report');
     } else {
       warnings.push('no --calib data: calibrating on SYNTHETIC inputs — the int8 ranges are unreliable and accuracy may drop; give representative samples with --calib');
-      calib = memorySource('synthetic', syntheticSamples(inputs, modality, Math.min(maxSamples ?? SYNTHETIC_SAMPLES, SYNTHETIC_SAMPLES), 5));
-      held = fidelityPath ? await fidelityData(fidelityPath) : syntheticSamples(inputs, modality, 16, 99);
+      calib = memorySource('synthetic', syntheticSamples(synthetic, modality, Math.min(maxSamples ?? SYNTHETIC_SAMPLES, SYNTHETIC_SAMPLES), 5));
+      held = fidelityPath ? await fidelityData(fidelityPath) : syntheticSamples(synthetic, modality, 16, 99);
     }
     let accuracy: SptqOptions['accuracy'];
     if (dataPath && labelsPath && maxDrop !== undefined) {
@@ -210,7 +211,7 @@ ${DATA_USAGE}`,
         onProgress: (_stage, message) => { if (!json && process.stderr.isTTY) process.stderr.write(`\r${message.slice(0, 78).padEnd(80)}`); },
       });
     } catch (e) {
-      if (!(e instanceof SptqNotOfferedError)) throw e;
+      if (!(e instanceof SptqNotOfferedError)) throw calibPath ? e : withSyntheticHint(e, describeSynthetic(synthetic, modality));
       r = e.result;
       notOffered = e.message;
     } finally {

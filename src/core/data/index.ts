@@ -3,3 +3,4 @@ export * from './inputs';
 export * from './dataset';
 export * from './labels';
 export * from './synthetic';
+export * from './inputShapes';

@@ -1,13 +1,15 @@
 /**
  * The data a model is run with, remembered per model in `edge-advisor.json` (the workspace root's):
  * `models["<model path relative to the file>"]` may hold `data`, `labels`, `calib`, `tokenizer`
- * (paths relative to the file) and `preprocess` (a preset name, a .json path, or an object; see
- * images/preprocessSpec.ts). Updates are written atomically and keep every other key the user has.
+ * (paths relative to the file), `preprocess` (a preset name, a .json path, or an object; see
+ * images/preprocessSpec.ts) and `shapes` (sizes of symbolic input dims for synthetic samples,
+ * `{"input": [1, 512]}`; inputShapes.ts). Updates are written atomically and keep every other key the user has.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AdvisorError } from '../errors';
 import { atomicWriteFile } from '../fsutil';
+import type { InputShapes } from './inputShapes';
 
 export interface ModelDataConfig {
   data?: string;
@@ -15,6 +17,7 @@ export interface ModelDataConfig {
   calib?: string;
   tokenizer?: string;
   preprocess?: unknown;
+  shapes?: InputShapes;
 }
 
 const PATH_KEYS = ['data', 'labels', 'calib', 'tokenizer'] as const;
@@ -48,7 +51,15 @@ export function readModelDataConfig(configFile: string | undefined, modelPath: s
     if (v) out[k] = path.resolve(path.dirname(configFile), v);
   }
   if (e['preprocess'] !== undefined && e['preprocess'] !== null) out.preprocess = e['preprocess'];
+  if (e['shapes'] !== undefined && e['shapes'] !== null) out.shapes = shapesOf(e['shapes'], `models["${modelKey(configFile, modelPath)}"].shapes`, configFile);
   return out;
+}
+
+function shapesOf(v: unknown, what: string, configFile: string): InputShapes {
+  const ok = typeof v === 'object' && v !== null && !Array.isArray(v) &&
+    Object.values(v).every((d) => Array.isArray(d) && d.every((x) => Number.isInteger(x) && (x as number) > 0));
+  if (!ok) throw new AdvisorError('input', `${what} must map input names to sizes, e.g. {"input": [1, 512]}`, configFile);
+  return v as InputShapes;
 }
 
 /**

@@ -24,6 +24,7 @@ import { rank } from '../recommend/rank';
 import type { AdvisorReport, OperatorId, PlacementId, ResultRow } from '../results';
 import { evaluateBuild } from './accuracy';
 import { dataCacheParts, measurePreprocessing, prepareData } from './data';
+import { withSyntheticHint } from '../data/inputShapes';
 import { baseOperators, quantizationSection } from './operators';
 import { Planner } from './plan';
 import { Race } from './race';
@@ -56,6 +57,20 @@ export interface AdvisorHooks {
 }
 
 export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks: AdvisorHooks = {}): Promise<AdvisorReport> {
+  const seen: Seen = {};
+  try {
+    return await advise(req, runner, hooks, seen);
+  } catch (e) {
+    throw withSyntheticHint(e, seen.syntheticGuess);
+  }
+}
+
+/** What the run learnt that an error leaving it should mention. */
+interface Seen {
+  syntheticGuess?: string;
+}
+
+async function advise(req: AdvisorRequest, runner: RunnerHost, hooks: AdvisorHooks, seen: Seen): Promise<AdvisorReport> {
   const started = Date.now();
   const timings: Record<string, number> = {};
   const lap = (name: string, t0: number) => { timings[name] = (timings[name] ?? 0) + (Date.now() - t0); };
@@ -112,6 +127,7 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   // 2. data
   t0 = Date.now();
   const data = await prepareData(req, loaded.model, inspection);
+  if (data.syntheticGuess) seen.syntheticGuess = data.syntheticGuess;
   for (const w of data.warnings) hooks.log?.(`warning: ${w}`);
   lap('data', t0);
 

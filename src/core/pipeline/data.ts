@@ -13,6 +13,7 @@ import { modelInputSpecs, tensorTypeOf, type InputSpec } from '../data/inputs';
 import { loadLabels, type Labels } from '../data/labels';
 import { readModelDataConfig } from '../data/modelConfig';
 import { headOf, memorySource, type SampleSource } from '../data/source';
+import { describeSynthetic, withInputShapes } from '../data/inputShapes';
 import { syntheticSamples } from '../data/synthetic';
 import { looksLikeImages, evenlySpaced } from '../data/images/folder';
 import { openImageSource } from '../data/images/imageSource';
@@ -44,6 +45,8 @@ export interface PreparedData {
   /** Bytes uploaded from Mobile per request (median sample file size, or tensor bytes). */
   inputBytes: number;
   syntheticCalibration: boolean;
+  /** The sizes synthetic samples got where any was guessed ("input [1, 1] (guessed), sr []"), for errors to name. */
+  syntheticGuess?: string;
   warnings: string[];
   /** What the report says about the data: where it came from, how it was preprocessed. */
   summary: DataSummary;
@@ -111,6 +114,8 @@ function spreadOf(src: SampleSource, n: number): SampleSource {
 export async function prepareData(req: AdvisorRequest, model: ModelProto, inspection: Inspection): Promise<PreparedData> {
   const inputs = modelInputSpecs(model, req.modelPath);
   const cfg = readModelDataConfig(req.configFile, req.modelPath);
+  const shapes = req.inputShapes ?? cfg.shapes;
+  const synthetic = withInputShapes(inputs, shapes, req.inputShapes ? req.modelPath : req.configFile ?? req.modelPath);
   const preprocess = req.preprocess !== undefined
     ? { setting: req.preprocess, origin: '--preprocess', baseDir: process.cwd() }
     : cfg.preprocess !== undefined ? { setting: cfg.preprocess, origin: 'edge-advisor.json', baseDir: path.dirname(req.configFile!) } : undefined;
@@ -135,7 +140,7 @@ export async function prepareData(req: AdvisorRequest, model: ModelProto, inspec
     }
     if (labels) checkLabelsFitModel(labels, model, req.labelsPath ?? req.dataPath);
   } else {
-    evalSource = memorySource('synthetic', syntheticSamples(inputs, inspection.modality, SYNTHETIC_EVAL_SAMPLES, 11));
+    evalSource = memorySource('synthetic', syntheticSamples(synthetic, inspection.modality, SYNTHETIC_EVAL_SAMPLES, 11));
     warnings.push('no data given: latency and fidelity are measured on synthetic inputs; accuracy cannot be measured');
     if (req.labelsPath) warnings.push('labels ignored: they need --data');
   }
@@ -150,10 +155,12 @@ export async function prepareData(req: AdvisorRequest, model: ModelProto, inspec
     calibSamples = spreadOf(evalSource, MAX_CALIB_SAMPLES);
     if (sptqRuns) warnings.push('SPTQ is calibrated on the evaluation data (no calibration set given): its accuracy may be optimistic');
   } else {
-    calibSamples = memorySource('synthetic', syntheticSamples(inputs, inspection.modality, SYNTHETIC_CALIB_SAMPLES, 5));
+    calibSamples = memorySource('synthetic', syntheticSamples(synthetic, inspection.modality, SYNTHETIC_CALIB_SAMPLES, 5));
     syntheticCalibration = true;
     if (sptqRuns) warnings.push('SPTQ ranges come from synthetic inputs and are unreliable: give calibration data for a trustworthy int8 model');
   }
+  if (req.inputShapes && req.dataPath) warnings.push('input shapes are ignored: they size synthetic samples, and every sample here comes from data files');
+  const syntheticGuess = !req.dataPath ? describeSynthetic(synthetic, inspection.modality) : undefined;
   const first = await evalSource.read(0, Math.min(evalSource.count, Math.max(BENCH_SAMPLES, FIDELITY_SAMPLES)));
   const inputBytes = medianOf(evalSource.payloadBytes);
   return {
@@ -164,6 +171,7 @@ export async function prepareData(req: AdvisorRequest, model: ModelProto, inspec
     ...(labels ? { labels } : {}),
     inputBytes,
     syntheticCalibration,
+    ...(syntheticGuess ? { syntheticGuess } : {}),
     warnings,
     summary: summaryOf(evalSource, calibSamples, inputBytes, req.calibrationPath !== undefined),
   };
@@ -264,5 +272,5 @@ export function dataCacheParts(req: AdvisorRequest): { files: string[]; settings
   const tokenizer = req.tokenizerPath ?? cfg.tokenizer ?? path.join(path.dirname(req.modelPath), 'tokenizer.json');
   const files = [tokenizer, typeof preprocess === 'string' && /\.json$/i.test(preprocess) ? path.resolve(preprocess) : undefined]
     .filter((f): f is string => !!f && fs.existsSync(f));
-  return { files, settings: { preprocess, tokenizer: files.includes(tokenizer) ? tokenizer : null } };
+  return { files, settings: { preprocess, tokenizer: files.includes(tokenizer) ? tokenizer : null, shapes: req.inputShapes ?? cfg.shapes ?? null } };
 }

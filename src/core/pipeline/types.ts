@@ -2,6 +2,7 @@
  * What a caller (CLI `recommend`, the extension's job) asks the advisor for, and the progress it
  * hears back. The orchestrator (`advisor.ts`) drives core passes and the runner process.
  */
+import type { InputShapes } from '../data/inputShapes';
 import type { OperatorId, PlacementId } from '../results';
 import type { TierSet } from '../tiers/types';
 import type { VariantKind } from '../variants/kinds';
@@ -21,6 +22,11 @@ export interface AdvisorRequest {
   preprocess?: unknown;
   /** tokenizer.json for text data; default: the model's entry in `configFile`, else tokenizer.json beside the model. */
   tokenizerPath?: string;
+  /**
+   * Sizes of symbolic input dims for synthetic samples (`--shape`); default: the model's "shapes" in
+   * `configFile`, else guessed (src/core/data/synthetic.ts). Real samples bring their own sizes.
+   */
+  inputShapes?: InputShapes;
   /** User-provided white-box variants; discovered beside the model when not given. */
   variants: Partial<Record<VariantKind, string>>;
   /** An `edge-advisor.json` to consult for variants (the workspace root's). */
