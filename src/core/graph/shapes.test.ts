@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ModelBuilder, tensorType } from '../onnx/builder';
 import { DataType } from '../onnx/dtypes';
+import { ifSymbolicBranches, withIf } from '../partition/fixtures';
 import { inferShapes, shapeOfType } from './shapes';
 
 test('Pad grows each axis by its pads, given as an attribute (opset < 11) or as a constant input', () => {
@@ -23,4 +24,10 @@ test('a -1 dim as some exporters write it is read as symbolic, never as a size',
   const t = tensorType(DataType.FLOAT, [-1, 32, 1, 'W']);
   assert.deepEqual(shapeOfType(t, 5), [5, 32, 1, 5]);
   assert.deepEqual(shapeOfType(t, -1), [-1, 32, 1, -1]);
+});
+
+test('an If output is sized by its branch only where the branch declares every dim', () => {
+  assert.deepEqual(inferShapes(withIf().graph!).get('r'), [1, 4]);
+  // [n, m] in the branch says nothing about the sizes at run time: left for a measurement, never read as [1, 1]
+  assert.equal(inferShapes(ifSymbolicBranches().graph!).get('r'), undefined);
 });

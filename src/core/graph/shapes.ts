@@ -33,6 +33,12 @@ export function shapeOfType(t: TypeProto | undefined, symbolic = 1): Shape | und
   return dims.map((d) => (d.dim_value !== undefined && d.dim_value >= 0n ? Number(d.dim_value) : symbolic));
 }
 
+/** The declared shape when every dim has a size; undefined when any is symbolic or unknown. */
+function fixedShapeOfType(t: TypeProto | undefined): Shape | undefined {
+  const s = shapeOfType(t, -1);
+  return s && s.every((d) => d >= 0) ? s : undefined;
+}
+
 function broadcast(a: Shape, b: Shape): Shape {
   const n = Math.max(a.length, b.length);
   const out: Shape = [];
@@ -212,8 +218,10 @@ function inferNode(n: NodeProto, shapes: Map<string, Shape>, consts: Map<string,
       return [out];
     }
     case 'If': {
+      // a branch's declared output is a size only where every dim is fixed: its symbolic dims depend on
+      // the branch taken and its data, not on the model's inputs (Silero VAD's state is [?, ?, ?], really [2, 1, 128])
       const g = n.attribute.find((a) => a.name === 'then_branch')?.g;
-      return g ? n.output.map((_, k) => shapeOfType(g.output[k]?.type)) : undefined;
+      return g ? n.output.map((_, k) => fixedShapeOfType(g.output[k]?.type)) : undefined;
     }
     case 'Expand': {
       const target = consts.get(n.input[1] ?? '');

@@ -141,7 +141,7 @@ export function tiledCnn(): ModelProto {
 }
 
 /** An If node whose branches read two outer values (a, c): the sweep must keep both live up to it. */
-export function withIf(): ModelProto {
+export function withIf(branchOutput: ReadonlyArray<number | string> = [1, 4]): ModelProto {
   const b = new ModelBuilder({ opset: 13, seed: 25 });
   const x = b.input('x', F, [1, 4]);
   const a = b.node('Relu', [x], {}, 'a');
@@ -150,7 +150,7 @@ export function withIf(): ModelProto {
   const branch = (op: string, name: string) => {
     const g = emptyGraph(name);
     g.node.push(makeNode(op, ['a', 'c'], [`${name}_out`], {}, `${name}_op`));
-    g.output.push(valueInfo(`${name}_out`, F, [1, 4]));
+    g.output.push(valueInfo(`${name}_out`, F, branchOutput));
     return g;
   };
   const r = b.node('If', [cond], { then_branch: branch('Add', 'then'), else_branch: branch('Sub', 'else') }, 'r');
@@ -205,4 +205,9 @@ export function computedReshape(): ModelProto {
   return b.build();
 }
 
-export const PARTITION_FIXTURES = { chainCnn, residualCnn, bertLike, qdqCnn, qdqResidual, tiledCnn, withIf, misannotatedCnn, computedReshape };
+/** withIf whose branches declare their output [?, ?] (as Silero VAD's do): the If output's size is only known by running it. */
+export function ifSymbolicBranches(): ModelProto {
+  return withIf(['n', 'm']);
+}
+
+export const PARTITION_FIXTURES = { chainCnn, residualCnn, bertLike, qdqCnn, qdqResidual, tiledCnn, withIf, ifSymbolicBranches, misannotatedCnn, computedReshape };

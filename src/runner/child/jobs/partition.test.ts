@@ -187,7 +187,7 @@ test('tensors static inference cannot size are measured in the runner', async ()
 });
 
 test('a model whose value_info lies: measured listing names each wrong shape, and every cut passes in onnxruntime', async () => {
-  for (const make of [PARTITION_FIXTURES.misannotatedCnn, PARTITION_FIXTURES.computedReshape]) {
+  for (const make of [PARTITION_FIXTURES.misannotatedCnn, PARTITION_FIXTURES.computedReshape, PARTITION_FIXTURES.ifSymbolicBranches]) {
     const model = make();
     const file = path.join(dir, `${make.name}.onnx`);
     writeModel(model, file);
