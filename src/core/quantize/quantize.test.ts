@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataType } from '../onnx/dtypes';
-import { float, makeAttribute } from '../onnx/builder';
+import { emptyGraph, float, makeAttribute, makeNode, ModelBuilder, valueInfo } from '../onnx/builder';
 import { tensorToArray } from '../onnx/tensor';
 import type { GraphProto, ModelProto, NodeProto } from '../onnx/types';
 import { AdvisorError } from '../errors';
@@ -135,6 +135,22 @@ test('a model where nothing would become int8 is refused, saying why, instead of
   noHeavy.graph!.output = [{ name: noHeavy.graph!.node[0]!.output[0]! }];
   noHeavy.graph!.node[0]!.input[0] = noHeavy.graph!.input[0]!.name!;
   assert.throws(() => calibrationPlan(noHeavy), /nothing to quantize: the model has no float32 Conv, MatMul or Gemm/);
+});
+
+test('a model whose every MatMul sits in an If branch (as Silero VAD does) is refused saying so', () => {
+  const b = new ModelBuilder({ opset: 13, seed: 3 });
+  const x = b.input('x', DataType.FLOAT, [1, 4]);
+  const w = b.weight('w', [4, 4]);
+  const cond = b.node('Greater', [b.node('ReduceSum', [x], { keepdims: 0 }), b.initializer('zero', DataType.FLOAT, [], new Float32Array([0]))]);
+  const branch = (name: string) => {
+    const g = emptyGraph(name);
+    g.node.push(makeNode('MatMul', [x, w], [`${name}_out`], {}, `${name}_mm`));
+    g.output.push(valueInfo(`${name}_out`, DataType.FLOAT, [1, 4]));
+    return g;
+  };
+  b.output(b.node('If', [cond], { then_branch: branch('then'), else_branch: branch('else') }), DataType.FLOAT, [1, 4]);
+  assert.throws(() => calibrationPlan(b.build()), (e: unknown) => e instanceof AdvisorError && e.category === 'unsupported' &&
+    /nothing to quantize: all 2 of the model's Conv\/MatMul\/Gemm sit inside If\/Loop\/Scan branches \(control flow\), which SPTQ does not quantize/.test(e.message));
 });
 
 test('ranges that do not belong to the model are an input error', () => {

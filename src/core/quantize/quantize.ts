@@ -101,12 +101,33 @@ export function planFor(model: ModelProto, opts: QuantizeOptions) {
     opset: prep.opset,
     ...(opts.minConvMacsPerOutput !== undefined ? { minConvMacsPerOutput: opts.minConvMacsPerOutput } : {}),
   });
-  if (plan.nodes.size === 0) throw nothingToQuantize(plan.skipped, opts.file);
+  if (plan.nodes.size === 0) throw nothingToQuantize(plan.skipped, opts.file, heavyInSubgraphs(g));
   return { prep, plan };
 }
 
+const HEAVY = new Set(['Conv', 'MatMul', 'Gemm']);
+
+/** Conv/MatMul/Gemm nodes inside the subgraphs of If/Loop/Scan, at any depth. */
+function heavyInSubgraphs(g: GraphProto): number {
+  let n = 0;
+  const visit = (graph: GraphProto, nested: boolean) => {
+    for (const node of graph.node) {
+      if (nested && HEAVY.has(node.op_type ?? '')) n++;
+      for (const a of node.attribute) {
+        if (a.g) visit(a.g, true);
+        for (const sub of a.graphs ?? []) visit(sub, true);
+      }
+    }
+  };
+  visit(g, false);
+  return n;
+}
+
 /** SPTQ that would change nothing is refused (its "int8" model would be the float one). */
-function nothingToQuantize(skipped: QuantPlan['skipped'], file?: string): AdvisorError {
+function nothingToQuantize(skipped: QuantPlan['skipped'], file?: string, nested = 0): AdvisorError {
+  if (!skipped.length && nested > 0) {
+    return new AdvisorError('unsupported', `nothing to quantize: all ${nested} of the model's Conv/MatMul/Gemm sit inside If/Loop/Scan branches (control flow), which SPTQ does not quantize`, file);
+  }
   if (!skipped.length) {
     return new AdvisorError('unsupported', 'nothing to quantize: the model has no float32 Conv, MatMul or Gemm (onnxruntime has int8 kernels for those; a float16 or already-integer model has none to gain)', file);
   }
