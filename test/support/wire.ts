@@ -40,12 +40,12 @@ export function str(b: Uint8Array, f: Field): string {
 }
 
 /** Node count and op-type histogram of the top-level graph, read straight from the bytes. */
-export function wireSummary(b: Uint8Array): { nodes: number; ops: Record<string, number>; initializers: number; floatElements: number } {
+export function wireSummary(b: Uint8Array): { nodes: number; ops: Record<string, number>; initializers: number; parameterElements: number } {
   const graph = fields(b).find((f) => f.no === 7)!;
   const gf = fields(b, graph.start, graph.end);
   const ops: Record<string, number> = {};
   let nodes = 0;
-  let floatElements = 0;
+  let parameterElements = 0;
   for (const n of gf.filter((f) => f.no === 1)) {
     nodes++;
     const nf = fields(b, n.start, n.end);
@@ -56,19 +56,20 @@ export function wireSummary(b: Uint8Array): { nodes: number; ops: Record<string,
     if (op === 'Constant') {
       for (const a of nf.filter((f) => f.no === 5)) {
         const t = sub(b, a, 5)[0];
-        if (t) floatElements += floatCount(b, t);
+        if (t) parameterElements += parameterCount(b, t);
       }
     }
   }
   const inits = gf.filter((f) => f.no === 5);
-  for (const t of inits) floatElements += floatCount(b, t);
-  return { nodes, ops, initializers: inits.length, floatElements };
+  for (const t of inits) parameterElements += parameterCount(b, t);
+  return { nodes, ops, initializers: inits.length, parameterElements };
 }
 
-function floatCount(b: Uint8Array, t: Field): number {
+function parameterCount(b: Uint8Array, t: Field): number {
   const tf = fields(b, t.start, t.end);
   const dt = Number(tf.find((f) => f.no === 2)?.value ?? 0n);
-  if (![1, 10, 11, 16].includes(dt)) return 0;
+  // floats, and the 8/4-bit integers quantized weights are stored in (int64/int32 are shapes and indices)
+  if (![1, 10, 11, 16, 2, 3, 21, 22].includes(dt)) return 0;
   let n = 1;
   for (const d of tf.filter((f) => f.no === 1)) {
     if (d.wire === 0) n *= Number(d.value);

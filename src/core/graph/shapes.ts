@@ -91,10 +91,28 @@ export function inferShapes(graph: GraphProto, symbolic = 1): Map<string, Shape>
   return shapes;
 }
 
+/**
+ * Conv/MatMul and their integer (dynamic quantization) and QLinear (QOperator) forms: the float op
+ * whose shape rule and MAC count they share, and the input holding the second operand (QLinear ops
+ * put scale and zero point between the operands).
+ */
+export function linearForm(opType: string | undefined): { op: 'Conv' | 'ConvTranspose' | 'MatMul' | 'Gemm'; weight: number } | undefined {
+  switch (opType) {
+    case 'Conv': case 'ConvTranspose': case 'MatMul': case 'Gemm': return { op: opType, weight: 1 };
+    case 'ConvInteger': return { op: 'Conv', weight: 1 };
+    case 'QLinearConv': return { op: 'Conv', weight: 3 };
+    case 'MatMulInteger': return { op: 'MatMul', weight: 1 };
+    case 'QLinearMatMul': return { op: 'MatMul', weight: 3 };
+    default: return undefined;
+  }
+}
+
 function inferNode(n: NodeProto, shapes: Map<string, Shape>, consts: Map<string, number[]>): (Shape | undefined)[] | undefined {
   const s = (k: number) => (n.input[k] ? shapes.get(n.input[k]!) : undefined);
   const x = s(0);
-  const op = n.op_type ?? '';
+  const linear = linearForm(n.op_type);
+  const op = linear?.op ?? n.op_type ?? '';
+  const weight = () => s(linear?.weight ?? 1);
   if (op === 'Constant') {
     const t = n.attribute.find((a) => a.name === 'value')?.t;
     if (!t) return undefined;
@@ -110,8 +128,9 @@ function inferNode(n: NodeProto, shapes: Map<string, Shape>, consts: Map<string,
   }
   if (!x) return undefined;
   switch (op) {
+    case 'DynamicQuantizeLinear': return [x, [], []];
     case 'Conv': case 'MaxPool': case 'AveragePool': case 'ConvTranspose': {
-      const w = s(1);
+      const w = weight();
       const k = op === 'Conv' || op === 'ConvTranspose' ? w!.slice(2) : attrInts(n, 'kernel_shape')!;
       const sp = x.length - 2;
       const strides = attrInts(n, 'strides') ?? new Array(sp).fill(1);
@@ -141,7 +160,7 @@ function inferNode(n: NodeProto, shapes: Map<string, Shape>, consts: Map<string,
       return [[m, nn]];
     }
     case 'MatMul': {
-      const b = s(1)!;
+      const b = weight()!;
       const a2 = x.length === 1 ? [1, x[0]!] : x;
       const b2 = b.length === 1 ? [b[0]!, 1] : b;
       const batch = broadcast(a2.slice(0, -2), b2.slice(0, -2));

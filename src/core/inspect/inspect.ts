@@ -2,12 +2,12 @@
  * `inspect`: a model's identity card, from the file alone (no onnxruntime). The JSON field set is
  * fixed by the CLI contract (`inspect --json`); keep it in sync with the README.
  */
-import { dtypeName, isFloatDtype, byteLength } from '../onnx/dtypes';
+import { DataType, dtypeName, isFloatDtype, byteLength } from '../onnx/dtypes';
 import { allTensors, hasExternalData, type LoadedModel } from '../onnx/io';
 import { elementCount, forEachExternalChunk, isExternal, tensorToArray, type TypedArray } from '../onnx/tensor';
 import type { GraphProto, NodeProto, TensorProto, ValueInfoProto } from '../onnx/types';
 import { indexGraph } from '../graph/graph';
-import { attrInt, inferShapes } from '../graph/shapes';
+import { attrInt, inferShapes, linearForm } from '../graph/shapes';
 import type { Modality } from '../results';
 import { modelInputSpecs } from '../data/inputs';
 import { syntheticDims } from '../data/synthetic';
@@ -70,6 +70,9 @@ export function quantizationOf(g: GraphProto): Inspection['quantization'] {
   return { state, qdqNodes: qdq, integerOps: integer };
 }
 
+/** int8, uint8, int4, uint4: a quantized model's weights (and zero points) are parameters too; int64/int32 are shapes and indices. */
+const QUANTIZED_WEIGHT_DTYPES = new Set<number>([DataType.INT8, DataType.UINT8, DataType.INT4, DataType.UINT4]);
+
 /** Weight tensors of Conv/ConvTranspose/MatMul/Gemm (directly or behind a DequantizeLinear). */
 function weightTensors(g: GraphProto): TensorProto[] {
   const idx = indexGraph(g);
@@ -123,10 +126,11 @@ function countMacs(g: GraphProto, at?: Record<string, number[]>): number | null 
   const shapes = inferShapes(sized, 1);
   let macs = 0;
   for (const n of g.node) {
-    const op = n.op_type;
-    if (op !== 'Conv' && op !== 'ConvTranspose' && op !== 'MatMul' && op !== 'Gemm') continue;
+    const linear = linearForm(n.op_type);
+    if (!linear) continue;
+    const op = linear.op;
     const a = shapes.get(n.input[0]!);
-    const b = shapes.get(n.input[1]!);
+    const b = shapes.get(n.input[linear.weight]!);
     const y = shapes.get(n.output[0]!);
     if (!a || !b || !y) return null;
     if (op === 'Conv') macs += y.reduce((p, d) => p * d, 1) * b.slice(1).reduce((p, d) => p * d, 1);
@@ -158,7 +162,7 @@ export function inspectModel(m: LoadedModel): Inspection {
     counted.add(t);
     const n = elementCount(t.dims);
     weightBytes += byteLength(t.data_type, n);
-    if (isFloatDtype(t.data_type)) params += n;
+    if (isFloatDtype(t.data_type) || QUANTIZED_WEIGHT_DTYPES.has(t.data_type ?? 0)) params += n;
   }
 
   let zeros = 0;
