@@ -59,6 +59,12 @@ test('an audio model whose sample count is symbolic: the guessed size fails sayi
   const report = JSON.parse(sized.stdout) as AdvisorReport;
   assert.ok(report.results.some((r) => r.operator === 'identity' && r.latencyMs.median > 0), 'measured at 512 samples');
 
+  // the sizes are part of what was measured: another size is measured again, the same one is cached
+  const bench = (shape: string) => JSON.parse(runCli(['bench', files.audioFrames, '--shape', shape, '--placements', 'mobile', '--budget-seconds', '1', '--json', '--out', out]).stdout) as { environment: { cached: boolean } };
+  assert.equal(bench('input=1,256').environment.cached, false);
+  assert.equal(bench('input=1,512').environment.cached, false);
+  assert.equal(bench('input=1,512').environment.cached, true);
+
   const wrongRank = runCli(['recommend', files.audioFrames, '--shape', 'input=512', '--out-dir', out]);
   assert.equal(wrongRank.code, 2);
   assert.match(wrongRank.stderr, /the shape given for "input" has 1 dimensions; the model declares 2: \[batch, samples\]/);

@@ -11,7 +11,8 @@ import { validateGraph } from '../../core/graph/graph';
 import { inspectModel } from '../../core/inspect/inspect';
 import { readModel } from '../../core/onnx/io';
 import { measureAccuracy } from '../../core/pipeline/accuracy';
-import { prepareData } from '../../core/pipeline/data';
+import { dataCacheParts, prepareData } from '../../core/pipeline/data';
+import type { AdvisorRequest } from '../../core/pipeline/types';
 import { Race } from '../../core/pipeline/race';
 import { threadCounts, type OperatorBuild } from '../../core/pipeline/rows';
 import type { PlacementId, ResultRow } from '../../core/results';
@@ -82,10 +83,11 @@ ${DATA_USAGE}
     const loaded = readModel(modelPath);
     validateGraph(loaded.model.graph!, modelPath);
     const inspection = inspectModel(loaded);
-    const data = await prepareData({
+    const req: AdvisorRequest = {
       modelPath, variants: {}, tiers, maxAccuracyDrop: 0, budgetSeconds,
       ...(dataPath ? { dataPath } : {}), ...(labelsPath ? { labelsPath } : {}), ...dataOptions(args),
-    }, loaded.model, inspection);
+    };
+    const data = await prepareData(req, loaded.model, inspection);
     const say = (line: string) => { if (!args.options['json'] || process.stderr.isTTY) process.stderr.write(line + '\n'); };
     for (const w of data.warnings.filter((w) => !w.startsWith('SPTQ'))) say(`note: ${w}`);
 
@@ -94,9 +96,11 @@ ${DATA_USAGE}
     try {
       const info = await runner.info();
       const cache = new ResultsCache(stringOpt(args, 'out') ?? defaultOutDir(modelPath));
+      // preprocessing, tokenizer and synthetic sizes change every number measured (pipeline/data.ts)
+      const decoding = dataCacheParts(req);
       const key = cacheKey({
-        modelFiles: [loaded.path], dataFiles: [dataPath, labelsPath].filter((p): p is string => !!p), tiers,
-        settings: { command: 'bench', placements, budgetSeconds, shapes: data.syntheticGuess ?? null, threads: threadCounts(tiers, info.hostCores), hostCores: info.hostCores, cpu: hostFacts().cpuModel },
+        modelFiles: [loaded.path], dataFiles: [dataPath, labelsPath, ...decoding.files].filter((p): p is string => !!p), tiers,
+        settings: { command: 'bench', placements, budgetSeconds, data: decoding.settings, threads: threadCounts(tiers, info.hostCores), hostCores: info.hostCores, cpu: hostFacts().cpuModel },
         onnxruntimeVersion: info.onnxruntime,
       });
       const hit = args.options['cache'] === false ? undefined : cache.get<ResultRow[]>(key);
