@@ -19,6 +19,8 @@ export type { AccuracyResult, OperatorAccuracy } from '../accuracy/score';
 
 /** Samples per evaluate job: large enough to amortise a job's round trip, small enough to bound memory. */
 export const EVAL_CHUNK = 64;
+/** Input bytes per evaluate job: 64 samples of a 1024×1024 image would be 768 MB in one message. */
+export const EVAL_CHUNK_BYTES = 64 * 2 ** 20;
 
 export interface EvaluateOptions extends JobOptions {
   /** Evaluate in a fresh runner, so the peak memory it reports is this build's own. */
@@ -31,7 +33,7 @@ export async function evaluateBuild(
   build: OperatorBuild, samples: SampleSource | Feeds[], runner: RunnerHost, threads: number, opts: EvaluateOptions = {},
 ): Promise<{ outputs: TensorData[]; peakRssMB: number | undefined }> {
   const source = Array.isArray(samples) ? memorySource('npy', samples) : samples;
-  const chunk = Math.max(1, opts.chunk ?? EVAL_CHUNK);
+  const chunk = Math.max(1, opts.chunk ?? await chunkFor(source));
   const job = { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}) };
   const stages = build.stages.map((modelPath) => ({ modelPath, threads }));
   if (opts.fresh) runner.fresh?.();
@@ -44,6 +46,14 @@ export async function evaluateBuild(
     peakRssMB ??= r.peakRssMB;
   }
   return { outputs, peakRssMB };
+}
+
+/** EVAL_CHUNK samples, fewer where their tensors would pass EVAL_CHUNK_BYTES (sized from the first sample). */
+async function chunkFor(source: SampleSource): Promise<number> {
+  if (source.count === 0) return EVAL_CHUNK;
+  const [first] = await source.read(0, 1);
+  const bytes = Object.values(first ?? {}).reduce((sum, t) => sum + t.data.byteLength, 0);
+  return Math.max(1, Math.min(EVAL_CHUNK, Math.floor(EVAL_CHUNK_BYTES / Math.max(1, bytes))));
 }
 
 export async function measureAccuracy(
