@@ -58,3 +58,17 @@ test('large samples go a few at a time, small ones EVAL_CHUNK at a time; every o
   await evaluateBuild({ operator: 'identity', stages: [poolModel(8)], placements: ['mobile'] }, samples(8, EVAL_CHUNK + 1), small.host, 1);
   assert.deepEqual(small.jobs, [EVAL_CHUNK, 1]);
 });
+
+test('a time cap stops after the chunk that reaches it, once enough samples are in; without one every sample is evaluated', { timeout: 120_000 }, async () => {
+  const model = poolModel(8);
+  const build = { operator: 'identity' as const, stages: [model], placements: ['mobile' as const] };
+  const capped = recording();
+  const r = await evaluateBuild(build, samples(8, 10), capped.host, 1, { chunk: 2, timeCap: { ms: 0, minSamples: 3 } });
+  assert.deepEqual(capped.jobs, [2, 2], 'the cap is spent at once: stop at the first chunk end with ≥ 3 samples');
+  assert.deepEqual(r.outputs.map((o) => (o.data as Float32Array)[0]), [0, 1, 2, 3]);
+
+  const whole = recording();
+  const all = await evaluateBuild(build, samples(8, 10), whole.host, 1, { chunk: 2, timeCap: { ms: 60_000, minSamples: 3 } });
+  assert.equal(all.outputs.length, 10);
+  assert.deepEqual(whole.jobs, [2, 2, 2, 2, 2]);
+});

@@ -26,6 +26,11 @@ export interface EvaluateOptions extends JobOptions {
   /** Evaluate in a fresh runner, so the peak memory it reports is this build's own. */
   fresh?: boolean;
   chunk?: number;
+  /**
+   * Stop sending chunks once this much time has passed and `minSamples` have been evaluated: the
+   * outputs then cover the first samples only (fidelity on synthetic samples of a slow model).
+   */
+  timeCap?: { ms: number; minSamples: number };
 }
 
 /** One operator's outputs on the samples, in order, and the peak RSS of a runner holding it. */
@@ -39,11 +44,18 @@ export async function evaluateBuild(
   if (opts.fresh) runner.fresh?.();
   const outputs: TensorData[] = [];
   let peakRssMB: number | undefined;
+  const t0 = Date.now();
+  const cap = opts.timeCap;
   for (let start = 0; start < source.count; start += chunk) {
     const end = Math.min(source.count, start + chunk);
     const r = await runner.run('evaluate', { stages, samples: await source.read(start, end), keepSession: end < source.count }, job);
     outputs.push(...r.outputs);
     peakRssMB ??= r.peakRssMB;
+    if (cap && end < source.count && outputs.length >= cap.minSamples && Date.now() - t0 >= cap.ms) {
+      // the runner still holds the sessions for a next chunk that will not come
+      runner.fresh?.();
+      break;
+    }
   }
   return { outputs, peakRssMB };
 }

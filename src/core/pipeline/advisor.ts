@@ -23,6 +23,7 @@ import type { TensorData } from '../protocol/tensor';
 import { rank } from '../recommend/rank';
 import type { AdvisorReport, OperatorId, PlacementId, ResultRow } from '../results';
 import { evaluateBuild } from './accuracy';
+import { headOf } from '../data/source';
 import { dataCacheParts, measurePreprocessing, prepareData } from './data';
 import { withSyntheticHint } from '../data/inputShapes';
 import { baseOperators, quantizationSection } from './operators';
@@ -63,6 +64,14 @@ export async function runAdvisor(req: AdvisorRequest, runner: RunnerHost, hooks:
   } catch (e) {
     throw withSyntheticHint(e, seen.syntheticGuess);
   }
+}
+
+/**
+ * Time the reference evaluation on synthetic samples may take before it stops (at least 8 samples):
+ * a tenth of the latency budget, at least 5 s. Labelled data is always evaluated whole.
+ */
+export function syntheticFidelityCap(budgetSeconds: number): { ms: number; minSamples: number } {
+  return { ms: Math.max(5_000, budgetSeconds * 100), minSamples: 8 };
 }
 
 /** What the run learnt that an error leaving it should mention. */
@@ -212,8 +221,16 @@ async function advise(req: AdvisorRequest, runner: RunnerHost, hooks: AdvisorHoo
     for (const b of builds) {
       if (outputs.has(b.operator)) continue;
       report('accuracy', `measuring ${data.labels ? 'accuracy' : 'fidelity'} of ${b.operator} on ${data.evalSource.count} samples`, 0, { operator: b.operator });
+      // fidelity on synthetic samples need not cost minutes per operator on a slow model: the first
+      // (reference) evaluation stops at a time cap, and every operator is then compared on those samples
+      const cap = outputs.size === 0 && data.evalSource.kind === 'synthetic' ? { timeCap: syntheticFidelityCap(req.budgetSeconds) } : {};
       // in a fresh runner, so its peak memory is this operator's own (what a tier running it needs)
-      const ev = await evaluateBuild(b, data.evalSource, evaluator, hostCores, { ...jobOpts, fresh: true });
+      const ev = await evaluateBuild(b, data.evalSource, evaluator, hostCores, { ...jobOpts, fresh: true, ...cap });
+      if (ev.outputs.length < data.evalSource.count) {
+        warnings.push(`fidelity is measured on ${ev.outputs.length} of ${data.evalSource.count} synthetic samples: the model's reference outputs took the ${Math.round(cap.timeCap!.ms / 1000)} s given to them (a tenth of the budget, at least 5 s)`);
+        data.evalSource = headOf(data.evalSource, ev.outputs.length);
+        data.summary = { ...data.summary, samples: ev.outputs.length };
+      }
       outputs.set(b.operator, ev.outputs);
       if (ev.peakRssMB !== undefined) theRace.setOwnPeak(b.operator, ev.peakRssMB);
     }
