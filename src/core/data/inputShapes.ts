@@ -55,8 +55,8 @@ export function describeSynthetic(inputs: InputSpec[], modality: Modality): stri
   const parts: string[] = [];
   let guessed = false;
   for (const input of inputs) {
-    const open = input.unknownRank || input.shape.some((d) => typeof d !== 'number' || d <= 0);
     if (input.unknownRank) { parts.push(`${input.name} (no declared shape)`); guessed = true; continue; }
+    const open = input.shape.some((d) => typeof d !== 'number' || d <= 0);
     guessed ||= open;
     parts.push(`${input.name} [${syntheticDims(input, modality).join(', ')}]${open ? ' (guessed)' : ''}`);
   }

@@ -4,7 +4,7 @@
  * memory follows the batch, not the folder; `.npy` data and synthetic inputs are already in memory.
  */
 import type { Labels } from './labels';
-import type { Feeds } from '../protocol/tensor';
+import { feedsBytes, type Feeds } from '../protocol/tensor';
 import type { PreprocessChoice } from './images/preprocessSpec';
 
 export type SourceKind = 'npy' | 'images' | 'text' | 'synthetic';
@@ -35,7 +35,7 @@ export function memorySource(kind: SourceKind, samples: Feeds[], payloadBytes?: 
   return {
     kind,
     count: samples.length,
-    payloadBytes: payloadBytes ?? samples.map((f) => Object.values(f).reduce((s, t) => s + t.data.byteLength, 0)),
+    payloadBytes: payloadBytes ?? samples.map(feedsBytes),
     warnings: [],
     ...extra,
     read: (start, end) => Promise.resolve(samples.slice(start, end)),

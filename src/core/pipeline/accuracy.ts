@@ -10,7 +10,7 @@
 import { scoreOutputs, type AccuracyResult } from '../accuracy/score';
 import type { Labels } from '../data/labels';
 import { memorySource, type SampleSource } from '../data/source';
-import type { Feeds, TensorData } from '../protocol/tensor';
+import { feedsBytes, type Feeds, type TensorData } from '../protocol/tensor';
 import type { JobOptions, RunnerHost } from '../protocol/runner';
 import type { OperatorId } from '../results';
 import type { OperatorBuild } from './rows';
@@ -64,7 +64,7 @@ export async function evaluateBuild(
 async function chunkFor(source: SampleSource): Promise<number> {
   if (source.count === 0) return EVAL_CHUNK;
   const [first] = await source.read(0, 1);
-  const bytes = Object.values(first ?? {}).reduce((sum, t) => sum + t.data.byteLength, 0);
+  const bytes = first ? feedsBytes(first) : 0;
   return Math.max(1, Math.min(EVAL_CHUNK, Math.floor(EVAL_CHUNK_BYTES / Math.max(1, bytes))));
 }
 

@@ -15,3 +15,8 @@ export interface TensorData {
 
 /** One model input (or output) by name. */
 export type Feeds = Record<string, TensorData>;
+
+/** Bytes of a sample's (or a run's) tensors. */
+export function feedsBytes(f: Feeds): number {
+  return Object.values(f).reduce((sum, t) => sum + t.data.byteLength, 0);
+}

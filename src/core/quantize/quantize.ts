@@ -17,6 +17,7 @@ import { DataType } from '../onnx/dtypes';
 import { makeTensor, tensorToFloat32, type TensorSource } from '../onnx/tensor';
 import type { GraphProto, ModelProto, NodeProto, TensorProto } from '../onnx/types';
 import type { CalibrationMethod, TensorRanges } from '../calibrate/state';
+import { countHeavy } from './fusion';
 import { refuseIfQuantized } from './detect';
 import { activationParams, quantizeBias, quantizeWeight, type QuantType, type ScaleZp } from './params';
 import { planQuantization, type NodeKind, type QuantPlan } from './plan';
@@ -105,21 +106,12 @@ export function planFor(model: ModelProto, opts: QuantizeOptions) {
   return { prep, plan };
 }
 
-const HEAVY = new Set(['Conv', 'MatMul', 'Gemm']);
-
 /** Conv/MatMul/Gemm nodes inside the subgraphs of If/Loop/Scan, at any depth. */
 function heavyInSubgraphs(g: GraphProto): number {
   let n = 0;
-  const visit = (graph: GraphProto, nested: boolean) => {
-    for (const node of graph.node) {
-      if (nested && HEAVY.has(node.op_type ?? '')) n++;
-      for (const a of node.attribute) {
-        if (a.g) visit(a.g, true);
-        for (const sub of a.graphs ?? []) visit(sub, true);
-      }
-    }
-  };
-  visit(g, false);
+  for (const node of g.node) {
+    for (const a of node.attribute) for (const sub of [...(a.g ? [a.g] : []), ...a.graphs]) n += countHeavy(sub) + heavyInSubgraphs(sub);
+  }
   return n;
 }
 

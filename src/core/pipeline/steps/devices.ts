@@ -9,7 +9,7 @@ import { AdvisorError, toAdvisorError } from '../../errors';
 import { measureLink } from '../../measure/link';
 import type { DeviceSession } from '../../protocol/device';
 import type { DeviceRunnerHost, JobOptions, RunnerHost } from '../../protocol/runner';
-import type { Feeds } from '../../protocol/tensor';
+import { feedsBytes, type Feeds } from '../../protocol/tensor';
 import type { ResultRow } from '../../results';
 import { median, medianCi } from '../../stats/describe';
 import { threadsFor } from '../../tiers/compute';
@@ -116,7 +116,7 @@ export async function runPartitionsForReal(
       const h = await head.run('infer', { stages: [headStage], feeds }, job);
       const t = await tail.run('infer', { stages: [tailStage], feeds: h.outputs }, job);
       // the answer goes back to Mobile: a device at Mobile's end receives it
-      if (tiers.mobile.device) await head.run('echo', { payload: new Uint8Array(outputBytes(t.outputs)), replyBytes: 0 }, job);
+      if (tiers.mobile.device) await head.run('echo', { payload: new Uint8Array(feedsBytes(t.outputs)), replyBytes: 0 }, job);
       return performance.now() - t0;
     };
     await request(0); // sessions load and warm up: not timed
@@ -128,8 +128,4 @@ export async function runPartitionsForReal(
     opts.log?.(`device: ${b.operator}@mobile-edge run for real: median ${medianMs.toFixed(2)} ms over ${times.length} requests`);
   }
   return out;
-}
-
-function outputBytes(f: Feeds): number {
-  return Object.values(f).reduce((s, t) => s + t.data.byteLength, 0);
 }
